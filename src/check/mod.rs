@@ -1,0 +1,342 @@
+//! Checking and lowering: rule model + catalog → typed IR, with FM002, FM101, FM102,
+//! FM201, FM303 and FM306 on the way.
+//!
+//! Every rule is checked on its own; a rule with an error is left out of the program but
+//! never stops the others from being checked.
+
+mod expr;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::catalog::{self, Kind, Lookup, Section, SlotKind, Target};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::rules_file::{DeclaredType, Rule, RuleFile, RuleSection, RuleValue};
+use crate::runtime::{CompiledRule, Ir, OutSection, Program, Site, SiteId};
+use crate::source::Span;
+use crate::types::Type;
+
+/// Checks a loaded rule file and compiles what is sound into a program.
+///
+/// The program holds every rule that checked without error; callers must refuse to run
+/// it when the diagnostics hold an error (the library and the CLI do).
+#[must_use]
+pub fn check(file: &RuleFile) -> (Program, Vec<Diagnostic>) {
+    let target = file.target.unwrap_or(Target::Task);
+    let mut checker = Checker {
+        file,
+        target,
+        diagnostics: Vec::new(),
+        sites: Vec::new(),
+        inputs: file.inputs.iter().map(|i| (i.path.clone(), (i.ty.map_or(DeclaredType::Any, |t| t.0), i.span))).collect(),
+        tables: file
+            .tables
+            .iter()
+            .map(|t| (t.name.clone(), Arc::new(t.entries.iter().cloned().collect::<HashMap<String, Value>>())))
+            .collect(),
+        current_target: Arc::from(""),
+    };
+    let mut rules = Vec::new();
+    let assigned = checker.assign_custom_slots();
+    for (custom, slot_name) in file.custom.iter().zip(assigned) {
+        let Some(slot_name) = slot_name else { continue };
+        let kind = custom.kind.field_kind();
+        if let Some(rule) = checker.rule(&custom.rule, OutSection::Insights(custom.scope), &slot_name, Some(kind), &[]) {
+            rules.push(rule);
+        }
+    }
+    for rule in &file.rules {
+        let resolved = match rule.section {
+            RuleSection::Extra => checker.extra_target(rule).map(|()| (OutSection::Extra, None, &[][..])),
+            RuleSection::Insights(section) => checker
+                .insights_target(rule, section)
+                .map(|(kind, values)| (OutSection::Insights(section), Some(kind), values)),
+        };
+        // Expressions are checked even when the target is wrong, so their own
+        // mistakes are reported in the same run.
+        let (section, kind, values) = match resolved {
+            Some(resolved) => resolved,
+            None => {
+                let _ = checker.rule(rule, OutSection::Extra, &rule.name, None, &[]);
+                continue;
+            }
+        };
+        if let Some(compiled) = checker.rule(rule, section, &rule.name, kind, values) {
+            rules.push(compiled);
+        }
+    }
+    let Checker { diagnostics, sites, .. } = checker;
+    let diagnostics = diagnostics.into_iter().map(|d| d.in_source(&file.source)).collect();
+    let program = Program { name: Arc::from(file.source.name()), target, rules, sites };
+    (program, diagnostics)
+}
+
+pub(crate) struct Checker<'f> {
+    file: &'f RuleFile,
+    target: Target,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    sites: Vec<Site>,
+    inputs: HashMap<String, (DeclaredType, Span)>,
+    tables: HashMap<String, Arc<HashMap<String, Value>>>,
+    current_target: Arc<str>,
+}
+
+impl Checker<'_> {
+    pub(crate) fn site(&mut self, span: Span, what: &str) -> SiteId {
+        let (line, column) = self.file.source.line_col(span.start);
+        self.sites.push(Site {
+            file: Arc::from(self.file.source.name()),
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+            target: self.current_target.clone(),
+            what: Arc::from(what),
+        });
+        u32::try_from(self.sites.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// Gives each custom field the first free slot of its kind in its section.
+    fn assign_custom_slots(&mut self) -> Vec<Option<String>> {
+        let mut used: Vec<(Section, SlotKind, u64)> = self
+            .file
+            .rules
+            .iter()
+            .filter_map(|r| match r.section {
+                RuleSection::Insights(section) => catalog::parse_slot_name(&r.name).filter(|(s, _, _)| *s == section),
+                RuleSection::Extra => None,
+            })
+            .collect();
+        let mut out = Vec::new();
+        for custom in &self.file.custom {
+            if custom.scope.target() != self.target {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::WrongSection,
+                        format!("custom field `{}` uses `{}` slots, which a `target: {}` ruleset cannot write", custom.name, custom.scope.name(), crate::rules_file::target_name(self.target)),
+                        custom.name_span,
+                    )
+                    .with_help("change `scope:` to a section of this ruleset's target"),
+                );
+                out.push(None);
+                continue;
+            }
+            let count = catalog::slot_count(custom.scope, custom.kind);
+            let free = (1..=u64::from(count)).find(|n| !used.contains(&(custom.scope, custom.kind, *n)));
+            match free {
+                Some(number) => {
+                    used.push((custom.scope, custom.kind, number));
+                    let slot = catalog::Slot { section: custom.scope, kind: custom.kind, number: u32::try_from(number).unwrap_or(0) };
+                    out.push(Some(slot.name()));
+                }
+                None => {
+                    let what = if count == 0 {
+                        format!("`{}` has no {} slots", custom.scope.name(), custom.kind.name())
+                    } else {
+                        format!("all {count} {} {} slots are taken", custom.scope.name(), custom.kind.name())
+                    };
+                    self.diagnostics.push(
+                        Diagnostic::new(Code::SlotOverflow, format!("no free slot for custom field `{}`: {what}", custom.name), custom.name_span)
+                            .with_label("cannot be assigned a slot")
+                            .with_help(if count == 0 {
+                                "use `kind: attribute` or `kind: label`, or a built-in measure field".to_string()
+                            } else {
+                                format!("remove a {} rule or custom field, or merge two of them", custom.kind.name())
+                            }),
+                    );
+                    out.push(None);
+                }
+            }
+        }
+        out
+    }
+
+    /// Resolves an Insights target name: FM101, FM102 or FM201 when it is not writable.
+    fn insights_target(&mut self, rule: &Rule, section: Section) -> Option<(Kind, &'static [&'static str])> {
+        let name = rule.name.as_str();
+        match catalog::lookup(section, name) {
+            Lookup::Field(field) => Some((field.kind, field.values)),
+            Lookup::Slot(slot) => Some((slot.kind(), &[])),
+            Lookup::SlotOutOfRange { section: slot_section, kind, number, count } => {
+                let message = if count == 0 {
+                    format!("`{name}`: {} has no {} slots", slot_section.name(), kind.name())
+                } else {
+                    format!("`{name}`: {} has {} slots 1 to {count}, not {number}", slot_section.name(), kind.name())
+                };
+                let help = match self.first_free_slot(slot_section, kind) {
+                    Some(free) => format!("use {free}, the first free {} slot; Insights silently ignores `{name}`", kind.name()),
+                    None if count == 0 => format!("{} has only attribute and label slots", slot_section.name()),
+                    None => format!("all {count} {} slots are used; remove one, or use a label slot", kind.name()),
+                };
+                self.diagnostics.push(
+                    Diagnostic::new(Code::SlotOverflow, message, rule.name_span)
+                        .with_label("slot number out of range")
+                        .with_help(help),
+                );
+                None
+            }
+            Lookup::Unknown => {
+                let suggestion = catalog::suggest(section, name);
+                let elsewhere = catalog::other_sections(section, name);
+                let curated = suggestion.as_ref().is_some_and(|s| s.note.is_some());
+                if !elsewhere.is_empty() && !curated {
+                    let other = elsewhere[0];
+                    let help = if other.target() == self.target {
+                        format!("move it under `{}:`", other.name())
+                    } else {
+                        format!(
+                            "`{}` fields belong in a ruleset with `target: {}`; move it to such a file",
+                            other.name(),
+                            crate::rules_file::target_name(other.target())
+                        )
+                    };
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::WrongSection,
+                            format!("`{name}` is a `{}` field, not a `{}` field", other.name(), section.name()),
+                            rule.name_span,
+                        )
+                        .with_label(format!("Insights ignores `{name}` under `{}`", section.name()))
+                        .with_help(help),
+                    );
+                    return None;
+                }
+                let mut d = Diagnostic::new(
+                    Code::UnknownTarget,
+                    format!("`{name}` is not a `{}` field Insights knows", section.name()),
+                    rule.name_span,
+                )
+                .with_label("Insights would silently ignore this key");
+                d = match suggestion {
+                    Some(s) => {
+                        let full = if s.section == section { s.name.clone() } else { format!("{}.{}", s.section.name(), s.name) };
+                        match s.note {
+                            Some(note) => d.with_help(format!("did you mean `{full}`? {note}")),
+                            None => d.with_help(format!("did you mean `{full}`?")),
+                        }
+                    }
+                    None => d.with_help(format!(
+                        "use a field from the Insights catalog, a custom field under `custom:`, or move it under `extra:` if it is not meant for Insights"
+                    )),
+                };
+                self.diagnostics.push(d);
+                None
+            }
+        }
+    }
+
+    fn first_free_slot(&self, section: Section, kind: SlotKind) -> Option<String> {
+        let count = catalog::slot_count(section, kind);
+        (1..=count)
+            .map(|number| catalog::Slot { section, kind, number })
+            .find(|slot| {
+                let name = slot.name();
+                !self.file.rules.iter().any(|r| r.section == RuleSection::Insights(section) && r.name == name)
+            })
+            .map(|slot| slot.name())
+    }
+
+    /// `extra:` keys must not collide with Insights objects or worker fields.
+    fn extra_target(&mut self, rule: &Rule) -> Option<()> {
+        let name = rule.name.as_str();
+        let clash = match self.target {
+            Target::Task => matches!(name, "conversations" | "customers"),
+            Target::Worker => !matches!(catalog::lookup(Section::Worker, name), Lookup::Unknown),
+        };
+        if clash {
+            let help = match self.target {
+                Target::Task => format!("write these rules under `{name}:` instead of `extra:`"),
+                Target::Worker => format!("`{name}` is an Insights worker field: move the rule under `worker:` so it is checked"),
+            };
+            self.diagnostics.push(
+                Diagnostic::new(Code::WrongSection, format!("`extra` key `{name}` would overwrite Insights data"), rule.name_span)
+                    .with_label("collides with an Insights key")
+                    .with_help(help),
+            );
+            return None;
+        }
+        Some(())
+    }
+
+    /// Checks and lowers one rule. `kind` is `None` for `extra`.
+    fn rule(
+        &mut self,
+        rule: &Rule,
+        section: OutSection,
+        name: &str,
+        kind: Option<Kind>,
+        values: &'static [&'static str],
+    ) -> Option<CompiledRule> {
+        let errors_before = self.error_count();
+        self.current_target = Arc::from(match section {
+            OutSection::Insights(Section::Worker) | OutSection::Extra => name.to_string(),
+            OutSection::Insights(s) => format!("{}.{name}", s.name()),
+        });
+        let site = self.site(rule.name_span, "rule");
+        let (value, ty, origin) = match &rule.value {
+            RuleValue::Expr(source) => self.expression(source)?,
+            RuleValue::Const { value, span } => {
+                (Ir::Const(value.clone()), Type::of(value), expr::Origin::new(format!("the constant `{value}`"), Some(*span)))
+            }
+        };
+        if let Some(kind) = kind {
+            self.check_kind(rule, kind, ty, &origin);
+        }
+        let when = match &rule.when {
+            Some(source) => {
+                let (ir, ty, origin) = self.expression(source)?;
+                if !ty.may_be(&[Type::Bool]) {
+                    self.diagnostics.push(
+                        Diagnostic::new(Code::TypeMismatch, format!("`when` must be a condition, but this is a {ty}"), origin.span.unwrap_or(source.span))
+                            .with_label(format!("{ty}, from {}", origin.text))
+                            .with_help("compare it, e.g. `task.channel == \"voice\"`"),
+                    );
+                }
+                Some(ir)
+            }
+            None => None,
+        };
+        if self.error_count() > errors_before {
+            return None;
+        }
+        Some(CompiledRule { section, name: name.into(), kind, values, value, when, site })
+    }
+
+    fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// FM303 against the target kind: only definite mismatches.
+    fn check_kind(&mut self, rule: &Rule, kind: Kind, ty: Type, origin: &expr::Origin) {
+        let (bad, help): (&[Type], &str) = match kind {
+            Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy | Kind::Enum => {
+                (&[Type::Array, Type::Object], "pick one element with `| first`, or join them with `| join(\", \")` (`| hierarchy` for levels)")
+            }
+            Kind::YesNo => (&[Type::Array, Type::Object], "convert with `| yes_no`"),
+            Kind::Measure => (&[Type::String, Type::Bool, Type::Array, Type::Object], "convert with `| number`"),
+            Kind::Duration => (&[Type::String, Type::Bool, Type::Array, Type::Object], "convert with `| seconds` (or `| number`)"),
+            Kind::Date => (&[Type::Bool, Type::Array, Type::Object], "give a date string or epoch milliseconds, e.g. `| date`"),
+            Kind::Url => (&[Type::Number, Type::Bool, Type::Array, Type::Object], "build an absolute https:// URL with `++`"),
+            Kind::List => (&[Type::String, Type::Number, Type::Bool, Type::Object], "give a list of objects, e.g. `[{type: \"Referenced\", url: ..., title: ...}]`"),
+        };
+        if !bad.contains(&ty) {
+            return;
+        }
+        let span = origin.span.unwrap_or_else(|| rule.value.span());
+        let mut d = Diagnostic::new(
+            Code::TypeMismatch,
+            format!("`{}` is a {} field, but its value is a {ty}", rule.name, kind.name()),
+            span,
+        )
+        .with_label(format!("{ty}, from {}", origin.text))
+        .with_secondary(rule.name_span, format!("{} field", kind.name()))
+        .with_help(help);
+        if let Some(declared) = origin.declared {
+            d = d.with_secondary(declared, "declared here");
+        }
+        self.diagnostics.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests;

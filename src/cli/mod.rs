@@ -1,0 +1,130 @@
+//! Command-line interface: argument parsing, output formats and exit codes. The only
+//! place that prints.
+
+mod apply;
+mod lint;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit status: nothing at error level.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: findings at error level (or warnings with `--deny warnings`), or records
+/// that could not be mapped.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit status: usage, I/O or internal error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Compile, lint and run mapping rules for Twilio Flex Insights.
+#[derive(Parser, Debug)]
+#[command(name = "flexmap", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check rule files and report findings with exact positions.
+    Lint(lint::LintArgs),
+    /// Map NDJSON records with a ruleset: one output line per input line, in order.
+    Apply(apply::ApplyArgs),
+}
+
+/// Output format for findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Source snippets with labels and help (miette).
+    Human,
+    /// `file:line:col: level[CODE] message`, one per line.
+    Short,
+    /// A versioned JSON document (docs/output-formats.md).
+    Json,
+}
+
+/// When to use colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// On a terminal only.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl Color {
+    fn enabled(self, terminal: bool) -> bool {
+        match self {
+            Color::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
+            Color::Always => true,
+            Color::Never => false,
+        }
+    }
+}
+
+/// Options shared by commands that print findings.
+#[derive(clap::Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Colour in human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// Runs the CLI.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    let code = match cli.command {
+        Command::Lint(args) => lint::run(&args),
+        Command::Apply(args) => apply::run(&args),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints findings to stdout in the chosen format; returns nothing, errors go to stderr.
+pub fn print_diagnostics(diagnostics: &[flexmap::Diagnostic], files: usize, output: &OutputArgs, to_stderr: bool) {
+    use std::io::Write;
+    let terminal = if to_stderr { std::io::stderr().is_terminal() } else { std::io::stdout().is_terminal() };
+    let color = output.color.enabled(terminal);
+    let text = match output.format {
+        Format::Human => {
+            let width = terminal_width();
+            diagnostics.iter().map(|d| flexmap::diagnostic::render::human(d, color, width)).collect::<Vec<_>>().join("\n")
+        }
+        Format::Short => {
+            let mut lines: Vec<String> = diagnostics.iter().map(flexmap::diagnostic::render::short).collect();
+            if !lines.is_empty() {
+                lines.push(String::new());
+            }
+            lines.join("\n")
+        }
+        Format::Json => format!("{}\n", flexmap::diagnostic::render::json(diagnostics, files)),
+    };
+    let result = if to_stderr {
+        std::io::stderr().lock().write_all(text.as_bytes())
+    } else {
+        std::io::stdout().lock().write_all(text.as_bytes())
+    };
+    let _ = result;
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+}
+
+/// Paths given on the command line, or the current folder.
+pub fn paths_or_cwd(paths: &[PathBuf]) -> Vec<PathBuf> {
+    if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() }
+}

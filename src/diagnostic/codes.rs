@@ -1,0 +1,135 @@
+//! The registry of diagnostic codes: code, kebab-case name and default level.
+//!
+//! Codes are grouped in ranges (FM0xx file and syntax, FM1xx targets, FM2xx slots,
+//! FM3xx values and types, FM4xx privacy, FM5xx hygiene, FM9xx runtime and I/O) and are
+//! never reused once released.
+
+use super::Severity;
+
+/// Static facts about one code.
+#[derive(Debug)]
+pub struct CodeInfo {
+    /// `FM101`.
+    pub code: &'static str,
+    /// `unknown-target`.
+    pub name: &'static str,
+    /// Level before configuration.
+    pub level: Severity,
+    /// One line: when it fires.
+    pub summary: &'static str,
+}
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $name:literal, $level:ident, $summary:literal;)*) => {
+        /// A diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Code { $(#[doc = $summary] $variant,)* }
+
+        /// Every code, in order.
+        pub static CODES: &[CodeInfo] = &[
+            $(CodeInfo { code: $code, name: $name, level: Severity::$level, summary: $summary },)*
+        ];
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &[Code] = &[$(Code::$variant,)*];
+
+            /// Static facts about this code.
+            #[must_use]
+            pub fn info(self) -> &'static CodeInfo {
+                &CODES[self as usize]
+            }
+        }
+    };
+}
+
+codes! {
+    YamlSyntax = "FM001", "yaml-syntax", Error, "the file is not valid YAML";
+    ExpressionSyntax = "FM002", "expression-syntax", Error, "an expression does not parse";
+    UnknownKey = "FM003", "unknown-key", Error, "an unknown key in the rule file structure";
+    DuplicateKey = "FM004", "duplicate-key", Error, "a YAML mapping repeats a key";
+    BadVersion = "FM005", "bad-version", Error, "`flexmap:` missing or unsupported";
+    InvalidValue = "FM006", "invalid-value", Error, "a rule-file setting has a value of the wrong shape (a mapping where a string belongs, an unknown `target`)";
+    UnknownTarget = "FM101", "unknown-target", Error, "a target name Insights does not know (it would be silently ignored)";
+    WrongSection = "FM102", "wrong-section", Error, "a known field in the wrong place";
+    MissingDependency = "FM103", "missing-dependency", Error, "a name field without its id";
+    OverridesDefault = "FM104", "overrides-default", Info, "the rule overrides a value Insights already takes from TaskRouter";
+    ReadOnlyTarget = "FM105", "read-only-target", Error, "a field that must not be set by hand";
+    InconsistentValues = "FM106", "inconsistent-values", Error, "literal values that contradict each other";
+    SsoOverwrites = "FM107", "sso-overwrites", Info, "a worker ruleset on an SSO account: the identity provider overwrites these at every login";
+    SlotOverflow = "FM201", "slot-overflow", Error, "a slot number beyond the catalog's range, or more custom fields than free slots";
+    DuplicateTarget = "FM202", "duplicate-target", Error, "two rules write the same target";
+    SlotReassigned = "FM203", "slot-reassigned", Error, "a slot's meaning differs from flexmap.lock";
+    IdInAttribute = "FM204", "id-in-attribute", Warning, "a high-cardinality value goes to an attribute slot or a text attribute";
+    UnlockedSlot = "FM205", "unlocked-slot", Warning, "a custom field has no entry in flexmap.lock yet";
+    ConstantLabel = "FM206", "constant-label", Warning, "a label slot gets a constant while its attribute slot varies";
+    ValueTooLong = "FM301", "value-too-long", Warning, "there is evidence the value can exceed 128 characters";
+    DateOutOfRange = "FM302", "date-out-of-range", Error, "a literal date outside 1901-2049";
+    TypeMismatch = "FM303", "type-mismatch", Error, "definite type mismatch in an expression or against the target kind";
+    InvalidEnumValue = "FM304", "invalid-enum-value", Warning, "a literal outside the documented values of an enum field";
+    InvalidUrl = "FM305", "invalid-url", Warning, "a literal link that is not an absolute http(s) URL";
+    UnknownFunction = "FM306", "unknown-function", Error, "unknown filter, wrong arity, unknown table";
+    HierarchySeparator = "FM307", "hierarchy-separator", Warning, "a hierarchy field joined with something other than \" ▸ \"";
+    PayloadTooLarge = "FM308", "payload-too-large", Warning, "the attributes JSON may exceed TaskRouter's 4096-character cap";
+    PlaceholderValue = "FM309", "placeholder-value", Warning, "a value that is a leaked placeholder (undefined, NaN, [object Object], \"null\")";
+    PiiLeak = "FM401", "pii-leak", Error, "a PII value goes to a field HIPAA mode keeps";
+    PiiDropped = "FM402", "pii-dropped", Info, "a value goes to a field HIPAA mode drops";
+    UnusedTable = "FM501", "unused-table", Warning, "a table nothing looks up";
+    ConstantCondition = "FM502", "constant-condition", Warning, "a `when` or `if` that is always true or always false";
+    UnusedAllow = "FM503", "unused-allow", Warning, "an `allow` that suppresses nothing";
+    LimitExceeded = "FM901", "limit-exceeded", Error, "a rule file exceeds a safety limit (size, YAML nodes, expression depth, regex size)";
+    Io = "FM902", "io-error", Error, "a file could not be read";
+}
+
+impl Code {
+    /// `FM101`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        self.info().code
+    }
+
+    /// `unknown-target`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    /// Finds a code by `FM101` (any case) or by name `unknown-target`.
+    #[must_use]
+    pub fn from_code_or_name(text: &str) -> Option<Code> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(text) || c.name() == text)
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_in_enum_order_and_unique() {
+        for (index, code) in Code::ALL.iter().enumerate() {
+            assert_eq!(*code as usize, index);
+        }
+        let mut names: Vec<_> = CODES.iter().map(|c| c.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), CODES.len());
+    }
+
+    #[test]
+    fn lookup_by_code_or_name() {
+        assert_eq!(Code::from_code_or_name("fm101"), Some(Code::UnknownTarget));
+        assert_eq!(Code::from_code_or_name("slot-overflow"), Some(Code::SlotOverflow));
+        assert_eq!(Code::from_code_or_name("nope"), None);
+    }
+}

@@ -1,0 +1,215 @@
+//! Diagnostics as plain data: code, severity, message, labelled spans and help.
+//!
+//! The library only produces these values; the command line (and later the HTTP service)
+//! decides how to render them and what is fatal. `Diagnostic` implements
+//! `miette::Diagnostic`, so any miette handler can render it with its source snippet.
+
+pub mod codes;
+#[cfg(feature = "cli")]
+pub mod render;
+
+use std::fmt;
+
+use crate::source::{SourceFile, Span};
+
+pub use codes::{Code, CodeInfo};
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational: nothing is wrong, but something is worth knowing.
+    Info,
+    /// Probably a mistake; does not block `apply`.
+    Warning,
+    /// Blocks `apply`, `serve` and the library from running the ruleset.
+    Error,
+}
+
+impl Severity {
+    /// Lower-case name used in the short and JSON formats.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A labelled span; the primary label is where the finding is.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Label {
+    /// Byte range in the diagnostic's file.
+    pub span: Span,
+    /// Text shown beside the span.
+    pub message: Option<String>,
+    /// True for the one primary label.
+    pub primary: bool,
+}
+
+/// One finding, with everything needed to render it anywhere.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Diagnostic {
+    /// Stable code, e.g. `FM101`.
+    pub code: Code,
+    /// Severity after configuration.
+    pub severity: Severity,
+    /// One sentence saying what is wrong.
+    pub message: String,
+    /// Primary label first, then secondary labels.
+    pub labels: Vec<Label>,
+    /// The concrete fix, if there is one.
+    pub help: Option<String>,
+    /// The file the spans point into.
+    #[serde(skip)]
+    pub source: Option<SourceFile>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at its code's default severity, with a primary label at `span`.
+    #[must_use]
+    pub fn new(code: Code, message: impl Into<String>, span: Span) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: code.info().level,
+            message: message.into(),
+            labels: vec![Label { span, message: None, primary: true }],
+            help: None,
+            source: None,
+        }
+    }
+
+    /// Sets the primary label's text.
+    #[must_use]
+    pub fn with_label(mut self, message: impl Into<String>) -> Diagnostic {
+        if let Some(label) = self.labels.iter_mut().find(|l| l.primary) {
+            label.message = Some(message.into());
+        }
+        self
+    }
+
+    /// Adds a secondary label.
+    #[must_use]
+    pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, message: Some(message.into()), primary: false });
+        self
+    }
+
+    /// Sets the help line.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Overrides the severity.
+    #[must_use]
+    pub fn with_severity(mut self, severity: Severity) -> Diagnostic {
+        self.severity = severity;
+        self
+    }
+
+    /// Attaches the source the spans point into.
+    #[must_use]
+    pub fn in_source(mut self, source: &SourceFile) -> Diagnostic {
+        self.source = Some(source.clone());
+        self
+    }
+
+    /// The primary span.
+    #[must_use]
+    pub fn primary_span(&self) -> Span {
+        self.labels.iter().find(|l| l.primary).map(|l| l.span).unwrap_or_default()
+    }
+
+    /// File name, or `<unknown>` when no source is attached.
+    #[must_use]
+    pub fn file_name(&self) -> &str {
+        self.source.as_ref().map_or("<unknown>", SourceFile::name)
+    }
+
+    /// 1-based line and column of the primary span's start (1:1 without a source).
+    #[must_use]
+    pub fn line_col(&self) -> (usize, usize) {
+        self.source.as_ref().map_or((1, 1), |s| s.line_col(self.primary_span().start))
+    }
+
+    /// True at error level.
+    #[must_use]
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+impl miette::Diagnostic for Diagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!("{}({})", self.code.as_str(), self.code.info().name)))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        if self.source.is_none() {
+            return None;
+        }
+        Some(Box::new(self.labels.iter().map(|label| {
+            let span = (label.span.start, label.span.len());
+            if label.primary {
+                miette::LabeledSpan::new_primary_with_span(label.message.clone(), span)
+            } else {
+                miette::LabeledSpan::new_with_span(label.message.clone(), span)
+            }
+        })))
+    }
+}
+
+impl miette::SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text().read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name().to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// Sorts diagnostics by file, position and code, the order every renderer uses.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.file_name(), a.primary_span().start, a.code.as_str())
+            .cmp(&(b.file_name(), b.primary_span().start, b.code.as_str()))
+    });
+}

@@ -1,0 +1,170 @@
+//! flexmap: a compiler, linter and runtime for declarative rules that map CRM and IVR
+//! data into Twilio Flex Insights attributes.
+//!
+//! Load a rule file, compile it into a [`Program`], and apply the program to records:
+//!
+//! ```
+//! use flexmap::Ruleset;
+//! use serde_json::json;
+//!
+//! let rules = r#"
+//! flexmap: 1
+//! target: task
+//! tables:
+//!   languages: { en-US: English, es-MX: Spanish }
+//! conversations:
+//!   ivr_path: ivr.digits | hierarchy
+//!   language: ivr.language | lookup(languages, "Other")
+//!   conversation_measure_1: survey.csat | number
+//! customers:
+//!   external_id: crm.contact.id ?? crm.contact.phone
+//! "#;
+//! let program = Ruleset::from_str(rules, "voice.yaml").compile().expect("no errors");
+//! let applied = program.apply(&json!({
+//!     "ivr": {"digits": "12", "language": "es-MX"},
+//!     "survey": {"csat": "4"},
+//!     "crm": {"contact": {"phone": "+14155550100"}}
+//! }));
+//! assert_eq!(applied.attributes.to_value(), json!({
+//!     "conversations": {"ivr_path": "1 ▸ 2", "language": "Spanish", "conversation_measure_1": 4},
+//!     "customers": {"external_id": "+14155550100"}
+//! }));
+//! assert!(applied.warnings.is_empty());
+//!
+//! // Errors are diagnostics with exact spans, never panics:
+//! let error = Ruleset::from_str("flexmap: 1\ntarget: task\nconversations:\n  wrapup_time: x\n", "bad.yaml")
+//!     .compile()
+//!     .unwrap_err();
+//! assert_eq!(error.diagnostics[0].code.as_str(), "FM101");
+//! assert_eq!(error.diagnostics[0].line_col(), (4, 3));
+//! ```
+//!
+//! The pipeline is described in `docs/ARCHITECTURE.md`; the rule language in
+//! `docs/language.md`.
+
+pub mod catalog;
+pub mod check;
+pub mod diagnostic;
+pub mod project;
+pub mod rules_file;
+pub mod runtime;
+pub mod source;
+pub mod syntax;
+pub mod types;
+
+mod suggest;
+
+use std::fmt;
+use std::path::Path;
+
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use project::Project;
+pub use runtime::{Applied, Attributes, Program, RuntimeWarning, WarningKind};
+pub use source::{SourceFile, Span};
+
+/// One rule file, loaded (YAML parsed, structure checked) but not yet compiled.
+#[derive(Clone, Debug)]
+pub struct Ruleset {
+    source: SourceFile,
+    file: Option<rules_file::RuleFile>,
+    load_diagnostics: Vec<Diagnostic>,
+}
+
+impl Ruleset {
+    /// Loads a rule file from text; `name` is shown in diagnostics (usually the path).
+    #[allow(clippy::should_implement_trait)]
+    #[must_use]
+    pub fn from_str(text: &str, name: &str) -> Ruleset {
+        Ruleset::from_source(SourceFile::new(name, text))
+    }
+
+    /// Loads a rule file from an already wrapped source.
+    #[must_use]
+    pub fn from_source(source: SourceFile) -> Ruleset {
+        let (file, load_diagnostics) = rules_file::load(&source);
+        Ruleset { source, file, load_diagnostics }
+    }
+
+    /// Reads and loads a rule file.
+    ///
+    /// # Errors
+    /// The file cannot be read or is not UTF-8.
+    pub fn from_path(path: &Path) -> std::io::Result<Ruleset> {
+        let text = std::fs::read_to_string(path)?;
+        Ok(Ruleset::from_str(&text, &path.display().to_string()))
+    }
+
+    /// The source text.
+    #[must_use]
+    pub fn source(&self) -> &SourceFile {
+        &self.source
+    }
+
+    /// The parsed rule model, if the YAML parsed.
+    #[must_use]
+    pub fn model(&self) -> Option<&rules_file::RuleFile> {
+        self.file.as_ref()
+    }
+
+    /// Checks the ruleset: every finding, sorted by position, and the program built from
+    /// the rules that checked cleanly (`None` if the YAML did not parse).
+    #[must_use]
+    pub fn check(&self) -> (Option<Program>, Vec<Diagnostic>) {
+        let mut diagnostics = self.load_diagnostics.clone();
+        let program = self.file.as_ref().map(|file| {
+            let (program, found) = check::check(file);
+            diagnostics.extend(found);
+            program
+        });
+        diagnostic::sort(&mut diagnostics);
+        (program, diagnostics)
+    }
+
+    /// Every finding, sorted by position.
+    #[must_use]
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.check().1
+    }
+
+    /// Compiles into a runnable program, refusing a ruleset with findings at error level.
+    ///
+    /// # Errors
+    /// `CompileError` holding every finding (errors and the rest) when any is an error.
+    pub fn compile(&self) -> Result<Program, CompileError> {
+        let (program, diagnostics) = self.check();
+        match program {
+            Some(program) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(program),
+            _ => Err(CompileError { diagnostics }),
+        }
+    }
+}
+
+/// A ruleset that cannot run: it has findings at error level.
+#[derive(Clone, Debug)]
+pub struct CompileError {
+    /// Every finding of the ruleset, errors first in position order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CompileError {
+    /// Number of findings at error level.
+    #[must_use]
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let errors = self.error_count();
+        write!(f, "the ruleset has {errors} error{}", if errors == 1 { "" } else { "s" })
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+impl miette::Diagnostic for CompileError {
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        Some(Box::new(self.diagnostics.iter().map(|d| d as &dyn miette::Diagnostic)))
+    }
+}

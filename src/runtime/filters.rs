@@ -1,0 +1,492 @@
+//! The filter library: every filter's signature, doc line and examples, and its code.
+//!
+//! A filter is one entry in `FILTERS` (what the checker and the docs see) and one arm in
+//! `build` and `apply` (what runs). The examples are run as tests, with the table
+//! `languages: {en-US: English, es-MX: Spanish}` in scope, so the docs cannot drift.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::convert::{self, TimeUnit};
+use crate::types::Type;
+
+/// Largest compiled size of a regex in a rule (bytes of the compiled program).
+pub const REGEX_SIZE_LIMIT: usize = 256 * 1024;
+
+/// A parameter of a filter.
+#[derive(Debug)]
+pub struct Param {
+    /// Name, usable as `name=value`.
+    pub name: &'static str,
+    /// Accepted types of the argument.
+    pub types: &'static [Type],
+    /// False when the parameter may be left out.
+    pub required: bool,
+    /// Shown in docs for optional parameters.
+    pub default: Option<&'static str>,
+}
+
+/// A filter's signature and documentation.
+#[derive(Debug)]
+pub struct FilterDef {
+    /// Name after `|`.
+    pub name: &'static str,
+    /// Input types accepted (besides null, which passes through unless noted).
+    pub input: &'static [Type],
+    /// Parameters, in positional order.
+    pub params: &'static [Param],
+    /// Result type (`Any` when it depends on the input).
+    pub output: Type,
+    /// One line: what it does.
+    pub doc: &'static str,
+    /// `(expression, expected JSON result)` pairs, run as tests.
+    pub examples: &'static [(&'static str, &'static str)],
+}
+
+const S: &[Type] = &[Type::String];
+const N: &[Type] = &[Type::Number];
+const SCALAR: &[Type] = &[Type::String, Type::Number, Type::Bool];
+const ANY: &[Type] = &[Type::Any];
+
+macro_rules! param {
+    ($name:literal, $types:expr) => {
+        Param { name: $name, types: $types, required: true, default: None }
+    };
+    ($name:literal, $types:expr, $default:literal) => {
+        Param { name: $name, types: $types, required: false, default: Some($default) }
+    };
+}
+
+/// Every filter, alphabetically within groups.
+pub static FILTERS: &[FilterDef] = &[
+    FilterDef { name: "lower", input: S, params: &[], output: Type::String, doc: "Lower-cases text.", examples: &[(r#""Gold TIER" | lower"#, r#""gold tier""#)] },
+    FilterDef { name: "upper", input: S, params: &[], output: Type::String, doc: "Upper-cases text.", examples: &[(r#""gb" | upper"#, r#""GB""#)] },
+    FilterDef { name: "trim", input: S, params: &[], output: Type::String, doc: "Removes leading and trailing white space.", examples: &[(r#""  Gold \n" | trim"#, r#""Gold""#)] },
+    FilterDef { name: "title", input: S, params: &[], output: Type::String, doc: "Capitalises the first letter of each word and lower-cases the rest.", examples: &[(r#""mARY o'neil-smith" | title"#, r#""Mary O'Neil-Smith""#)] },
+    FilterDef { name: "string", input: SCALAR, params: &[], output: Type::String, doc: "Renders a number or boolean as text (strings pass unchanged).", examples: &[("42 | string", r#""42""#), ("true | string", r#""true""#)] },
+    FilterDef { name: "truncate", input: S, params: &[param!("n", N)], output: Type::String, doc: "Keeps the first `n` characters (Unicode scalar values, not bytes).", examples: &[(r#""Ünïcödé" | truncate(3)"#, r#""Ünï""#)] },
+    FilterDef { name: "replace", input: S, params: &[param!("regex", S), param!("with", S)], output: Type::String, doc: "Replaces every match of a regex (linear-time `regex` syntax; `$1` refers to groups).", examples: &[(r#""Sales   Team" | replace("\\s+", " ")"#, r#""Sales Team""#), (r#""2024-03-05" | replace("(\\d+)-(\\d+)-(\\d+)", "$3/$2/$1")"#, r#""05/03/2024""#)] },
+    FilterDef { name: "matches", input: S, params: &[param!("regex", S)], output: Type::Bool, doc: "True when the regex matches anywhere in the text.", examples: &[(r#""VIP-123" | matches("^VIP-")"#, "true")] },
+    FilterDef { name: "split", input: S, params: &[param!("sep", S)], output: Type::Array, doc: "Splits text on a separator (an empty separator splits into characters).", examples: &[(r#""a,b,,c" | split(",")"#, r#"["a","b","","c"]"#)] },
+    FilterDef { name: "join", input: &[Type::Array], params: &[param!("sep", S)], output: Type::String, doc: "Joins list elements with a separator, skipping null and empty elements; numbers and booleans are rendered.", examples: &[(r#"["a", null, "", 2] | join(", ")"#, r#""a, 2""#)] },
+    FilterDef { name: "slice", input: &[Type::String, Type::Array], params: &[param!("start", N), param!("end", N, "the end")], output: Type::Any, doc: "Characters or elements from `start` up to (not including) `end`; negative positions count from the end.", examples: &[(r#""+442079460958" | slice(0, 3)"#, r#""+44""#), ("[1, 2, 3, 4] | slice(-2)", "[3,4]")] },
+    FilterDef { name: "len", input: &[Type::String, Type::Array, Type::Object], params: &[], output: Type::Number, doc: "Length in characters, elements or keys; `null` has length 0.", examples: &[(r#""Ñandú" | len"#, "5"), ("null | len", "0")] },
+    FilterDef { name: "first", input: &[Type::Array, Type::String], params: &[], output: Type::Any, doc: "The first element of a list (or first character of text); null when empty.", examples: &[(r#"["es", "en"] | first"#, r#""es""#)] },
+    FilterDef { name: "last", input: &[Type::Array, Type::String], params: &[], output: Type::Any, doc: "The last element of a list (or last character of text); null when empty.", examples: &[(r#"["es", "en"] | last"#, r#""en""#)] },
+    FilterDef { name: "number", input: &[Type::Number, Type::String], params: &[], output: Type::Number, doc: "Converts a numeric string to a number (`\" 12.5 \"` → 12.5); anything else gives null and a warning.", examples: &[(r#"" 12.5 " | number"#, "12.5"), (r#""abc" | number"#, "null")] },
+    FilterDef { name: "int", input: &[Type::Number, Type::String], params: &[], output: Type::Number, doc: "Like `number`, then drops the fraction (towards zero).", examples: &[(r#""-7.9" | int"#, "-7")] },
+    FilterDef { name: "round", input: N, params: &[param!("digits", N, "0")], output: Type::Number, doc: "Rounds half away from zero to `digits` decimal places (0 to 10).", examples: &[("2.345 | round(2)", "2.35"), ("2.5 | round", "3")] },
+    FilterDef { name: "clamp", input: N, params: &[param!("lo", N), param!("hi", N)], output: Type::Number, doc: "Limits a number to the range `lo`..=`hi`.", examples: &[("7 | clamp(1, 5)", "5")] },
+    FilterDef { name: "seconds", input: &[Type::Number, Type::String], params: &[param!("unit", S, "\"s\"")], output: Type::Number, doc: "Duration in seconds from `\"00:02:13\"`, `\"02:13\"`, `\"133\"` or a number in `unit` (ms, s, min, h).", examples: &[(r#""00:02:13" | seconds"#, "133"), (r#"133000 | seconds(unit="ms")"#, "133")] },
+    FilterDef { name: "yes_no", input: &[Type::Bool, Type::String, Type::Number], params: &[], output: Type::String, doc: "`\"Yes\"`/`\"No\"` from a boolean, yes/no/y/n/true/false/on/off/1/0 in any case, or 1/0.", examples: &[("true | yes_no", r#""Yes""#), (r#""N" | yes_no"#, r#""No""#)] },
+    FilterDef { name: "default", input: ANY, params: &[param!("value", ANY)], output: Type::Any, doc: "The input, or `value` when the input is null or an empty string.", examples: &[(r#"null | default("Unknown")"#, r#""Unknown""#), (r#""" | default("Unknown")"#, r#""Unknown""#)] },
+    FilterDef { name: "lookup", input: SCALAR, params: &[param!("table", ANY), param!("default", SCALAR, "null, with a lookup-miss warning")], output: Type::Any, doc: "The value for the input in a table from `tables:`; `default` for a key the table lacks; null for a missing input.", examples: &[(r#""es-MX" | lookup(languages)"#, r#""Spanish""#), (r#""fr-FR" | lookup(languages, "Other")"#, r#""Other""#)] },
+    FilterDef { name: "in", input: ANY, params: &[param!("values", &[Type::Array])], output: Type::Bool, doc: "True when the input equals one of the listed values.", examples: &[(r#""voice" | in(["voice", "video"])"#, "true")] },
+    FilterDef { name: "hierarchy", input: &[Type::String, Type::Array, Type::Number], params: &[param!("sep", S, "\" ▸ \"")], output: Type::String, doc: "Joins levels with Insights' ` ▸ ` separator: list elements; text split on `▸`, `,`, `>` or `/`; other text or numbers digit by digit (IVR digits).", examples: &[(r#""12" | hierarchy"#, r#""1 ▸ 2""#), (r#"["London", null, "Sales"] | hierarchy"#, r#""London ▸ Sales""#), (r#""London, Sales" | hierarchy"#, r#""London ▸ Sales""#)] },
+    FilterDef { name: "phone", input: &[Type::String, Type::Number], params: &[param!("country_code", S, "none")], output: Type::String, doc: "E.164 phone number (`+4420…`); national numbers need `country_code` (e.g. \"1\", \"44\"); unusable input gives null and a warning.", examples: &[(r#""(415) 555-0100" | phone("1")"#, r#""+14155550100""#), (r#""0044 20 7946 0958" | phone"#, r#""+442079460958""#)] },
+    FilterDef { name: "email", input: S, params: &[], output: Type::String, doc: "A trimmed, lower-cased e-mail address; anything that is not one gives null and a warning.", examples: &[(r#"" Mary.Smith@Example.COM " | email"#, r#""mary.smith@example.com""#)] },
+    FilterDef { name: "sha256", input: SCALAR, params: &[], output: Type::String, doc: "Hex SHA-256 digest of the rendered value: a pseudonymous linking key.", examples: &[(r#""abc" | sha256"#, r#""ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad""#)] },
+    FilterDef { name: "date", input: &[Type::String, Type::Number], params: &[param!("format", S, "common formats")], output: Type::Number, doc: "Epoch milliseconds (UTC) from ISO 8601, RFC 2822, `YYYY-MM-DD`, epoch seconds or milliseconds, or a strftime `format`; outside 1901–2049 gives null and a warning.", examples: &[(r#""2024-03-05T14:30:00Z" | date"#, "1709649000000"), (r#""05/03/2024" | date("%d/%m/%Y")"#, "1709596800000")] },
+];
+
+/// Looks a filter up by name.
+#[must_use]
+pub fn find(name: &str) -> Option<&'static FilterDef> {
+    FILTERS.iter().find(|f| f.name == name)
+}
+
+/// A filter with its arguments prepared at compile time.
+#[derive(Clone, Debug)]
+pub enum FilterOp {
+    /// `lower`.
+    Lower,
+    /// `upper`.
+    Upper,
+    /// `trim`.
+    Trim,
+    /// `title`.
+    Title,
+    /// `string`.
+    String,
+    /// `truncate(n)`.
+    Truncate(usize),
+    /// `replace(regex, with)`.
+    Replace(Box<Regex>, Box<str>),
+    /// `matches(regex)`.
+    Matches(Box<Regex>),
+    /// `split(sep)`.
+    Split(Box<str>),
+    /// `join(sep)`.
+    Join(Box<str>),
+    /// `slice(start, end)`.
+    Slice(i64, Option<i64>),
+    /// `len`.
+    Len,
+    /// `first`.
+    First,
+    /// `last`.
+    Last,
+    /// `number`.
+    Number,
+    /// `int`.
+    Int,
+    /// `round(digits)`.
+    Round(i32),
+    /// `clamp(lo, hi)`.
+    Clamp(f64, f64),
+    /// `seconds(unit)`.
+    Seconds(TimeUnit),
+    /// `yes_no`.
+    YesNo,
+    /// `default(value)`: the value is an expression, evaluated by the caller.
+    Default,
+    /// `lookup(table, default)`.
+    Lookup(Arc<HashMap<String, Value>>, Option<Value>),
+    /// `in(values)`.
+    In(Vec<Value>),
+    /// `hierarchy(sep)`.
+    Hierarchy(Box<str>),
+    /// `phone(country_code)`.
+    Phone(Option<Box<str>>),
+    /// `email`.
+    Email,
+    /// `sha256`.
+    Sha256,
+    /// `date(format)`.
+    Date(Option<Box<str>>),
+}
+
+/// Why an argument was refused at compile time.
+#[derive(Debug)]
+pub struct ArgError {
+    /// Index of the argument (after named arguments were put in place).
+    pub index: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Builds a `FilterOp` from constant arguments (in parameter order; `None` for omitted
+/// optional ones). `tables` resolves `lookup`'s first argument.
+///
+/// # Errors
+/// An argument of the wrong value (negative length, bad regex, unknown unit).
+pub fn build(
+    def: &FilterDef,
+    args: &[Option<Value>],
+    table: Option<Arc<HashMap<String, Value>>>,
+) -> Result<FilterOp, ArgError> {
+    let arg = |i: usize| args.get(i).and_then(Option::as_ref);
+    let string_arg = |i: usize| arg(i).and_then(Value::as_str).map(Box::<str>::from);
+    let number_arg = |i: usize| arg(i).and_then(Value::as_f64);
+    let whole = |i: usize, min: i64, max: i64| -> Result<i64, ArgError> {
+        let n = number_arg(i).unwrap_or(0.0);
+        if n.fract() != 0.0 || n < min as f64 || n > max as f64 {
+            return Err(ArgError { index: i, message: format!("expected a whole number from {min} to {max}") });
+        }
+        Ok(n as i64)
+    };
+    let regex = |i: usize| -> Result<Box<Regex>, ArgError> {
+        let pattern = string_arg(i).unwrap_or_default();
+        regex::RegexBuilder::new(&pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map(Box::new)
+            .map_err(|e| ArgError { index: i, message: format!("invalid regex: {}", first_line(&e.to_string())) })
+    };
+    Ok(match def.name {
+        "lower" => FilterOp::Lower,
+        "upper" => FilterOp::Upper,
+        "trim" => FilterOp::Trim,
+        "title" => FilterOp::Title,
+        "string" => FilterOp::String,
+        "truncate" => FilterOp::Truncate(whole(0, 0, 1_000_000)? as usize),
+        "replace" => FilterOp::Replace(regex(0)?, string_arg(1).unwrap_or_default()),
+        "matches" => FilterOp::Matches(regex(0)?),
+        "split" => FilterOp::Split(string_arg(0).unwrap_or_default()),
+        "join" => FilterOp::Join(string_arg(0).unwrap_or_default()),
+        "slice" => {
+            let start = whole(0, -1_000_000_000, 1_000_000_000)?;
+            let end = if arg(1).is_some() { Some(whole(1, -1_000_000_000, 1_000_000_000)?) } else { None };
+            FilterOp::Slice(start, end)
+        }
+        "len" => FilterOp::Len,
+        "first" => FilterOp::First,
+        "last" => FilterOp::Last,
+        "number" => FilterOp::Number,
+        "int" => FilterOp::Int,
+        "round" => FilterOp::Round(if arg(0).is_some() { whole(0, 0, 10)? as i32 } else { 0 }),
+        "clamp" => {
+            let (lo, hi) = (number_arg(0).unwrap_or(0.0), number_arg(1).unwrap_or(0.0));
+            if lo > hi {
+                return Err(ArgError { index: 1, message: format!("`hi` ({hi}) is below `lo` ({lo})") });
+            }
+            FilterOp::Clamp(lo, hi)
+        }
+        "seconds" => match string_arg(0) {
+            None => FilterOp::Seconds(TimeUnit::Seconds),
+            Some(unit) => FilterOp::Seconds(TimeUnit::parse(&unit).ok_or_else(|| ArgError {
+                index: 0,
+                message: format!("unknown unit `{unit}`; use \"ms\", \"s\", \"min\" or \"h\""),
+            })?),
+        },
+        "yes_no" => FilterOp::YesNo,
+        "default" => FilterOp::Default,
+        "lookup" => FilterOp::Lookup(table.unwrap_or_default(), arg(1).cloned()),
+        "in" => FilterOp::In(arg(0).and_then(Value::as_array).cloned().unwrap_or_default()),
+        "hierarchy" => FilterOp::Hierarchy(string_arg(0).unwrap_or_else(|| " ▸ ".into())),
+        "phone" => {
+            let cc = string_arg(0);
+            if let Some(code) = &cc
+                && (code.is_empty() || code.len() > 3 || !code.chars().all(|c| c.is_ascii_digit()))
+            {
+                return Err(ArgError { index: 0, message: format!("`{code}` is not a country calling code; write digits such as \"1\" or \"44\"") });
+            }
+            FilterOp::Phone(cc)
+        }
+        "email" => FilterOp::Email,
+        "sha256" => FilterOp::Sha256,
+        "date" => FilterOp::Date(string_arg(0)),
+        other => return Err(ArgError { index: 0, message: format!("filter `{other}` has no implementation") }),
+    })
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(text).trim().to_string()
+}
+
+/// Why a filter gave null for a non-null input (a runtime warning, never the value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The input had a type the filter does not take.
+    WrongType,
+    /// The input could not be converted (`"abc" | number`).
+    Unconvertible,
+    /// A date outside 1901–2049.
+    OutOfRange,
+    /// `lookup` without a default found no entry.
+    LookupMiss,
+}
+
+/// Applies a filter to a non-null input (`Default` is handled by the evaluator).
+/// Returns null with a `Failure` when the input cannot be converted.
+#[must_use]
+pub fn apply<'a>(op: &FilterOp, input: Cow<'a, Value>) -> (Cow<'a, Value>, Option<Failure>) {
+    match apply_inner(op, &input) {
+        Ok(Some(value)) => (Cow::Owned(value), None),
+        Ok(None) => (input, None),
+        Err(failure) => (Cow::Owned(Value::Null), Some(failure)),
+    }
+}
+
+/// `Ok(None)` means "the input unchanged".
+fn apply_inner(op: &FilterOp, input: &Value) -> Result<Option<Value>, Failure> {
+    use Failure::{LookupMiss, OutOfRange, Unconvertible, WrongType};
+    let text = || input.as_str().ok_or(WrongType);
+    let number = || input.as_f64().ok_or(WrongType);
+    let out = match op {
+        FilterOp::Lower => Value::String(text()?.to_lowercase()),
+        FilterOp::Upper => Value::String(text()?.to_uppercase()),
+        FilterOp::Trim => {
+            let s = text()?;
+            let trimmed = s.trim();
+            if trimmed.len() == s.len() {
+                return Ok(None);
+            }
+            Value::String(trimmed.to_string())
+        }
+        FilterOp::Title => Value::String(convert::title_case(text()?)),
+        FilterOp::String => match input {
+            Value::String(_) => return Ok(None),
+            _ => Value::String(convert::render_scalar(input).ok_or(WrongType)?.into_owned()),
+        },
+        FilterOp::Truncate(n) => {
+            let (cut, was_cut) = convert::truncate_chars(text()?, *n);
+            if !was_cut {
+                return Ok(None);
+            }
+            Value::String(cut.to_string())
+        }
+        FilterOp::Replace(re, with) => Value::String(re.replace_all(text()?, with.as_ref()).into_owned()),
+        FilterOp::Matches(re) => Value::Bool(re.is_match(text()?)),
+        FilterOp::Split(sep) => {
+            let s = text()?;
+            let parts: Vec<Value> = if sep.is_empty() {
+                s.chars().map(|c| Value::String(c.to_string())).collect()
+            } else {
+                s.split(sep.as_ref()).map(|p| Value::String(p.to_string())).collect()
+            };
+            Value::Array(parts)
+        }
+        FilterOp::Join(sep) => {
+            let items = input.as_array().ok_or(WrongType)?;
+            let mut out = String::new();
+            for item in items {
+                let rendered = match item {
+                    Value::Null => continue,
+                    Value::Array(_) | Value::Object(_) => return Err(WrongType),
+                    other => convert::render_scalar(other).ok_or(WrongType)?,
+                };
+                if rendered.is_empty() {
+                    continue;
+                }
+                if !out.is_empty() {
+                    out.push_str(sep);
+                }
+                out.push_str(&rendered);
+            }
+            Value::String(out)
+        }
+        FilterOp::Slice(start, end) => match input {
+            Value::String(s) => {
+                let chars: Vec<char> = s.chars().collect();
+                let (a, b) = slice_bounds(chars.len(), *start, *end);
+                Value::String(chars[a..b].iter().collect())
+            }
+            Value::Array(items) => {
+                let (a, b) = slice_bounds(items.len(), *start, *end);
+                Value::Array(items[a..b].to_vec())
+            }
+            _ => return Err(WrongType),
+        },
+        FilterOp::Len => match input {
+            Value::Null => Value::from(0),
+            Value::String(s) => Value::from(convert::char_len(s)),
+            Value::Array(a) => Value::from(a.len()),
+            Value::Object(o) => Value::from(o.len()),
+            _ => return Err(WrongType),
+        },
+        FilterOp::First | FilterOp::Last => {
+            let first = matches!(op, FilterOp::First);
+            match input {
+                Value::Array(items) => {
+                    let item = if first { items.first() } else { items.last() };
+                    item.cloned().unwrap_or(Value::Null)
+                }
+                Value::String(s) => {
+                    let c = if first { s.chars().next() } else { s.chars().next_back() };
+                    c.map_or(Value::Null, |c| Value::String(c.to_string()))
+                }
+                _ => return Err(WrongType),
+            }
+        }
+        FilterOp::Number => match input {
+            Value::Number(_) => return Ok(None),
+            Value::String(s) => convert::number_value(convert::parse_number(s).ok_or(Unconvertible)?).ok_or(Unconvertible)?,
+            _ => return Err(WrongType),
+        },
+        FilterOp::Int => {
+            let n = match input {
+                Value::Number(n) => n.as_f64().ok_or(Unconvertible)?,
+                Value::String(s) => convert::parse_number(s).ok_or(Unconvertible)?,
+                _ => return Err(WrongType),
+            };
+            if let Value::Number(n) = input
+                && (n.is_i64() || n.is_u64())
+            {
+                return Ok(None);
+            }
+            convert::number_value(n.trunc()).ok_or(Unconvertible)?
+        }
+        FilterOp::Round(digits) => {
+            let n = number()?;
+            let factor = 10f64.powi(*digits);
+            let rounded = (n * factor).round() / factor;
+            convert::number_value(if rounded.is_finite() { rounded } else { n }).ok_or(Unconvertible)?
+        }
+        FilterOp::Clamp(lo, hi) => convert::number_value(number()?.clamp(*lo, *hi)).ok_or(Unconvertible)?,
+        FilterOp::Seconds(unit) => {
+            if !matches!(input, Value::Number(_) | Value::String(_)) {
+                return Err(WrongType);
+            }
+            convert::number_value(convert::parse_seconds(input, *unit).ok_or(Unconvertible)?).ok_or(Unconvertible)?
+        }
+        FilterOp::YesNo => {
+            let flag = convert::parse_yes_no(input).ok_or(if matches!(input, Value::Array(_) | Value::Object(_)) {
+                WrongType
+            } else {
+                Unconvertible
+            })?;
+            Value::String(if flag { "Yes" } else { "No" }.to_string())
+        }
+        FilterOp::Default => return Ok(None),
+        FilterOp::Lookup(table, default) => {
+            let key = match input {
+                Value::Array(_) | Value::Object(_) => return Err(WrongType),
+                other => convert::render_scalar(other).ok_or(WrongType)?,
+            };
+            match table.get(key.as_ref()) {
+                Some(value) => value.clone(),
+                None => match default {
+                    Some(value) => value.clone(),
+                    None => return Err(LookupMiss),
+                },
+            }
+        }
+        FilterOp::In(values) => Value::Bool(values.iter().any(|v| values_equal(v, input))),
+        FilterOp::Hierarchy(sep) => {
+            let levels = convert::hierarchy_levels(input).ok_or(WrongType)?;
+            Value::String(levels.join(sep))
+        }
+        FilterOp::Phone(cc) => {
+            let rendered = match input {
+                Value::String(s) => Cow::Borrowed(s.as_str()),
+                Value::Number(_) => convert::render_scalar(input).ok_or(WrongType)?,
+                _ => return Err(WrongType),
+            };
+            Value::String(convert::normalize_phone(&rendered, cc.as_deref()).ok_or(Unconvertible)?)
+        }
+        FilterOp::Email => Value::String(convert::normalize_email(text()?).ok_or(Unconvertible)?),
+        FilterOp::Sha256 => {
+            let rendered = match input {
+                Value::Array(_) | Value::Object(_) => return Err(WrongType),
+                other => convert::render_scalar(other).ok_or(WrongType)?,
+            };
+            Value::String(convert::sha256_hex(&rendered))
+        }
+        FilterOp::Date(format) => {
+            if !matches!(input, Value::Number(_) | Value::String(_)) {
+                return Err(WrongType);
+            }
+            match convert::parse_date(input, format.as_deref()) {
+                Ok(ms) => Value::from(ms),
+                Err(convert::DateError::OutOfRange) => return Err(OutOfRange),
+                Err(convert::DateError::Unparsable) => return Err(Unconvertible),
+            }
+        }
+    };
+    Ok(Some(out))
+}
+
+fn slice_bounds(len: usize, start: i64, end: Option<i64>) -> (usize, usize) {
+    let resolve = |i: i64| -> usize {
+        if i < 0 {
+            len.saturating_sub(usize::try_from(i.unsigned_abs()).unwrap_or(usize::MAX))
+        } else {
+            usize::try_from(i).unwrap_or(usize::MAX).min(len)
+        }
+    };
+    let a = resolve(start);
+    let b = end.map_or(len, resolve);
+    (a, b.max(a))
+}
+
+/// `==` on values: numbers compare by value (1 == 1.0), everything else structurally.
+#[must_use]
+pub fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            if let (Some(x), Some(y)) = (x.as_i64(), y.as_i64()) {
+                x == y
+            } else if let (Some(x), Some(y)) = (x.as_u64(), y.as_u64()) {
+                x == y
+            } else {
+                x.as_f64() == y.as_f64()
+            }
+        }
+        _ => a == b,
+    }
+}
