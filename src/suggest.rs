@@ -19,17 +19,20 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         }
     }
     if best.is_none() {
-        // Abbreviations (`langs` for `languages`): a shared start counts for more.
-        let mut scored: Option<(&str, f64)> = None;
-        for &candidate in &candidates {
-            let score = strsim::jaro_winkler(&normalised, &normalise(candidate));
-            if score >= 0.88 && scored.is_none_or(|(_, s)| score > s) {
-                scored = Some((candidate, score));
-            }
-        }
-        return scored.map(|(name, _)| name);
+        // Abbreviations (`langs` for `languages`): the same first three characters, and the
+        // rest of the word found in order in the candidate.
+        let prefix: String = normalised.chars().take(3).collect();
+        return candidates.iter().copied().find(|candidate| {
+            let candidate = normalise(candidate);
+            normalised.chars().count() >= 3 && candidate.starts_with(&prefix) && is_subsequence(&normalised, &candidate)
+        });
     }
     best.map(|(name, _)| name)
+}
+
+fn is_subsequence(needle: &str, haystack: &str) -> bool {
+    let mut rest = haystack.chars();
+    needle.chars().all(|c| rest.any(|h| h == c))
 }
 
 fn normalise(word: &str) -> String {

@@ -54,6 +54,15 @@ impl Type {
         matches!(self, Type::Any | Type::Null) || accepted.contains(&Type::Any) || accepted.contains(&self)
     }
 
+    /// The name with its article: "a string", "an array".
+    #[must_use]
+    pub fn with_article(self) -> String {
+        match self {
+            Type::Array | Type::Object | Type::Any => format!("an {}", self.name()),
+            _ => format!("a {}", self.name()),
+        }
+    }
+
     /// Name as written in `inputs:` declarations.
     #[must_use]
     pub fn name(self) -> &'static str {

@@ -11,7 +11,7 @@ use crate::runtime::{Ir, PathSegment};
 use crate::source::Span;
 use crate::suggest::did_you_mean;
 use crate::syntax::{self, Arg, BinaryOp, Expr, ExprKind, LocalSpan, SegmentKind, UnaryOp};
-use crate::types::{self, Type};
+use crate::types::Type;
 
 /// Where a static type came from, for messages ("the literal `5`").
 #[derive(Clone, Debug)]
@@ -40,6 +40,9 @@ impl Checker<'_> {
                 let code = if error.limit { Code::LimitExceeded } else { Code::ExpressionSyntax };
                 let mut d = Diagnostic::new(code, error.message.clone(), source.file_span(error.span.0, error.span.1))
                     .with_label(error.label.clone());
+                if let Some((span, message)) = &error.secondary {
+                    d = d.with_secondary(source.file_span(span.0, span.1), message.clone());
+                }
                 if let Some(help) = error.help {
                     d = d.with_help(help);
                 }
@@ -148,7 +151,7 @@ impl Checker<'_> {
         let span = origin.span.unwrap_or(fallback);
         let mut d = Diagnostic::new(
             Code::TypeMismatch,
-            format!("`{op}` expects {}, but this is a {ty}", article_list(accepted)),
+            format!("`{op}` expects {}, but this is {}", article_list(accepted), ty.with_article()),
             span,
         )
         .with_label(format!("{ty}, from {}", origin.text))
@@ -234,11 +237,11 @@ impl Checker<'_> {
         if !input_ty.may_be(def.input) {
             let mut d = Diagnostic::new(
                 Code::TypeMismatch,
-                format!("`{name}` expects {}, but its input is a {input_ty}", article_list(def.input)),
+                format!("`{name}` expects {}, but its input is {}", article_list(def.input), input_ty.with_article()),
                 input_origin.span.unwrap_or(span),
             )
             .with_label(format!("{input_ty}, from {}", input_origin.text))
-            .with_secondary(name_file_span, format!("`{name}` takes {}", types::list(def.input)))
+            .with_secondary(name_file_span, format!("`{name}` takes {}", article_list(def.input)))
             .with_help(filter_input_help(name, input_ty));
             if let Some(declared) = input_origin.declared {
                 d = d.with_secondary(declared, "declared here");
@@ -315,11 +318,11 @@ impl Checker<'_> {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::TypeMismatch,
-                        format!("argument `{}` of `{name}` must be {}, not a {ty}", param.name, article_list(param.types)),
+                        format!("argument `{}` of `{name}` must be {}, not {}", param.name, article_list(param.types), ty.with_article()),
                         arg_span,
                     )
                     .with_label(format!("{ty}"))
-                    .with_help(format!("e.g. `| {name}({})`", example_arg(param.types))),
+                    .with_help(example_help(def)),
                 );
                 arg_ok = false;
             }
@@ -338,7 +341,7 @@ impl Checker<'_> {
                 self.diagnostics.push(
                     Diagnostic::new(Code::UnknownFunction, format!("invalid argument for `{name}`: {}", error.message), at)
                         .with_label(error.message.clone())
-                        .with_help(format!("see `{name}` in docs/language.md")),
+                        .with_help(example_help(def)),
                 );
                 return failed(input_ir);
             }
@@ -422,7 +425,7 @@ impl Checker<'_> {
                 self.diagnostics.push(
                     Diagnostic::new(Code::UnknownFunction, format!("`{name}` needs its `{}` argument", param.name), at)
                         .with_label(format!("missing `{}`", param.name))
-                        .with_help(format!("{}, e.g. `| {}`", signature(def), example_call(def))),
+                        .with_help(format!("{}; {}", signature(def), example_help(def))),
                 );
                 ok = false;
             }
@@ -528,6 +531,7 @@ fn count_params(def: &FilterDef) -> String {
     let total = def.params.len();
     match (required, total) {
         (0, 0) => "no arguments".into(),
+        (0, t) => format!("at most {t} argument{}", if t == 1 { "" } else { "s" }),
         (r, t) if r == t => format!("{t} argument{}", if t == 1 { "" } else { "s" }),
         (r, t) => format!("{r} to {t} arguments"),
     }
@@ -550,9 +554,12 @@ pub(crate) fn signature(def: &FilterDef) -> String {
     }
 }
 
-fn example_call(def: &FilterDef) -> String {
-    let args: Vec<String> = def.params.iter().filter(|p| p.required).map(|p| example_arg(p.types).to_string()).collect();
-    if args.is_empty() { def.name.to_string() } else { format!("{}({})", def.name, args.join(", ")) }
+/// "for example `"Ünïcödé" | truncate(3)` gives `"Ünï"`", from the filter's own examples.
+fn example_help(def: &FilterDef) -> String {
+    match def.examples.first() {
+        Some((expression, result)) => format!("for example `{expression}` gives `{result}`"),
+        None => signature(def),
+    }
 }
 
 fn example_arg(types: &[Type]) -> &'static str {

@@ -122,7 +122,19 @@ impl Checker<'_> {
                 continue;
             }
             let count = catalog::slot_count(custom.scope, custom.kind);
-            let free = (1..=u64::from(count)).find(|n| !used.contains(&(custom.scope, custom.kind, *n)));
+            // A label is the display text of the attribute with the same number, so an
+            // unrelated custom label and attribute must not share a number: prefer numbers
+            // whose partner slot is unused too.
+            let partner = match custom.kind {
+                SlotKind::Attribute => Some(SlotKind::Label),
+                SlotKind::Label => Some(SlotKind::Attribute),
+                SlotKind::Measure => None,
+            };
+            let is_free = |n: &u64| !used.contains(&(custom.scope, custom.kind, *n));
+            let partner_free = |n: &u64| partner.is_none_or(|p| !used.contains(&(custom.scope, p, *n)));
+            let free = (1..=u64::from(count))
+                .find(|n| is_free(n) && partner_free(n))
+                .or_else(|| (1..=u64::from(count)).find(is_free));
             match free {
                 Some(number) => {
                     used.push((custom.scope, custom.kind, number));
@@ -141,7 +153,7 @@ impl Checker<'_> {
                             .with_help(if count == 0 {
                                 "use `kind: attribute` or `kind: label`, or a built-in measure field".to_string()
                             } else {
-                                format!("remove a {} rule or custom field, or merge two of them", custom.kind.name())
+                                format!("remove {} {} rule or custom field, or merge two of them", article(custom.kind.name()), custom.kind.name())
                             }),
                     );
                     out.push(None);
@@ -176,6 +188,30 @@ impl Checker<'_> {
                 None
             }
             Lookup::Unknown => {
+                // A slot name of another section that does not exist there either.
+                if let Some((slot_section, kind, number)) = catalog::parse_slot_name(name)
+                    && slot_section != section
+                    && catalog::other_sections(section, name).is_empty()
+                {
+                    let count = catalog::slot_count(slot_section, kind);
+                    let message = if count == 0 {
+                        format!("`{name}`: {} has no {} slots", slot_section.name(), kind.name())
+                    } else {
+                        format!("`{name}`: {} has {} slots 1 to {count}, not {number}", slot_section.name(), kind.name())
+                    };
+                    let own = catalog::slot_count(section, kind);
+                    let help = if own > 0 {
+                        format!("under `{}`, use `{}_{}_N` (N from 1 to {own})", section.name(), section.slot_prefix(), kind.name())
+                    } else {
+                        format!("`{}` has no {} slots either", section.name(), kind.name())
+                    };
+                    self.diagnostics.push(
+                        Diagnostic::new(Code::SlotOverflow, message, rule.name_span)
+                            .with_label("no such slot")
+                            .with_help(help),
+                    );
+                    return None;
+                }
                 let suggestion = catalog::suggest(section, name);
                 let elsewhere = catalog::other_sections(section, name);
                 let curated = suggestion.as_ref().is_some_and(|s| s.note.is_some());
@@ -325,17 +361,22 @@ impl Checker<'_> {
         let span = origin.span.unwrap_or_else(|| rule.value.span());
         let mut d = Diagnostic::new(
             Code::TypeMismatch,
-            format!("`{}` is a {} field, but its value is a {ty}", rule.name, kind.name()),
+            format!("`{}` is {} {} field, but its value is {}", rule.name, article(kind.name()), kind.name(), ty.with_article()),
             span,
         )
         .with_label(format!("{ty}, from {}", origin.text))
-        .with_secondary(rule.name_span, format!("{} field", kind.name()))
+        .with_secondary(rule.name_span, format!("{} field", kind.name().replace('_', "/")))
         .with_help(help);
         if let Some(declared) = origin.declared {
             d = d.with_secondary(declared, "declared here");
         }
         self.diagnostics.push(d);
     }
+}
+
+/// "a" or "an" before a word.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
 }
 
 #[cfg(test)]

@@ -228,12 +228,16 @@ impl Walker<'_> {
         let root = match yaml::parse(self.source) {
             Ok(root) => root,
             Err(error) => {
-                let code = if error.budget { Code::LimitExceeded } else { Code::YamlSyntax };
-                self.push(
-                    Diagnostic::new(code, format!("invalid YAML: {}", error.message), error.span)
+                let diagnostic = if error.budget {
+                    Diagnostic::new(Code::LimitExceeded, error.message.clone(), error.span)
+                        .with_label("limit reached here")
+                        .with_help("a rule file needs no deep alias expansion: write the values out, or split the file")
+                } else {
+                    Diagnostic::new(Code::YamlSyntax, format!("invalid YAML: {}", error.message), error.span)
                         .with_label(error.message.clone())
-                        .with_help("fix the YAML syntax at this position; nothing else in the file can be checked until it parses"),
-                );
+                        .with_help("fix the YAML syntax at this position; nothing else in the file can be checked until it parses")
+                };
+                self.push(diagnostic);
                 return None;
             }
         };
@@ -558,11 +562,16 @@ impl Walker<'_> {
             }
             let Some(fields) = self.mapping(value, &format!("custom field `{name}`")) else { continue };
             let mut kind = None;
+            let mut kind_given = false;
             let mut scope = default_scope;
             let mut rule_fields = Vec::new();
             for (k, knode, v) in fields {
                 match k.as_str() {
                     "kind" => match v.as_str() {
+                        _ if {
+                            kind_given = true;
+                            false
+                        } => {}
                         Some("attribute") => kind = Some(SlotKind::Attribute),
                         Some("label") => kind = Some(SlotKind::Label),
                         Some("measure") => kind = Some(SlotKind::Measure),
@@ -577,6 +586,9 @@ impl Walker<'_> {
                 }
             }
             let Some(kind) = kind else {
+                if kind_given {
+                    continue;
+                }
                 self.push(
                     Diagnostic::new(Code::InvalidValue, format!("custom field `{name}` has no `kind`"), key.span)
                         .with_help("add `kind: attribute`, `kind: label` or `kind: measure`"),

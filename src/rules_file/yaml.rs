@@ -138,6 +138,7 @@ pub fn parse(source: &SourceFile) -> Result<Node, YamlError> {
         Ok(root) => Ok(convert(source, root)),
         Err(error) => {
             let rendered = error.to_string();
+            let budget = rendered.starts_with("budget breached");
             let message = strip_position(&rendered);
             let span = error.location().map_or(Span::at(text.len()), |loc| {
                 let offset = loc.span().byte_offset().map_or_else(
@@ -146,7 +147,6 @@ pub fn parse(source: &SourceFile) -> Result<Node, YamlError> {
                 );
                 Span::at(source.clamp(offset))
             });
-            let budget = message.contains("budget");
             Err(YamlError { message, span, budget })
         }
     }

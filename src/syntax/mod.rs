@@ -209,6 +209,8 @@ pub struct SyntaxError {
     pub help: Option<String>,
     /// True when a size or depth limit was hit (reported as FM901).
     pub limit: bool,
+    /// Another place involved (the `(` that is never closed).
+    pub secondary: Option<(LocalSpan, String)>,
 }
 
 /// Parses one expression.
@@ -228,6 +230,7 @@ pub fn parse(text: &str) -> Result<Expr, SyntaxError> {
             label: "too deep".into(),
             help: Some("split the computation into several rules or simplify it".into()),
             limit: true,
+            secondary: None,
         });
     }
     Ok(ast)
@@ -240,6 +243,7 @@ fn internal(text: &str) -> SyntaxError {
         label: "here".into(),
         help: None,
         limit: false,
+        secondary: None,
     }
 }
 
@@ -251,6 +255,7 @@ fn check_limits(text: &str) -> Result<(), SyntaxError> {
             label: "too long".into(),
             help: Some("split it into several rules, or move the data into a table".into()),
             limit: true,
+            secondary: None,
         });
     }
     if text.trim().is_empty() {
@@ -260,6 +265,7 @@ fn check_limits(text: &str) -> Result<(), SyntaxError> {
             label: "expected an expression".into(),
             help: Some("write an expression such as `crm.account.tier`, or use `const:` for a literal".into()),
             limit: false,
+            secondary: None,
         });
     }
     // Bracket nesting, outside string literals, before pest recurses into it.
@@ -288,6 +294,7 @@ fn check_limits(text: &str) -> Result<(), SyntaxError> {
                         label: "too deep".into(),
                         help: Some("simplify the expression".into()),
                         limit: true,
+                        secondary: None,
                     });
                 }
             }
@@ -453,6 +460,7 @@ fn build_postfix(pair: Pair<'_, Rule>) -> Result<Expr, SyntaxError> {
                 label: "index too large".into(),
                 help: None,
                 limit: false,
+                secondary: None,
             })?),
             _ => SegmentKind::Key(decode_string(part)?),
         };
@@ -486,6 +494,7 @@ fn build_atom(pair: Pair<'_, Rule>) -> Result<Expr, SyntaxError> {
                         label: "not a finite number".into(),
                         help: None,
                         limit: false,
+                        secondary: None,
                     })?
             };
             ExprKind::Number(number)
@@ -549,6 +558,7 @@ fn decode_string(pair: Pair<'_, Rule>) -> Result<String, SyntaxError> {
                     label: "invalid escape".into(),
                     help: Some("use a code point such as `\\u{25B8}`".into()),
                     limit: false,
+                    secondary: None,
                 })?;
                 out.push(decoded);
                 chars = rest.get(consumed.min(rest.len())..).unwrap_or("").chars();
@@ -588,6 +598,23 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> SyntaxError {
             label: "this string is never closed".into(),
             help: Some(format!("add the closing {q}")),
             limit: false,
+            secondary: None,
+        };
+    }
+    // At the end with a bracket still open: say which one.
+    let found_closer = rest.chars().next().filter(|c| matches!(c, ')' | ']' | '}'));
+    if (rest.trim().is_empty() || found_closer.is_some())
+        && let Some((open, close)) = unclosed_bracket(text.get(..position).unwrap_or(text))
+        && found_closer != Some(close)
+    {
+        let open_char = text.get(open..=open).unwrap_or("(");
+        return SyntaxError {
+            span: (position, position),
+            message: format!("missing `{close}`: the `{open_char}` is never closed"),
+            label: format!("expected `{close}`"),
+            help: Some(format!("add `{close}` where the group ends")),
+            limit: false,
+            secondary: Some(((open, open + 1), "opened here".into())),
         };
     }
     let expected: Vec<Rule> = match &error.variant {
@@ -620,7 +647,38 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> SyntaxError {
         label: format!("expected {expected_text}"),
         help,
         limit: false,
+        secondary: None,
     }
+}
+
+/// The innermost bracket left open at the end of `text` (outside strings), with its closer.
+fn unclosed_bracket(text: &str) -> Option<(usize, char)> {
+    let mut stack: Vec<(usize, char)> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '(' => stack.push((i, ')')),
+            '[' => stack.push((i, ']')),
+            '{' => stack.push((i, '}')),
+            ')' | ']' | '}' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
 }
 
 fn describe(rule: Rule) -> Option<&'static str> {
@@ -632,7 +690,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::neg | Rule::not_op | Rule::arg | Rule::named_arg => "an expression",
         Rule::filter => "`|`",
         Rule::call_args => "`(`",
-        Rule::member | Rule::index => "`.` or `[`",
+        Rule::member => "`.`",
+        Rule::index => "`[`",
         Rule::coalesce | Rule::or_op | Rule::and_op | Rule::eq | Rule::ne | Rule::le | Rule::ge | Rule::lt
         | Rule::gt | Rule::concat | Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::rem => "an operator",
         Rule::kw_then => "`then`",
@@ -666,6 +725,13 @@ fn hint(text: &str, position: usize, expected: &[Rule]) -> Option<String> {
     }
     if expected.contains(&Rule::kw_else) {
         return Some("an `if` needs an `else` branch: `if c then a else b`".into());
+    }
+    if text.get(position..).is_some_and(|r| r.starts_with('('))
+        && before.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+    {
+        let name: String = before.chars().rev().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<Vec<_>>().into_iter().rev().collect();
+        let argument = text.get(position + 1..).unwrap_or("").trim_end_matches(')');
+        return Some(format!("flexmap has no function calls; filters follow a `|`: write `{argument} | {name}`"));
     }
     if text.get(position..).is_some_and(|r| r.starts_with('=') && !r.starts_with("==")) {
         return Some("compare with `==`".into());

@@ -111,7 +111,9 @@ fn paths_and_literals() {
 #[test]
 fn errors_say_what_was_expected_where() {
     check_error("crm.account.tier |", 18, "expected a filter name");
-    check_error("(crm.a ++ crm.b", 15, "expected");
+    check_error("(crm.a ++ crm.b", 15, "missing `)`");
+    check_error("x | in([1, 2)", 12, "missing `]`");
+    assert!(parse("lower(x)").is_err_and(|e| e.help.is_some_and(|h| h.contains("x | lower"))));
     check_error("crm..x", 4, "expected a field name");
     check_error("\"abc", 0, "unterminated string");
     check_error("a = b", 2, "expected");

@@ -1,1 +1,37 @@
+//! The one integration-test binary: examples, data-driven cases, CLI transcripts.
 
+mod apply_cases;
+mod cli;
+mod examples;
+mod filters;
+mod lint_cases;
+mod stream;
+
+use std::path::{Path, PathBuf};
+
+/// The crate root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Files in `dir` (relative to the crate root) ending in `suffix`, sorted.
+pub fn files(dir: &str, suffix: &str) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+        .expect("test folder exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(suffix))
+        .collect();
+    out.sort();
+    out
+}
+
+/// A path shown relative to the crate root, with `/` separators (stable in snapshots).
+pub fn display(path: &Path) -> String {
+    path.strip_prefix(root()).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
+/// True when expected files should be rewritten instead of compared (`UPDATE_EXPECT=1`).
+pub fn updating() -> bool {
+    std::env::var_os("UPDATE_EXPECT").is_some()
+}

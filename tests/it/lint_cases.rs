@@ -1,0 +1,53 @@
+//! Data-driven lint cases: `tests/cases/lint/*.yaml` → rendered diagnostics, snapshotted.
+//!
+//! Each snapshot holds the short form (one line per finding) and the human form (miette,
+//! no colour, 100 columns), so a change in position, wording or help shows up in review.
+
+use flexmap::Ruleset;
+use flexmap::diagnostic::render;
+
+use crate::{display, files};
+
+fn rendered(path: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(path).expect("case readable");
+    let diagnostics = Ruleset::from_str(&text, &display(path)).diagnostics();
+    let mut out = String::new();
+    for d in &diagnostics {
+        out.push_str(&render::short(d));
+        out.push('\n');
+    }
+    out.push('\n');
+    for d in &diagnostics {
+        out.push_str(&render::human(d, false, 100));
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn lint_cases() {
+    let cases = files("tests/cases/lint", ".yaml");
+    assert!(!cases.is_empty());
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../cases/lint/snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for case in cases {
+            let name = case.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            insta::assert_snapshot!(name, rendered(&case));
+        }
+    });
+}
+
+#[test]
+fn broken_examples_render() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../cases/broken-snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for case in files("rules-examples/broken", ".yaml") {
+            let name = case.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            insta::assert_snapshot!(name, rendered(&case));
+        }
+    });
+}
