@@ -82,7 +82,11 @@ impl Ruleset {
     #[must_use]
     pub fn from_source(source: SourceFile) -> Ruleset {
         let (file, load_diagnostics) = rules_file::load(&source);
-        Ruleset { source, file, load_diagnostics }
+        Ruleset {
+            source,
+            file,
+            load_diagnostics,
+        }
     }
 
     /// Reads and loads a rule file.
@@ -157,7 +161,11 @@ impl CompileError {
 impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let errors = self.error_count();
-        write!(f, "the ruleset has {errors} error{}", if errors == 1 { "" } else { "s" })
+        write!(
+            f,
+            "the ruleset has {errors} error{}",
+            if errors == 1 { "" } else { "s" }
+        )
     }
 }
 
@@ -165,6 +173,10 @@ impl std::error::Error for CompileError {}
 
 impl miette::Diagnostic for CompileError {
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        Some(Box::new(self.diagnostics.iter().map(|d| d as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.diagnostics
+                .iter()
+                .map(|d| d as &dyn miette::Diagnostic),
+        ))
     }
 }

@@ -43,7 +43,11 @@ impl Project {
                 Err(d) => diagnostics.push(*d),
             }
         }
-        Ok(Project { root: config.root.unwrap_or_else(|| dir.to_path_buf()), rulesets, diagnostics })
+        Ok(Project {
+            root: config.root.unwrap_or_else(|| dir.to_path_buf()),
+            rulesets,
+            diagnostics,
+        })
     }
 }
 
@@ -53,9 +57,16 @@ fn read_rule_file(path: &Path) -> Result<Option<Ruleset>, Box<Diagnostic>> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let source = SourceFile::new(path.display().to_string(), "");
         Box::new(
-            Diagnostic::new(Code::Io, format!("not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()), Span::at(0))
-                .with_help("save the file as UTF-8")
-                .in_source(&source),
+            Diagnostic::new(
+                Code::Io,
+                format!(
+                    "not UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+                Span::at(0),
+            )
+            .with_help("save the file as UTF-8")
+            .in_source(&source),
         )
     })?;
     if !crate::rules_file::looks_like_rule_file(&text) {
@@ -68,9 +79,13 @@ fn read_rule_file(path: &Path) -> Result<Option<Ruleset>, Box<Diagnostic>> {
 #[must_use]
 pub fn io_diagnostic(path: &Path, message: &str) -> Diagnostic {
     let source = SourceFile::new(path.display().to_string(), "");
-    Diagnostic::new(Code::Io, format!("cannot read {}: {message}", path.display()), Span::at(0))
-        .with_help("check the path and its permissions")
-        .in_source(&source)
+    Diagnostic::new(
+        Code::Io,
+        format!("cannot read {}: {message}", path.display()),
+        Span::at(0),
+    )
+    .with_help("check the path and its permissions")
+    .in_source(&source)
 }
 
 fn collect(dir: &Path, config: &Config, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -86,11 +101,23 @@ fn collect(dir: &Path, config: &Config, out: &mut Vec<PathBuf>) -> std::io::Resu
             if name != "target" && name != "node_modules" {
                 collect(&path, config, out)?;
             }
-        } else if (name.ends_with(".yaml") || name.ends_with(".yml")) && !name.ends_with(".test.yaml") && !name.ends_with(".test.yml") {
+        } else if is_rule_file_name(&path) {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// `*.yaml` / `*.yml` (any case), but not rule tests (`*.test.yaml`).
+fn is_rule_file_name(path: &Path) -> bool {
+    let yaml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    let test = path
+        .file_stem()
+        .and_then(|s| Path::new(s).extension())
+        .is_some_and(|e| e.eq_ignore_ascii_case("test"));
+    yaml && !test
 }
 
 /// The parts of `flexmap.toml` this version reads.
@@ -119,7 +146,10 @@ impl Config {
     }
 
     fn read(path: &Path, folder: &Path) -> Config {
-        let mut config = Config { root: Some(folder.to_path_buf()), ..Config::default() };
+        let mut config = Config {
+            root: Some(folder.to_path_buf()),
+            ..Config::default()
+        };
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) => {
@@ -133,37 +163,57 @@ impl Config {
             Err(e) => {
                 let span = e.span().map_or(Span::at(0), |r| Span::new(r.start, r.end));
                 config.diagnostics.push(
-                    Diagnostic::new(Code::YamlSyntax, format!("invalid TOML: {}", e.message()), span)
-                        .with_help("fix the syntax of flexmap.toml")
-                        .in_source(&source),
+                    Diagnostic::new(
+                        Code::YamlSyntax,
+                        format!("invalid TOML: {}", e.message()),
+                        span,
+                    )
+                    .with_help("fix the syntax of flexmap.toml")
+                    .in_source(&source),
                 );
                 return config;
             }
         };
         let spans = key_spans(&text);
         for (key, value) in table.get_ref() {
-            let span = spans.iter().find(|(k, _)| k == key).map_or(Span::at(0), |(_, s)| *s);
-            match key.as_str() {
-                "exclude" => match value.as_array() {
-                    Some(items) if items.iter().all(toml::Value::is_str) => {
-                        config.exclude = items.iter().filter_map(toml::Value::as_str).map(|p| folder.join(p)).collect();
-                    }
-                    _ => config.diagnostics.push(
-                        Diagnostic::new(Code::InvalidValue, "`exclude` must be a list of paths", span)
-                            .with_help("write `exclude = [\"broken\"]`")
-                            .in_source(&source),
-                    ),
-                },
-                _ => {
-                    let mut d = Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}` in flexmap.toml"), span)
-                        .with_label("not a flexmap setting");
-                    d = match crate::suggest::did_you_mean(key, ["exclude"]) {
-                        Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                        None => d.with_help("this version reads `exclude`"),
-                    };
-                    config.diagnostics.push(d.in_source(&source));
+            let span = spans
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or(Span::at(0), |(_, s)| *s);
+            if key == "exclude" {
+                if let Some(items) = value
+                    .as_array()
+                    .filter(|items| items.iter().all(toml::Value::is_str))
+                {
+                    config.exclude = items
+                        .iter()
+                        .filter_map(toml::Value::as_str)
+                        .map(|p| folder.join(p))
+                        .collect();
+                } else {
+                    config.diagnostics.push(
+                        Diagnostic::new(
+                            Code::InvalidValue,
+                            "`exclude` must be a list of paths",
+                            span,
+                        )
+                        .with_help("write `exclude = [\"broken\"]`")
+                        .in_source(&source),
+                    );
                 }
+                continue;
             }
+            let mut d = Diagnostic::new(
+                Code::UnknownKey,
+                format!("unknown key `{key}` in flexmap.toml"),
+                span,
+            )
+            .with_label("not a flexmap setting");
+            d = match crate::suggest::did_you_mean(key, ["exclude"]) {
+                Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                None => d.with_help("this version reads `exclude`"),
+            };
+            config.diagnostics.push(d.in_source(&source));
         }
         config
     }
@@ -185,7 +235,10 @@ fn key_spans(text: &str) -> Vec<(String, Span)> {
         if let Some(eq) = trimmed.find('=') {
             let key = trimmed[..eq].trim().trim_matches('"').to_string();
             let start = offset + (line.len() - trimmed.len());
-            out.push((key.clone(), Span::new(start, start + trimmed[..eq].trim_end().len())));
+            out.push((
+                key.clone(),
+                Span::new(start, start + trimmed[..eq].trim_end().len()),
+            ));
         }
         offset += line.len();
     }

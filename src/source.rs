@@ -17,7 +17,10 @@ impl Span {
     #[must_use]
     pub fn new(start: usize, end: usize) -> Span {
         if end < start {
-            Span { start: end, end: start }
+            Span {
+                start: end,
+                end: start,
+            }
         } else {
             Span { start, end }
         }
@@ -26,7 +29,10 @@ impl Span {
     /// An empty span at `offset`.
     #[must_use]
     pub fn at(offset: usize) -> Span {
-        Span { start: offset, end: offset }
+        Span {
+            start: offset,
+            end: offset,
+        }
     }
 
     /// Length in bytes.
@@ -74,7 +80,13 @@ impl SourceFile {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        SourceFile { inner: Arc::new(SourceInner { name: name.into(), text, line_starts }) }
+        SourceFile {
+            inner: Arc::new(SourceInner {
+                name: name.into(),
+                text,
+                line_starts,
+            }),
+        }
     }
 
     /// The display name.
@@ -98,7 +110,11 @@ impl SourceFile {
             Err(i) => i - 1,
         };
         let start = self.inner.line_starts[line];
-        let column = self.inner.text.get(start..offset).map_or(0, |s| s.chars().count());
+        let column = self
+            .inner
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count());
         (line + 1, column + 1)
     }
 

@@ -51,7 +51,9 @@ impl Type {
     /// null passes through filters, and Any is checked at run time).
     #[must_use]
     pub fn may_be(self, accepted: &[Type]) -> bool {
-        matches!(self, Type::Any | Type::Null) || accepted.contains(&Type::Any) || accepted.contains(&self)
+        matches!(self, Type::Any | Type::Null)
+            || accepted.contains(&Type::Any)
+            || accepted.contains(&self)
     }
 
     /// The name with its article: "a string", "an array".

@@ -25,7 +25,11 @@ pub(crate) struct Origin {
 
 impl Origin {
     pub fn new(text: String, span: Option<Span>) -> Origin {
-        Origin { text, span, declared: None }
+        Origin {
+            text,
+            span,
+            declared: None,
+        }
     }
 }
 
@@ -37,9 +41,17 @@ impl Checker<'_> {
         let ast = match syntax::parse(&source.text) {
             Ok(ast) => ast,
             Err(error) => {
-                let code = if error.limit { Code::LimitExceeded } else { Code::ExpressionSyntax };
-                let mut d = Diagnostic::new(code, error.message.clone(), source.file_span(error.span.0, error.span.1))
-                    .with_label(error.label.clone());
+                let code = if error.limit {
+                    Code::LimitExceeded
+                } else {
+                    Code::ExpressionSyntax
+                };
+                let mut d = Diagnostic::new(
+                    code,
+                    error.message.clone(),
+                    source.file_span(error.span.0, error.span.1),
+                )
+                .with_label(error.label.clone());
                 if let Some((span, message)) = &error.secondary {
                     d = d.with_secondary(source.file_span(span.0, span.1), message.clone());
                 }
@@ -59,16 +71,32 @@ impl Checker<'_> {
 
     fn lower(&mut self, expr: &Expr, source: &ExprSource) -> Typed {
         let span = Self::span(source, expr.span);
-        let snippet = source.text.get(expr.span.0..expr.span.1).unwrap_or("").to_string();
+        let snippet = source
+            .text
+            .get(expr.span.0..expr.span.1)
+            .unwrap_or("")
+            .to_string();
         match &expr.kind {
-            ExprKind::Null => (Ir::Const(Value::Null), Type::Null, Origin::new("`null`".into(), Some(span))),
-            ExprKind::Bool(b) => (Ir::Const(Value::Bool(*b)), Type::Bool, Origin::new(format!("the literal `{b}`"), Some(span))),
-            ExprKind::Number(n) => {
-                (Ir::Const(Value::Number(n.clone())), Type::Number, Origin::new(format!("the literal `{snippet}`"), Some(span)))
-            }
-            ExprKind::String(s) => {
-                (Ir::Const(Value::String(s.clone())), Type::String, Origin::new(format!("the literal {snippet}"), Some(span)))
-            }
+            ExprKind::Null => (
+                Ir::Const(Value::Null),
+                Type::Null,
+                Origin::new("`null`".into(), Some(span)),
+            ),
+            ExprKind::Bool(b) => (
+                Ir::Const(Value::Bool(*b)),
+                Type::Bool,
+                Origin::new(format!("the literal `{b}`"), Some(span)),
+            ),
+            ExprKind::Number(n) => (
+                Ir::Const(Value::Number(n.clone())),
+                Type::Number,
+                Origin::new(format!("the literal `{snippet}`"), Some(span)),
+            ),
+            ExprKind::String(s) => (
+                Ir::Const(Value::String(s.clone())),
+                Type::String,
+                Origin::new(format!("the literal {snippet}"), Some(span)),
+            ),
             ExprKind::Path { root, segments } => {
                 let mut path = root.clone();
                 let mut plain = true;
@@ -94,21 +122,43 @@ impl Checker<'_> {
                         };
                         (ir, ty, origin)
                     }
-                    None => (ir, Type::Any, Origin::new(format!("`{snippet}`"), Some(span))),
+                    None => (
+                        ir,
+                        Type::Any,
+                        Origin::new(format!("`{snippet}`"), Some(span)),
+                    ),
                 }
             }
             ExprKind::Access { base, segments } => {
                 let (ir, _, _) = self.lower(base, source);
-                let segs: Vec<PathSegment> = segments.iter().map(|s| PathSegment::from(&s.kind)).collect();
-                (Ir::Access(Box::new(ir), segs.into_boxed_slice()), Type::Any, Origin::new(format!("`{snippet}`"), Some(span)))
+                let segs: Vec<PathSegment> = segments
+                    .iter()
+                    .map(|s| PathSegment::from(&s.kind))
+                    .collect();
+                (
+                    Ir::Access(Box::new(ir), segs.into_boxed_slice()),
+                    Type::Any,
+                    Origin::new(format!("`{snippet}`"), Some(span)),
+                )
             }
             ExprKind::Array(items) => {
                 let irs: Vec<Ir> = items.iter().map(|i| self.lower(i, source).0).collect();
-                (fold_array(irs), Type::Array, Origin::new("a list".into(), Some(span)))
+                (
+                    fold_array(irs),
+                    Type::Array,
+                    Origin::new("a list".into(), Some(span)),
+                )
             }
             ExprKind::Object(pairs) => {
-                let irs: Vec<(String, Ir)> = pairs.iter().map(|(k, v)| (k.clone(), self.lower(v, source).0)).collect();
-                (Ir::Object(irs), Type::Object, Origin::new("an object".into(), Some(span)))
+                let irs: Vec<(String, Ir)> = pairs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.lower(v, source).0))
+                    .collect();
+                (
+                    Ir::Object(irs),
+                    Type::Object,
+                    Origin::new("an object".into(), Some(span)),
+                )
             }
             ExprKind::Unary { op, operand } => {
                 let (ir, ty, origin) = self.lower(operand, source);
@@ -128,30 +178,58 @@ impl Checker<'_> {
                 };
                 (out, want, Origin::new(format!("`{name}`"), Some(span)))
             }
-            ExprKind::Binary { op, op_span, left, right } => self.binary(*op, *op_span, left, right, source, span),
-            ExprKind::If { condition, then, otherwise } => {
+            ExprKind::Binary {
+                op,
+                op_span,
+                left,
+                right,
+            } => self.binary(*op, *op_span, left, right, source, span),
+            ExprKind::If {
+                condition,
+                then,
+                otherwise,
+            } => {
                 let (c, cty, corigin) = self.lower(condition, source);
                 self.expect_operand(&[Type::Bool], cty, &corigin, "if", span);
                 let (a, aty, _) = self.lower(then, source);
                 let (b, bty, _) = self.lower(otherwise, source);
                 let site = self.site(span, "if");
                 let ty = aty.join(bty);
-                (Ir::If(Box::new(c), Box::new(a), Box::new(b), site), ty, Origin::new("`if … then … else …`".into(), Some(span)))
+                (
+                    Ir::If(Box::new(c), Box::new(a), Box::new(b), site),
+                    ty,
+                    Origin::new("`if … then … else …`".into(), Some(span)),
+                )
             }
-            ExprKind::Filter { input, name, name_span, args, call_span } => {
-                self.filter(input, name, *name_span, args, *call_span, source, span)
-            }
+            ExprKind::Filter {
+                input,
+                name,
+                name_span,
+                args,
+                call_span,
+            } => self.filter(input, name, *name_span, args, *call_span, source, span),
         }
     }
 
-    fn expect_operand(&mut self, accepted: &[Type], ty: Type, origin: &Origin, op: &str, fallback: Span) {
+    fn expect_operand(
+        &mut self,
+        accepted: &[Type],
+        ty: Type,
+        origin: &Origin,
+        op: &str,
+        fallback: Span,
+    ) {
         if ty.may_be(accepted) {
             return;
         }
         let span = origin.span.unwrap_or(fallback);
         let mut d = Diagnostic::new(
             Code::TypeMismatch,
-            format!("`{op}` expects {}, but this is {}", article_list(accepted), ty.with_article()),
+            format!(
+                "`{op}` expects {}, but this is {}",
+                article_list(accepted),
+                ty.with_article()
+            ),
             span,
         )
         .with_label(format!("{ty}, from {}", origin.text))
@@ -162,7 +240,15 @@ impl Checker<'_> {
         self.diagnostics.push(d);
     }
 
-    fn binary(&mut self, op: BinaryOp, op_span: LocalSpan, left: &Expr, right: &Expr, source: &ExprSource, span: Span) -> Typed {
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        op_span: LocalSpan,
+        left: &Expr,
+        right: &Expr,
+        source: &ExprSource,
+        span: Span,
+    ) -> Typed {
         let (l, lty, lorigin) = self.lower(left, source);
         let (r, rty, rorigin) = self.lower(right, source);
         let symbol = op.symbol();
@@ -176,16 +262,38 @@ impl Checker<'_> {
             }
             BinaryOp::Eq | BinaryOp::Ne => Type::Bool,
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                self.expect_operand(&[Type::Number, Type::String], lty, &lorigin, symbol, op_file_span);
-                self.expect_operand(&[Type::Number, Type::String], rty, &rorigin, symbol, op_file_span);
+                self.expect_operand(
+                    &[Type::Number, Type::String],
+                    lty,
+                    &lorigin,
+                    symbol,
+                    op_file_span,
+                );
+                self.expect_operand(
+                    &[Type::Number, Type::String],
+                    rty,
+                    &rorigin,
+                    symbol,
+                    op_file_span,
+                );
                 let definite = |t: Type| matches!(t, Type::Number | Type::String);
                 if definite(lty) && definite(rty) && lty != rty {
                     self.diagnostics.push(
-                        Diagnostic::new(Code::TypeMismatch, format!("`{symbol}` compares a {lty} with a {rty}"), op_file_span)
-                            .with_label("operands of different types")
-                            .with_secondary(lorigin.span.unwrap_or(span), format!("{lty}, from {}", lorigin.text))
-                            .with_secondary(rorigin.span.unwrap_or(span), format!("{rty}, from {}", rorigin.text))
-                            .with_help("convert one side, e.g. `| number`"),
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            format!("`{symbol}` compares a {lty} with a {rty}"),
+                            op_file_span,
+                        )
+                        .with_label("operands of different types")
+                        .with_secondary(
+                            lorigin.span.unwrap_or(span),
+                            format!("{lty}, from {}", lorigin.text),
+                        )
+                        .with_secondary(
+                            rorigin.span.unwrap_or(span),
+                            format!("{rty}, from {}", rorigin.text),
+                        )
+                        .with_help("convert one side, e.g. `| number`"),
                     );
                 }
                 Type::Bool
@@ -203,7 +311,11 @@ impl Checker<'_> {
             }
         };
         let site = self.site(op_file_span, symbol);
-        (Ir::Binary(op, Box::new(l), Box::new(r), site), ty, Origin::new(format!("`{symbol}`"), Some(span)))
+        (
+            Ir::Binary(op, Box::new(l), Box::new(r), site),
+            ty,
+            Origin::new(format!("`{symbol}`"), Some(span)),
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -219,10 +331,20 @@ impl Checker<'_> {
     ) -> Typed {
         let (input_ir, input_ty, input_origin) = self.lower(input, source);
         let name_file_span = Self::span(source, name_span);
-        let failed = |ir: Ir| (ir, Type::Any, Origin::new(format!("`| {name}`"), Some(span)));
+        let failed = |ir: Ir| {
+            (
+                ir,
+                Type::Any,
+                Origin::new(format!("`| {name}`"), Some(span)),
+            )
+        };
         let Some(def) = filters::find(name) else {
-            let mut d = Diagnostic::new(Code::UnknownFunction, format!("unknown filter `{name}`"), name_file_span)
-                .with_label("no filter has this name");
+            let mut d = Diagnostic::new(
+                Code::UnknownFunction,
+                format!("unknown filter `{name}`"),
+                name_file_span,
+            )
+            .with_label("no filter has this name");
             d = match did_you_mean(name, filters::FILTERS.iter().map(|f| f.name)) {
                 Some(best) => d.with_help(format!("did you mean `{best}`?")),
                 None => d.with_help("see docs/language.md for the list of filters"),
@@ -237,11 +359,18 @@ impl Checker<'_> {
         if !input_ty.may_be(def.input) {
             let mut d = Diagnostic::new(
                 Code::TypeMismatch,
-                format!("`{name}` expects {}, but its input is {}", article_list(def.input), input_ty.with_article()),
+                format!(
+                    "`{name}` expects {}, but its input is {}",
+                    article_list(def.input),
+                    input_ty.with_article()
+                ),
                 input_origin.span.unwrap_or(span),
             )
             .with_label(format!("{input_ty}, from {}", input_origin.text))
-            .with_secondary(name_file_span, format!("`{name}` takes {}", article_list(def.input)))
+            .with_secondary(
+                name_file_span,
+                format!("`{name}` takes {}", article_list(def.input)),
+            )
             .with_help(filter_input_help(name, input_ty));
             if let Some(declared) = input_origin.declared {
                 d = d.with_secondary(declared, "declared here");
@@ -265,30 +394,46 @@ impl Checker<'_> {
             let arg_span = Self::span(source, arg.value.span);
             if def.name == "lookup" && index == 0 {
                 match &arg.value.kind {
-                    ExprKind::Path { root, segments } if segments.is_empty() => match self.tables.get(root) {
-                        Some(t) => {
-                            table = Some(t.clone());
-                            table_values_type = t.values().map(Type::of).reduce(Type::join).unwrap_or(Type::Any);
-                            constants.push(Some(Value::String(root.clone())));
-                        }
-                        None => {
-                            let mut d = Diagnostic::new(Code::UnknownFunction, format!("unknown table `{root}`"), arg_span)
+                    ExprKind::Path { root, segments } if segments.is_empty() => {
+                        match self.tables.get(root) {
+                            Some(t) => {
+                                table = Some(t.clone());
+                                table_values_type = t
+                                    .values()
+                                    .map(Type::of)
+                                    .reduce(Type::join)
+                                    .unwrap_or(Type::Any);
+                                constants.push(Some(Value::String(root.clone())));
+                            }
+                            None => {
+                                let mut d = Diagnostic::new(
+                                    Code::UnknownFunction,
+                                    format!("unknown table `{root}`"),
+                                    arg_span,
+                                )
                                 .with_label("no table with this name under `tables:`");
-                            d = match did_you_mean(root, self.tables.keys().map(String::as_str)) {
+                                d = match did_you_mean(root, self.tables.keys().map(String::as_str)) {
                                 Some(best) => d.with_help(format!("did you mean `{best}`?")),
                                 None if self.tables.is_empty() => d.with_help(format!("add it under `tables:`, e.g. `tables: {{ {root}: {{ key: value }} }}`")),
                                 None => d.with_help(format!("tables in this file: {}", sorted_keys(&self.tables))),
                             };
-                            self.diagnostics.push(d);
-                            arg_ok = false;
-                            constants.push(None);
+                                self.diagnostics.push(d);
+                                arg_ok = false;
+                                constants.push(None);
+                            }
                         }
-                    },
+                    }
                     _ => {
                         self.diagnostics.push(
-                            Diagnostic::new(Code::UnknownFunction, "`lookup` takes a table name as its first argument", arg_span)
-                                .with_label("expected the bare name of a table")
-                                .with_help("write the table's name without quotes, e.g. `| lookup(languages)`"),
+                            Diagnostic::new(
+                                Code::UnknownFunction,
+                                "`lookup` takes a table name as its first argument",
+                                arg_span,
+                            )
+                            .with_label("expected the bare name of a table")
+                            .with_help(
+                                "write the table's name without quotes, e.g. `| lookup(languages)`",
+                            ),
                         );
                         arg_ok = false;
                         constants.push(None);
@@ -305,9 +450,16 @@ impl Checker<'_> {
             let Some(value) = constant(&arg.value) else {
                 self.lower(&arg.value, source);
                 self.diagnostics.push(
-                    Diagnostic::new(Code::UnknownFunction, format!("argument `{}` of `{name}` must be a literal", param.name), arg_span)
-                        .with_label("computed from the record")
-                        .with_help(format!("write a constant here, e.g. `| {name}({})`", example_arg(param.types))),
+                    Diagnostic::new(
+                        Code::UnknownFunction,
+                        format!("argument `{}` of `{name}` must be a literal", param.name),
+                        arg_span,
+                    )
+                    .with_label("computed from the record")
+                    .with_help(format!(
+                        "write a constant here, e.g. `| {name}({})`",
+                        example_arg(param.types)
+                    )),
                 );
                 arg_ok = false;
                 constants.push(None);
@@ -318,7 +470,12 @@ impl Checker<'_> {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::TypeMismatch,
-                        format!("argument `{}` of `{name}` must be {}, not {}", param.name, article_list(param.types), ty.with_article()),
+                        format!(
+                            "argument `{}` of `{name}` must be {}, not {}",
+                            param.name,
+                            article_list(param.types),
+                            ty.with_article()
+                        ),
                         arg_span,
                     )
                     .with_label(format!("{ty}"))
@@ -339,9 +496,13 @@ impl Checker<'_> {
                     .and_then(|a| a.map(|a| Self::span(source, a.value.span)))
                     .unwrap_or(name_file_span);
                 self.diagnostics.push(
-                    Diagnostic::new(Code::UnknownFunction, format!("invalid argument for `{name}`: {}", error.message), at)
-                        .with_label(error.message.clone())
-                        .with_help(example_help(def)),
+                    Diagnostic::new(
+                        Code::UnknownFunction,
+                        format!("invalid argument for `{name}`: {}", error.message),
+                        at,
+                    )
+                    .with_label(error.message.clone())
+                    .with_help(example_help(def)),
                 );
                 return failed(input_ir);
             }
@@ -357,7 +518,11 @@ impl Checker<'_> {
             (FilterOp::Default, Some(arg)) => Ir::Filter(Box::new(input_ir), op, Some(arg), site),
             (_, _) => Ir::Filter(Box::new(input_ir), op, None, site),
         };
-        (ir, output, Origin::new(format!("`| {name}`, which returns a {output}"), Some(span)))
+        (
+            ir,
+            output,
+            Origin::new(format!("`| {name}`, which returns a {output}"), Some(span)),
+        )
     }
 
     /// Puts positional and named arguments into parameter order (FM306 for arity and names).
@@ -381,7 +546,11 @@ impl Checker<'_> {
                         self.diagnostics.push(
                             Diagnostic::new(
                                 Code::UnknownFunction,
-                                format!("`{name}` takes {}, but got {}", count_params(def), args.len()),
+                                format!(
+                                    "`{name}` takes {}, but got {}",
+                                    count_params(def),
+                                    args.len()
+                                ),
                                 arg_span,
                             )
                             .with_label("extra argument")
@@ -399,17 +568,28 @@ impl Checker<'_> {
                         Some(index) if slots[index].is_none() => slots[index] = Some(arg),
                         Some(_) => {
                             self.diagnostics.push(
-                                Diagnostic::new(Code::UnknownFunction, format!("argument `{param_name}` of `{name}` is given twice"), param_file_span)
-                                    .with_label("given again")
-                                    .with_help(format!("give each argument once: {}", signature(def))),
+                                Diagnostic::new(
+                                    Code::UnknownFunction,
+                                    format!("argument `{param_name}` of `{name}` is given twice"),
+                                    param_file_span,
+                                )
+                                .with_label("given again")
+                                .with_help(format!("give each argument once: {}", signature(def))),
                             );
                             ok = false;
                         }
                         None => {
-                            let mut d = Diagnostic::new(Code::UnknownFunction, format!("`{name}` has no argument `{param_name}`"), param_file_span)
-                                .with_label("unknown argument name");
+                            let mut d = Diagnostic::new(
+                                Code::UnknownFunction,
+                                format!("`{name}` has no argument `{param_name}`"),
+                                param_file_span,
+                            )
+                            .with_label("unknown argument name");
                             d = match did_you_mean(param_name, def.params.iter().map(|p| p.name)) {
-                                Some(best) => d.with_help(format!("did you mean `{best}`? {}", signature(def))),
+                                Some(best) => d.with_help(format!(
+                                    "did you mean `{best}`? {}",
+                                    signature(def)
+                                )),
                                 None => d.with_help(signature(def)),
                             };
                             self.diagnostics.push(d);
@@ -421,11 +601,23 @@ impl Checker<'_> {
         }
         for (param, slot) in def.params.iter().zip(&slots) {
             if param.required && slot.is_none() {
-                let at = if args.is_empty() { name_span } else { Self::span(source, call_span) };
+                let at = if args.is_empty() {
+                    name_span
+                } else {
+                    Self::span(source, call_span)
+                };
                 self.diagnostics.push(
-                    Diagnostic::new(Code::UnknownFunction, format!("`{name}` needs its `{}` argument", param.name), at)
-                        .with_label(format!("missing `{}`", param.name))
-                        .with_help(format!("{}; {}", signature(def), example_help(def))),
+                    Diagnostic::new(
+                        Code::UnknownFunction,
+                        format!("`{name}` needs its `{}` argument", param.name),
+                        at,
+                    )
+                    .with_label(format!("missing `{}`", param.name))
+                    .with_help(format!(
+                        "{}; {}",
+                        signature(def),
+                        example_help(def)
+                    )),
                 );
                 ok = false;
             }
@@ -458,10 +650,16 @@ fn constant(expr: &Expr) -> Option<Value> {
         ExprKind::Number(n) => Value::Number(n.clone()),
         ExprKind::String(s) => Value::String(s.clone()),
         ExprKind::Array(items) => Value::Array(items.iter().map(constant).collect::<Option<_>>()?),
-        ExprKind::Object(pairs) => {
-            Value::Object(pairs.iter().map(|(k, v)| Some((k.clone(), constant(v)?))).collect::<Option<_>>()?)
-        }
-        ExprKind::Unary { op: UnaryOp::Neg, operand } => match constant(operand)? {
+        ExprKind::Object(pairs) => Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| Some((k.clone(), constant(v)?)))
+                .collect::<Option<_>>()?,
+        ),
+        ExprKind::Unary {
+            op: UnaryOp::Neg,
+            operand,
+        } => match constant(operand)? {
             Value::Number(n) => match n.as_i64() {
                 Some(i) => Value::from(i.checked_neg()?),
                 None => serde_json::Number::from_f64(-n.as_f64()?).map(Value::Number)?,
@@ -506,22 +704,38 @@ fn article_list(types: &[Type]) -> String {
 fn operand_help(op: &str, ty: Type) -> String {
     match (op, ty) {
         ("+", Type::String) => "use `++` to join text; `+` adds numbers".into(),
-        (_, Type::String) if matches!(op, "-" | "*" | "/" | "%" | "+") => "convert it with `| number`".into(),
+        (_, Type::String) if matches!(op, "-" | "*" | "/" | "%" | "+") => {
+            "convert it with `| number`".into()
+        }
         ("++", Type::Array) => "join the list first, e.g. `| join(\", \")`".into(),
-        ("and" | "or" | "not" | "if", _) => "compare it to make a condition, e.g. `x == \"yes\"`, or use `| yes_no == \"Yes\"`".into(),
+        ("and" | "or" | "not" | "if", _) => {
+            "compare it to make a condition, e.g. `x == \"yes\"`, or use `| yes_no == \"Yes\"`"
+                .into()
+        }
         _ => "convert the value first (`| number`, `| string`)".into(),
     }
 }
 
 fn filter_input_help(name: &str, ty: Type) -> String {
     match (name, ty) {
-        ("lower" | "upper" | "trim" | "title" | "truncate" | "replace" | "matches" | "split" | "email", Type::Number | Type::Bool) => {
+        (
+            "lower" | "upper" | "trim" | "title" | "truncate" | "replace" | "matches" | "split"
+            | "email",
+            Type::Number | Type::Bool,
+        ) => {
             format!("render it as text first: `| string | {name}`")
         }
-        ("join", Type::String) => "`join` takes a list; to build text from parts use `++`, or `| split(\",\")` first".into(),
-        ("number" | "int" | "round" | "clamp", Type::Bool) => "a boolean is not a number; use `if x then 1 else 0`".into(),
+        ("join", Type::String) => {
+            "`join` takes a list; to build text from parts use `++`, or `| split(\",\")` first"
+                .into()
+        }
+        ("number" | "int" | "round" | "clamp", Type::Bool) => {
+            "a boolean is not a number; use `if x then 1 else 0`".into()
+        }
         ("round" | "clamp", Type::String) => format!("convert it first: `| number | {name}`"),
-        (_, Type::Array) => "pick one element with `| first`, or join them with `| join(\", \")`".into(),
+        (_, Type::Array) => {
+            "pick one element with `| first`, or join them with `| join(\", \")`".into()
+        }
         _ => format!("`{name}` cannot take a {ty}"),
     }
 }

@@ -30,11 +30,30 @@ pub fn check(file: &RuleFile) -> (Program, Vec<Diagnostic>) {
         target,
         diagnostics: Vec::new(),
         sites: Vec::new(),
-        inputs: file.inputs.iter().map(|i| (i.path.clone(), (i.ty.map_or(DeclaredType::Any, |t| t.0), i.span))).collect(),
+        inputs: file
+            .inputs
+            .iter()
+            .map(|i| {
+                (
+                    i.path.clone(),
+                    (i.ty.map_or(DeclaredType::Any, |t| t.0), i.span),
+                )
+            })
+            .collect(),
         tables: file
             .tables
             .iter()
-            .map(|t| (t.name.clone(), Arc::new(t.entries.iter().cloned().collect::<HashMap<String, Value>>())))
+            .map(|t| {
+                (
+                    t.name.clone(),
+                    Arc::new(
+                        t.entries
+                            .iter()
+                            .cloned()
+                            .collect::<HashMap<String, Value>>(),
+                    ),
+                )
+            })
             .collect(),
         current_target: Arc::from(""),
     };
@@ -43,33 +62,48 @@ pub fn check(file: &RuleFile) -> (Program, Vec<Diagnostic>) {
     for (custom, slot_name) in file.custom.iter().zip(assigned) {
         let Some(slot_name) = slot_name else { continue };
         let kind = custom.kind.field_kind();
-        if let Some(rule) = checker.rule(&custom.rule, OutSection::Insights(custom.scope), &slot_name, Some(kind), &[]) {
+        if let Some(rule) = checker.rule(
+            &custom.rule,
+            OutSection::Insights(custom.scope),
+            &slot_name,
+            Some(kind),
+            &[],
+        ) {
             rules.push(rule);
         }
     }
     for rule in &file.rules {
         let resolved = match rule.section {
-            RuleSection::Extra => checker.extra_target(rule).map(|()| (OutSection::Extra, None, &[][..])),
+            RuleSection::Extra => checker
+                .extra_target(rule)
+                .map(|()| (OutSection::Extra, None, &[][..])),
             RuleSection::Insights(section) => checker
                 .insights_target(rule, section)
                 .map(|(kind, values)| (OutSection::Insights(section), Some(kind), values)),
         };
         // Expressions are checked even when the target is wrong, so their own
         // mistakes are reported in the same run.
-        let (section, kind, values) = match resolved {
-            Some(resolved) => resolved,
-            None => {
-                let _ = checker.rule(rule, OutSection::Extra, &rule.name, None, &[]);
-                continue;
-            }
+        let Some((section, kind, values)) = resolved else {
+            let _ = checker.rule(rule, OutSection::Extra, &rule.name, None, &[]);
+            continue;
         };
         if let Some(compiled) = checker.rule(rule, section, &rule.name, kind, values) {
             rules.push(compiled);
         }
     }
-    let Checker { diagnostics, sites, .. } = checker;
-    let diagnostics = diagnostics.into_iter().map(|d| d.in_source(&file.source)).collect();
-    let program = Program { name: Arc::from(file.source.name()), target, rules, sites };
+    let Checker {
+        diagnostics, sites, ..
+    } = checker;
+    let diagnostics = diagnostics
+        .into_iter()
+        .map(|d| d.in_source(&file.source))
+        .collect();
+    let program = Program {
+        name: Arc::from(file.source.name()),
+        target,
+        rules,
+        sites,
+    };
     (program, diagnostics)
 }
 
@@ -103,7 +137,9 @@ impl Checker<'_> {
             .rules
             .iter()
             .filter_map(|r| match r.section {
-                RuleSection::Insights(section) => catalog::parse_slot_name(&r.name).filter(|(s, _, _)| *s == section),
+                RuleSection::Insights(section) => {
+                    catalog::parse_slot_name(&r.name).filter(|(s, _, _)| *s == section)
+                }
                 RuleSection::Extra => None,
             })
             .collect();
@@ -131,30 +167,52 @@ impl Checker<'_> {
                 SlotKind::Measure => None,
             };
             let is_free = |n: &u64| !used.contains(&(custom.scope, custom.kind, *n));
-            let partner_free = |n: &u64| partner.is_none_or(|p| !used.contains(&(custom.scope, p, *n)));
+            let partner_free =
+                |n: &u64| partner.is_none_or(|p| !used.contains(&(custom.scope, p, *n)));
             let free = (1..=u64::from(count))
                 .find(|n| is_free(n) && partner_free(n))
                 .or_else(|| (1..=u64::from(count)).find(is_free));
             match free {
                 Some(number) => {
                     used.push((custom.scope, custom.kind, number));
-                    let slot = catalog::Slot { section: custom.scope, kind: custom.kind, number: u32::try_from(number).unwrap_or(0) };
+                    let slot = catalog::Slot {
+                        section: custom.scope,
+                        kind: custom.kind,
+                        number: u32::try_from(number).unwrap_or(0),
+                    };
                     out.push(Some(slot.name()));
                 }
                 None => {
                     let what = if count == 0 {
-                        format!("`{}` has no {} slots", custom.scope.name(), custom.kind.name())
+                        format!(
+                            "`{}` has no {} slots",
+                            custom.scope.name(),
+                            custom.kind.name()
+                        )
                     } else {
-                        format!("all {count} {} {} slots are taken", custom.scope.name(), custom.kind.name())
+                        format!(
+                            "all {count} {} {} slots are taken",
+                            custom.scope.name(),
+                            custom.kind.name()
+                        )
                     };
                     self.diagnostics.push(
-                        Diagnostic::new(Code::SlotOverflow, format!("no free slot for custom field `{}`: {what}", custom.name), custom.name_span)
-                            .with_label("cannot be assigned a slot")
-                            .with_help(if count == 0 {
-                                "use `kind: attribute` or `kind: label`, or a built-in measure field".to_string()
-                            } else {
-                                format!("remove {} {} rule or custom field, or merge two of them", article(custom.kind.name()), custom.kind.name())
-                            }),
+                        Diagnostic::new(
+                            Code::SlotOverflow,
+                            format!("no free slot for custom field `{}`: {what}", custom.name),
+                            custom.name_span,
+                        )
+                        .with_label("cannot be assigned a slot")
+                        .with_help(if count == 0 {
+                            "use `kind: attribute` or `kind: label`, or a built-in measure field"
+                                .to_string()
+                        } else {
+                            format!(
+                                "remove {} {} rule or custom field, or merge two of them",
+                                article(custom.kind.name()),
+                                custom.kind.name()
+                            )
+                        }),
                     );
                     out.push(None);
                 }
@@ -164,21 +222,46 @@ impl Checker<'_> {
     }
 
     /// Resolves an Insights target name: FM101, FM102 or FM201 when it is not writable.
-    fn insights_target(&mut self, rule: &Rule, section: Section) -> Option<(Kind, &'static [&'static str])> {
+    fn insights_target(
+        &mut self,
+        rule: &Rule,
+        section: Section,
+    ) -> Option<(Kind, &'static [&'static str])> {
         let name = rule.name.as_str();
         match catalog::lookup(section, name) {
             Lookup::Field(field) => Some((field.kind, field.values)),
             Lookup::Slot(slot) => Some((slot.kind(), &[])),
-            Lookup::SlotOutOfRange { section: slot_section, kind, number, count } => {
+            Lookup::SlotOutOfRange {
+                section: slot_section,
+                kind,
+                number,
+                count,
+            } => {
                 let message = if count == 0 {
-                    format!("`{name}`: {} has no {} slots", slot_section.name(), kind.name())
+                    format!(
+                        "`{name}`: {} has no {} slots",
+                        slot_section.name(),
+                        kind.name()
+                    )
                 } else {
-                    format!("`{name}`: {} has {} slots 1 to {count}, not {number}", slot_section.name(), kind.name())
+                    format!(
+                        "`{name}`: {} has {} slots 1 to {count}, not {number}",
+                        slot_section.name(),
+                        kind.name()
+                    )
                 };
                 let help = match self.first_free_slot(slot_section, kind) {
-                    Some(free) => format!("use {free}, the first free {} slot; Insights silently ignores `{name}`", kind.name()),
-                    None if count == 0 => format!("{} has only attribute and label slots", slot_section.name()),
-                    None => format!("all {count} {} slots are used; remove one, or use a label slot", kind.name()),
+                    Some(free) => format!(
+                        "use {free}, the first free {} slot; Insights silently ignores `{name}`",
+                        kind.name()
+                    ),
+                    None if count == 0 => {
+                        format!("{} has only attribute and label slots", slot_section.name())
+                    }
+                    None => format!(
+                        "all {count} {} slots are used; remove one, or use a label slot",
+                        kind.name()
+                    ),
                 };
                 self.diagnostics.push(
                     Diagnostic::new(Code::SlotOverflow, message, rule.name_span)
@@ -195,13 +278,26 @@ impl Checker<'_> {
                 {
                     let count = catalog::slot_count(slot_section, kind);
                     let message = if count == 0 {
-                        format!("`{name}`: {} has no {} slots", slot_section.name(), kind.name())
+                        format!(
+                            "`{name}`: {} has no {} slots",
+                            slot_section.name(),
+                            kind.name()
+                        )
                     } else {
-                        format!("`{name}`: {} has {} slots 1 to {count}, not {number}", slot_section.name(), kind.name())
+                        format!(
+                            "`{name}`: {} has {} slots 1 to {count}, not {number}",
+                            slot_section.name(),
+                            kind.name()
+                        )
                     };
                     let own = catalog::slot_count(section, kind);
                     let help = if own > 0 {
-                        format!("under `{}`, use `{}_{}_N` (N from 1 to {own})", section.name(), section.slot_prefix(), kind.name())
+                        format!(
+                            "under `{}`, use `{}_{}_N` (N from 1 to {own})",
+                            section.name(),
+                            section.slot_prefix(),
+                            kind.name()
+                        )
                     } else {
                         format!("`{}` has no {} slots either", section.name(), kind.name())
                     };
@@ -229,17 +325,27 @@ impl Checker<'_> {
                     self.diagnostics.push(
                         Diagnostic::new(
                             Code::WrongSection,
-                            format!("`{name}` is a `{}` field, not a `{}` field", other.name(), section.name()),
+                            format!(
+                                "`{name}` is a `{}` field, not a `{}` field",
+                                other.name(),
+                                section.name()
+                            ),
                             rule.name_span,
                         )
-                        .with_label(format!("Insights ignores `{name}` under `{}`", section.name()))
+                        .with_label(format!(
+                            "Insights ignores `{name}` under `{}`",
+                            section.name()
+                        ))
                         .with_help(help),
                     );
                     return None;
                 }
                 let mut d = Diagnostic::new(
                     Code::UnknownTarget,
-                    format!("`{name}` is not a `{}` field Insights knows", section.name()),
+                    format!(
+                        "`{name}` is not a `{}` field Insights knows",
+                        section.name()
+                    ),
                     rule.name_span,
                 )
                 .with_label("Insights would silently ignore this key");
@@ -251,9 +357,9 @@ impl Checker<'_> {
                             None => d.with_help(format!("did you mean `{full}`?")),
                         }
                     }
-                    None => d.with_help(format!(
-                        "use a field from the Insights catalog, a custom field under `custom:`, or move it under `extra:` if it is not meant for Insights"
-                    )),
+                    None => d.with_help(
+                        "use a field from the Insights catalog, a custom field under `custom:`, or move it under `extra:` if it is not meant for Insights",
+                    ),
                 };
                 self.diagnostics.push(d);
                 None
@@ -264,10 +370,18 @@ impl Checker<'_> {
     fn first_free_slot(&self, section: Section, kind: SlotKind) -> Option<String> {
         let count = catalog::slot_count(section, kind);
         (1..=count)
-            .map(|number| catalog::Slot { section, kind, number })
+            .map(|number| catalog::Slot {
+                section,
+                kind,
+                number,
+            })
             .find(|slot| {
                 let name = slot.name();
-                !self.file.rules.iter().any(|r| r.section == RuleSection::Insights(section) && r.name == name)
+                !self
+                    .file
+                    .rules
+                    .iter()
+                    .any(|r| r.section == RuleSection::Insights(section) && r.name == name)
             })
             .map(|slot| slot.name())
     }
@@ -282,12 +396,18 @@ impl Checker<'_> {
         if clash {
             let help = match self.target {
                 Target::Task => format!("write these rules under `{name}:` instead of `extra:`"),
-                Target::Worker => format!("`{name}` is an Insights worker field: move the rule under `worker:` so it is checked"),
+                Target::Worker => format!(
+                    "`{name}` is an Insights worker field: move the rule under `worker:` so it is checked"
+                ),
             };
             self.diagnostics.push(
-                Diagnostic::new(Code::WrongSection, format!("`extra` key `{name}` would overwrite Insights data"), rule.name_span)
-                    .with_label("collides with an Insights key")
-                    .with_help(help),
+                Diagnostic::new(
+                    Code::WrongSection,
+                    format!("`extra` key `{name}` would overwrite Insights data"),
+                    rule.name_span,
+                )
+                .with_label("collides with an Insights key")
+                .with_help(help),
             );
             return None;
         }
@@ -311,9 +431,11 @@ impl Checker<'_> {
         let site = self.site(rule.name_span, "rule");
         let (value, ty, origin) = match &rule.value {
             RuleValue::Expr(source) => self.expression(source)?,
-            RuleValue::Const { value, span } => {
-                (Ir::Const(value.clone()), Type::of(value), expr::Origin::new(format!("the constant `{value}`"), Some(*span)))
-            }
+            RuleValue::Const { value, span } => (
+                Ir::Const(value.clone()),
+                Type::of(value),
+                expr::Origin::new(format!("the constant `{value}`"), Some(*span)),
+            ),
         };
         if let Some(kind) = kind {
             self.check_kind(rule, kind, ty, &origin);
@@ -323,9 +445,13 @@ impl Checker<'_> {
                 let (ir, ty, origin) = self.expression(source)?;
                 if !ty.may_be(&[Type::Bool]) {
                     self.diagnostics.push(
-                        Diagnostic::new(Code::TypeMismatch, format!("`when` must be a condition, but this is a {ty}"), origin.span.unwrap_or(source.span))
-                            .with_label(format!("{ty}, from {}", origin.text))
-                            .with_help("compare it, e.g. `task.channel == \"voice\"`"),
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            format!("`when` must be a condition, but this is a {ty}"),
+                            origin.span.unwrap_or(source.span),
+                        )
+                        .with_label(format!("{ty}, from {}", origin.text))
+                        .with_help("compare it, e.g. `task.channel == \"voice\"`"),
                     );
                 }
                 Some(ir)
@@ -335,7 +461,15 @@ impl Checker<'_> {
         if self.error_count() > errors_before {
             return None;
         }
-        Some(CompiledRule { section, name: name.into(), kind, values, value, when, site })
+        Some(CompiledRule {
+            section,
+            name: name.into(),
+            kind,
+            values,
+            value,
+            when,
+            site,
+        })
     }
 
     fn error_count(&self) -> usize {
@@ -345,15 +479,31 @@ impl Checker<'_> {
     /// FM303 against the target kind: only definite mismatches.
     fn check_kind(&mut self, rule: &Rule, kind: Kind, ty: Type, origin: &expr::Origin) {
         let (bad, help): (&[Type], &str) = match kind {
-            Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy | Kind::Enum => {
-                (&[Type::Array, Type::Object], "pick one element with `| first`, or join them with `| join(\", \")` (`| hierarchy` for levels)")
-            }
+            Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy | Kind::Enum => (
+                &[Type::Array, Type::Object],
+                "pick one element with `| first`, or join them with `| join(\", \")` (`| hierarchy` for levels)",
+            ),
             Kind::YesNo => (&[Type::Array, Type::Object], "convert with `| yes_no`"),
-            Kind::Measure => (&[Type::String, Type::Bool, Type::Array, Type::Object], "convert with `| number`"),
-            Kind::Duration => (&[Type::String, Type::Bool, Type::Array, Type::Object], "convert with `| seconds` (or `| number`)"),
-            Kind::Date => (&[Type::Bool, Type::Array, Type::Object], "give a date string or epoch milliseconds, e.g. `| date`"),
-            Kind::Url => (&[Type::Number, Type::Bool, Type::Array, Type::Object], "build an absolute https:// URL with `++`"),
-            Kind::List => (&[Type::String, Type::Number, Type::Bool, Type::Object], "give a list of objects, e.g. `[{type: \"Referenced\", url: ..., title: ...}]`"),
+            Kind::Measure => (
+                &[Type::String, Type::Bool, Type::Array, Type::Object],
+                "convert with `| number`",
+            ),
+            Kind::Duration => (
+                &[Type::String, Type::Bool, Type::Array, Type::Object],
+                "convert with `| seconds` (or `| number`)",
+            ),
+            Kind::Date => (
+                &[Type::Bool, Type::Array, Type::Object],
+                "give a date string or epoch milliseconds, e.g. `| date`",
+            ),
+            Kind::Url => (
+                &[Type::Number, Type::Bool, Type::Array, Type::Object],
+                "build an absolute https:// URL with `++`",
+            ),
+            Kind::List => (
+                &[Type::String, Type::Number, Type::Bool, Type::Object],
+                "give a list of objects, e.g. `[{type: \"Referenced\", url: ..., title: ...}]`",
+            ),
         };
         if !bad.contains(&ty) {
             return;
@@ -361,11 +511,20 @@ impl Checker<'_> {
         let span = origin.span.unwrap_or_else(|| rule.value.span());
         let mut d = Diagnostic::new(
             Code::TypeMismatch,
-            format!("`{}` is {} {} field, but its value is {}", rule.name, article(kind.name()), kind.name(), ty.with_article()),
+            format!(
+                "`{}` is {} {} field, but its value is {}",
+                rule.name,
+                article(kind.name()),
+                kind.name(),
+                ty.with_article()
+            ),
             span,
         )
         .with_label(format!("{ty}, from {}", origin.text))
-        .with_secondary(rule.name_span, format!("{} field", kind.name().replace('_', "/")))
+        .with_secondary(
+            rule.name_span,
+            format!("{} field", kind.name().replace('_', "/")),
+        )
         .with_help(help);
         if let Some(declared) = origin.declared {
             d = d.with_secondary(declared, "declared here");
@@ -376,7 +535,11 @@ impl Checker<'_> {
 
 /// "a" or "an" before a word.
 fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 #[cfg(test)]

@@ -110,7 +110,10 @@ pub fn run(args: &ApplyArgs) -> u8 {
             }
         },
     };
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(usize::from(args.jobs)).build() {
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(usize::from(args.jobs))
+        .build()
+    {
         Ok(pool) => pool,
         Err(e) => {
             eprintln!("flexmap: cannot start {} threads: {e}", args.jobs);
@@ -145,9 +148,17 @@ pub fn run(args: &ApplyArgs) -> u8 {
             }
         }
         let outcomes: Vec<Outcome> = if args.jobs > 1 {
-            pool.install(|| batch.par_iter().map(|line| map_line(&program, line, args)).collect())
+            pool.install(|| {
+                batch
+                    .par_iter()
+                    .map(|line| map_line(&program, line, args))
+                    .collect()
+            })
         } else {
-            batch.iter().map(|line| map_line(&program, line, args)).collect()
+            batch
+                .iter()
+                .map(|line| map_line(&program, line, args))
+                .collect()
         };
         for (line, outcome) in batch.iter().zip(outcomes) {
             counts.lines += 1;
@@ -170,7 +181,10 @@ pub fn run(args: &ApplyArgs) -> u8 {
                 }
             };
             for warning in warnings {
-                let entry = counts.warnings.entry(program.describe(&warning)).or_insert((0, number));
+                let entry = counts
+                    .warnings
+                    .entry(program.describe(&warning))
+                    .or_insert((0, number));
                 entry.0 += 1;
             }
         }
@@ -191,7 +205,11 @@ pub fn run(args: &ApplyArgs) -> u8 {
         return write_failed(&e);
     }
     report(&counts, args);
-    if counts.errors > 0 { EXIT_FINDINGS } else { EXIT_OK }
+    if counts.errors > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
 }
 
 fn write_failed(e: &io::Error) -> u8 {
@@ -214,8 +232,15 @@ fn load_program(args: &ApplyArgs) -> Result<Program, u8> {
     match ruleset.compile() {
         Ok(program) => Ok(program),
         Err(error) => {
-            let errors: Vec<_> = error.diagnostics.into_iter().filter(|d| d.severity == Severity::Error).collect();
-            let output = OutputArgs { format: args.diagnostics.format, color: args.diagnostics.color };
+            let errors: Vec<_> = error
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error)
+                .collect();
+            let output = OutputArgs {
+                format: args.diagnostics.format,
+                color: args.diagnostics.color,
+            };
             super::print_diagnostics(&errors, 1, &output, true);
             eprintln!(
                 "flexmap: {} has {} error{}; nothing was applied",
@@ -276,12 +301,23 @@ fn map_line(program: &Program, line: &Line, args: &ApplyArgs) -> Outcome {
     let bytes = match line {
         Line::Text(bytes) => bytes,
         Line::TooLong(n) => {
-            return Outcome::Failed(format!("line is {n} bytes, over --max-line-bytes {}", args.max_line_bytes), Vec::new());
+            return Outcome::Failed(
+                format!(
+                    "line is {n} bytes, over --max-line-bytes {}",
+                    args.max_line_bytes
+                ),
+                Vec::new(),
+            );
         }
     };
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
-        Err(e) => return Outcome::Failed(format!("invalid UTF-8 at byte {}", e.valid_up_to()), Vec::new()),
+        Err(e) => {
+            return Outcome::Failed(
+                format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+                Vec::new(),
+            );
+        }
     };
     if text.trim().is_empty() {
         return Outcome::Failed("empty line".into(), Vec::new());
@@ -295,8 +331,15 @@ fn map_line(program: &Program, line: &Line, args: &ApplyArgs) -> Outcome {
     }
     let applied = program.apply(&record);
     if args.strict && !applied.warnings.is_empty() {
-        let reasons: Vec<String> = applied.warnings.iter().map(|w| program.describe(w)).collect();
-        return Outcome::Failed(format!("--strict: {}", reasons.join("; ")), applied.warnings);
+        let reasons: Vec<String> = applied
+            .warnings
+            .iter()
+            .map(|w| program.describe(w))
+            .collect();
+        return Outcome::Failed(
+            format!("--strict: {}", reasons.join("; ")),
+            applied.warnings,
+        );
     }
     let mut out = Vec::with_capacity(256);
     match &args.merge {
@@ -322,7 +365,11 @@ fn merged(record: &Value, path: &str, attributes: &flexmap::Attributes) -> Resul
         Value::Object(_) => base.clone(),
         Value::String(text) => match serde_json::from_str::<Value>(text) {
             Ok(value @ Value::Object(_)) => value,
-            _ => return Err(format!("--merge: the string at `{path}` is not a JSON object")),
+            _ => {
+                return Err(format!(
+                    "--merge: the string at `{path}` is not a JSON object"
+                ));
+            }
         },
         _ => return Err(format!("--merge: the value at `{path}` is not an object")),
     };
@@ -335,7 +382,9 @@ fn deep_merge(base: &mut Value, update: Value) {
         (Value::Object(base), Value::Object(update)) => {
             for (key, value) in update {
                 match base.get_mut(&key) {
-                    Some(existing) if existing.is_object() && value.is_object() => deep_merge(existing, value),
+                    Some(existing) if existing.is_object() && value.is_object() => {
+                        deep_merge(existing, value);
+                    }
                     _ => {
                         base.insert(key, value);
                     }
@@ -346,7 +395,12 @@ fn deep_merge(base: &mut Value, update: Value) {
     }
 }
 
-fn dead_letter(dead: Option<&mut BufWriter<File>>, number: u64, reason: &str, line: &Line) -> io::Result<()> {
+fn dead_letter(
+    dead: Option<&mut BufWriter<File>>,
+    number: u64,
+    reason: &str,
+    line: &Line,
+) -> io::Result<()> {
     match dead {
         Some(writer) => {
             let record = match line {
@@ -368,11 +422,18 @@ fn dead_letter(dead: Option<&mut BufWriter<File>>, number: u64, reason: &str, li
 fn report(counts: &Counts, args: &ApplyArgs) {
     let total_warnings: u64 = counts.warnings.values().map(|(n, _)| n).sum();
     for (message, (count, first)) in &counts.warnings {
-        eprintln!("warning: {message} — {count} record{} (first at line {first})", if *count == 1 { "" } else { "s" });
+        eprintln!(
+            "warning: {message} — {count} record{} (first at line {first})",
+            if *count == 1 { "" } else { "s" }
+        );
     }
     let errors = match (&args.errors, counts.errors) {
         (_, 0) => "0 errors".to_string(),
-        (Some(path), n) => format!("{n} error{} (written to {})", if n == 1 { "" } else { "s" }, path.display()),
+        (Some(path), n) => format!(
+            "{n} error{} (written to {})",
+            if n == 1 { "" } else { "s" },
+            path.display()
+        ),
         (None, n) => format!("{n} error{} (reasons above)", if n == 1 { "" } else { "s" }),
     };
     if args.diagnostics.format == Format::Json {
@@ -396,7 +457,9 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
         return None;
     }
     let bar = indicatif::ProgressBar::new_spinner();
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {pos} lines mapped ({per_sec})") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {pos} lines mapped ({per_sec})")
+    {
         bar.set_style(style);
     }
     Some(bar)

@@ -44,10 +44,15 @@ pub fn run(args: &LintArgs) -> u8 {
                 Ok(bytes) => {
                     files += 1;
                     match String::from_utf8(bytes) {
-                        Ok(text) => diagnostics.extend(Ruleset::from_str(&text, &path.display().to_string()).diagnostics()),
+                        Ok(text) => diagnostics.extend(
+                            Ruleset::from_str(&text, &path.display().to_string()).diagnostics(),
+                        ),
                         Err(e) => diagnostics.push(flexmap::project::io_diagnostic(
                             &path,
-                            &format!("not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                            &format!(
+                                "not UTF-8 (invalid byte at offset {})",
+                                e.utf8_error().valid_up_to()
+                            ),
                         )),
                     }
                 }
@@ -73,7 +78,9 @@ pub fn run(args: &LintArgs) -> u8 {
         );
     }
     let deny_warnings = args.deny.is_some();
-    let failing = diagnostics.iter().any(|d| d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning));
+    let failing = diagnostics.iter().any(|d| {
+        d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning)
+    });
     if failing { EXIT_FINDINGS } else { EXIT_OK }
 }
 

@@ -83,7 +83,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            return ExitCode::from(if error.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+            return ExitCode::from(if error.use_stderr() {
+                EXIT_USAGE
+            } else {
+                EXIT_OK
+            });
         }
     };
     let code = match cli.command {
@@ -94,23 +98,42 @@ pub fn main() -> ExitCode {
 }
 
 /// Prints findings to stdout in the chosen format; returns nothing, errors go to stderr.
-pub fn print_diagnostics(diagnostics: &[flexmap::Diagnostic], files: usize, output: &OutputArgs, to_stderr: bool) {
+pub fn print_diagnostics(
+    diagnostics: &[flexmap::Diagnostic],
+    files: usize,
+    output: &OutputArgs,
+    to_stderr: bool,
+) {
     use std::io::Write;
-    let terminal = if to_stderr { std::io::stderr().is_terminal() } else { std::io::stdout().is_terminal() };
+    let terminal = if to_stderr {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
     let color = output.color.enabled(terminal);
     let text = match output.format {
         Format::Human => {
             let width = terminal_width();
-            diagnostics.iter().map(|d| flexmap::diagnostic::render::human(d, color, width)).collect::<Vec<_>>().join("\n")
+            diagnostics
+                .iter()
+                .map(|d| flexmap::diagnostic::render::human(d, color, width))
+                .collect::<Vec<_>>()
+                .join("\n")
         }
         Format::Short => {
-            let mut lines: Vec<String> = diagnostics.iter().map(flexmap::diagnostic::render::short).collect();
+            let mut lines: Vec<String> = diagnostics
+                .iter()
+                .map(flexmap::diagnostic::render::short)
+                .collect();
             if !lines.is_empty() {
                 lines.push(String::new());
             }
             lines.join("\n")
         }
-        Format::Json => format!("{}\n", flexmap::diagnostic::render::json(diagnostics, files)),
+        Format::Json => format!(
+            "{}\n",
+            flexmap::diagnostic::render::json(diagnostics, files)
+        ),
     };
     let result = if to_stderr {
         std::io::stderr().lock().write_all(text.as_bytes())
@@ -121,10 +144,17 @@ pub fn print_diagnostics(diagnostics: &[flexmap::Diagnostic], files: usize, outp
 }
 
 fn terminal_width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
 }
 
 /// Paths given on the command line, or the current folder.
 pub fn paths_or_cwd(paths: &[PathBuf]) -> Vec<PathBuf> {
-    if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() }
+    if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    }
 }

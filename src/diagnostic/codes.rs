@@ -1,8 +1,8 @@
 //! The registry of diagnostic codes: code, kebab-case name and default level.
 //!
-//! Codes are grouped in ranges (FM0xx file and syntax, FM1xx targets, FM2xx slots,
-//! FM3xx values and types, FM4xx privacy, FM5xx hygiene, FM9xx runtime and I/O) and are
-//! never reused once released.
+//! Codes are grouped in ranges (`FM0xx` file and syntax, `FM1xx` targets, `FM2xx` slots,
+//! `FM3xx` values and types, `FM4xx` privacy, `FM5xx` hygiene, `FM9xx` limits and I/O) and
+//! are never reused once released.
 
 use super::Severity;
 
@@ -54,25 +54,25 @@ codes! {
     UnknownTarget = "FM101", "unknown-target", Error, "a target name Insights does not know (it would be silently ignored)";
     WrongSection = "FM102", "wrong-section", Error, "a known field in the wrong place";
     MissingDependency = "FM103", "missing-dependency", Error, "a name field without its id";
-    OverridesDefault = "FM104", "overrides-default", Info, "the rule overrides a value Insights already takes from TaskRouter";
+    OverridesDefault = "FM104", "overrides-default", Info, "the rule overrides a value Insights already takes from `TaskRouter`";
     ReadOnlyTarget = "FM105", "read-only-target", Error, "a field that must not be set by hand";
     InconsistentValues = "FM106", "inconsistent-values", Error, "literal values that contradict each other";
     SsoOverwrites = "FM107", "sso-overwrites", Info, "a worker ruleset on an SSO account: the identity provider overwrites these at every login";
     SlotOverflow = "FM201", "slot-overflow", Error, "a slot number beyond the catalog's range, or more custom fields than free slots";
     DuplicateTarget = "FM202", "duplicate-target", Error, "two rules write the same target";
-    SlotReassigned = "FM203", "slot-reassigned", Error, "a slot's meaning differs from flexmap.lock";
+    SlotReassigned = "FM203", "slot-reassigned", Error, "a slot's meaning differs from `flexmap.lock`";
     IdInAttribute = "FM204", "id-in-attribute", Warning, "a high-cardinality value goes to an attribute slot or a text attribute";
-    UnlockedSlot = "FM205", "unlocked-slot", Warning, "a custom field has no entry in flexmap.lock yet";
+    UnlockedSlot = "FM205", "unlocked-slot", Warning, "a custom field has no entry in `flexmap.lock` yet";
     ConstantLabel = "FM206", "constant-label", Warning, "a label slot gets a constant while its attribute slot varies";
     ValueTooLong = "FM301", "value-too-long", Warning, "there is evidence the value can exceed 128 characters";
-    DateOutOfRange = "FM302", "date-out-of-range", Error, "a literal date outside 1901-2049";
+    DateOutOfRange = "FM302", "date-out-of-range", Error, "a literal date outside 1901–2049";
     TypeMismatch = "FM303", "type-mismatch", Error, "definite type mismatch in an expression or against the target kind";
     InvalidEnumValue = "FM304", "invalid-enum-value", Warning, "a literal outside the documented values of an enum field";
     InvalidUrl = "FM305", "invalid-url", Warning, "a literal link that is not an absolute http(s) URL";
     UnknownFunction = "FM306", "unknown-function", Error, "unknown filter, wrong arity, unknown table";
     HierarchySeparator = "FM307", "hierarchy-separator", Warning, "a hierarchy field joined with something other than \" ▸ \"";
-    PayloadTooLarge = "FM308", "payload-too-large", Warning, "the attributes JSON may exceed TaskRouter's 4096-character cap";
-    PlaceholderValue = "FM309", "placeholder-value", Warning, "a value that is a leaked placeholder (undefined, NaN, [object Object], \"null\")";
+    PayloadTooLarge = "FM308", "payload-too-large", Warning, "the attributes JSON may exceed the 4096-character cap of `TaskRouter`";
+    PlaceholderValue = "FM309", "placeholder-value", Warning, "a value that is a leaked placeholder (`undefined`, `NaN`, `[object Object]`, `\"null\"`)";
     PiiLeak = "FM401", "pii-leak", Error, "a PII value goes to a field HIPAA mode keeps";
     PiiDropped = "FM402", "pii-dropped", Info, "a value goes to a field HIPAA mode drops";
     UnusedTable = "FM501", "unused-table", Warning, "a table nothing looks up";
@@ -129,7 +129,10 @@ mod tests {
     #[test]
     fn lookup_by_code_or_name() {
         assert_eq!(Code::from_code_or_name("fm101"), Some(Code::UnknownTarget));
-        assert_eq!(Code::from_code_or_name("slot-overflow"), Some(Code::SlotOverflow));
+        assert_eq!(
+            Code::from_code_or_name("slot-overflow"),
+            Some(Code::SlotOverflow)
+        );
         assert_eq!(Code::from_code_or_name("nope"), None);
     }
 }

@@ -75,7 +75,11 @@ impl Diagnostic {
             code,
             severity: code.info().level,
             message: message.into(),
-            labels: vec![Label { span, message: None, primary: true }],
+            labels: vec![Label {
+                span,
+                message: None,
+                primary: true,
+            }],
             help: None,
             source: None,
         }
@@ -93,7 +97,11 @@ impl Diagnostic {
     /// Adds a secondary label.
     #[must_use]
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label { span, message: Some(message.into()), primary: false });
+        self.labels.push(Label {
+            span,
+            message: Some(message.into()),
+            primary: false,
+        });
         self
     }
 
@@ -121,7 +129,11 @@ impl Diagnostic {
     /// The primary span.
     #[must_use]
     pub fn primary_span(&self) -> Span {
-        self.labels.iter().find(|l| l.primary).map(|l| l.span).unwrap_or_default()
+        self.labels
+            .iter()
+            .find(|l| l.primary)
+            .map(|l| l.span)
+            .unwrap_or_default()
     }
 
     /// File name, or `<unknown>` when no source is attached.
@@ -133,7 +145,9 @@ impl Diagnostic {
     /// 1-based line and column of the primary span's start (1:1 without a source).
     #[must_use]
     pub fn line_col(&self) -> (usize, usize) {
-        self.source.as_ref().map_or((1, 1), |s| s.line_col(self.primary_span().start))
+        self.source
+            .as_ref()
+            .map_or((1, 1), |s| s.line_col(self.primary_span().start))
     }
 
     /// True at error level.
@@ -153,7 +167,11 @@ impl std::error::Error for Diagnostic {}
 
 impl miette::Diagnostic for Diagnostic {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(format!("{}({})", self.code.as_str(), self.code.info().name)))
+        Some(Box::new(format!(
+            "{}({})",
+            self.code.as_str(),
+            self.code.info().name
+        )))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -165,7 +183,9 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -173,9 +193,7 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        if self.source.is_none() {
-            return None;
-        }
+        self.source.as_ref()?;
         Some(Box::new(self.labels.iter().map(|label| {
             let span = (label.span.start, label.span.len());
             if label.primary {
@@ -194,7 +212,9 @@ impl miette::SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self.text().read_span(span, context_lines_before, context_lines_after)?;
+        let inner = self
+            .text()
+            .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name().to_string(),
             inner.data(),
@@ -209,7 +229,10 @@ impl miette::SourceCode for SourceFile {
 /// Sorts diagnostics by file, position and code, the order every renderer uses.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.file_name(), a.primary_span().start, a.code.as_str())
-            .cmp(&(b.file_name(), b.primary_span().start, b.code.as_str()))
+        (a.file_name(), a.primary_span().start, a.code.as_str()).cmp(&(
+            b.file_name(),
+            b.primary_span().start,
+            b.code.as_str(),
+        ))
     });
 }

@@ -10,8 +10,14 @@ use super::{Diagnostic, Severity};
 /// Renders one diagnostic with miette's graphical handler.
 #[must_use]
 pub fn human(diagnostic: &Diagnostic, color: bool, width: usize) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(width).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
     let mut out = String::new();
     if handler.render_report(&mut out, diagnostic).is_err() {
         out = short(diagnostic);
@@ -93,14 +99,20 @@ impl Summary {
     #[must_use]
     pub fn of(diagnostics: &[Diagnostic], files: usize) -> Summary {
         let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
-        Summary { errors: count(Severity::Error), warnings: count(Severity::Warning), infos: count(Severity::Info), files }
+        Summary {
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+            files,
+        }
     }
 }
 
 /// The whole report as JSON.
 #[must_use]
 pub fn json(diagnostics: &[Diagnostic], files: usize) -> String {
-    let position = |d: &Diagnostic, offset: usize| d.source.as_ref().map_or((1, 1), |s| s.line_col(offset));
+    let position =
+        |d: &Diagnostic, offset: usize| d.source.as_ref().map_or((1, 1), |s| s.line_col(offset));
     let report = JsonReport {
         version: JSON_VERSION,
         diagnostics: diagnostics

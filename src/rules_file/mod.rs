@@ -20,12 +20,30 @@ use yaml::{Node, NodeKind};
 pub const FORMAT_VERSION: i64 = 1;
 
 /// Keys allowed at the top of a rule file.
-pub const TOP_LEVEL_KEYS: &[&str] =
-    &["flexmap", "target", "description", "inputs", "tables", "custom", "conversations", "customers", "worker", "extra"];
+pub const TOP_LEVEL_KEYS: &[&str] = &[
+    "flexmap",
+    "target",
+    "description",
+    "inputs",
+    "tables",
+    "custom",
+    "conversations",
+    "customers",
+    "worker",
+    "extra",
+];
 /// Keys allowed in a rule mapping.
 pub const RULE_KEYS: &[&str] = &["value", "const", "when", "allow", "description"];
 /// Keys allowed in a custom field.
-pub const CUSTOM_KEYS: &[&str] = &["kind", "scope", "value", "const", "when", "allow", "description"];
+pub const CUSTOM_KEYS: &[&str] = &[
+    "kind",
+    "scope",
+    "value",
+    "const",
+    "when",
+    "allow",
+    "description",
+];
 /// Keys allowed in an input declaration.
 pub const INPUT_KEYS: &[&str] = &["type", "cardinality", "pii", "max_length", "description"];
 
@@ -198,10 +216,16 @@ pub struct CustomField {
 /// Parses a rule file. Always returns what could be read, plus diagnostics.
 #[must_use]
 pub fn load(source: &SourceFile) -> (Option<RuleFile>, Vec<Diagnostic>) {
-    let mut walker = Walker { source, diagnostics: Vec::new() };
+    let mut walker = Walker {
+        source,
+        diagnostics: Vec::new(),
+    };
     let file = walker.file();
     let Walker { diagnostics, .. } = walker;
-    let diagnostics = diagnostics.into_iter().map(|d| d.in_source(source)).collect();
+    let diagnostics = diagnostics
+        .into_iter()
+        .map(|d| d.in_source(source))
+        .collect();
     (file, diagnostics)
 }
 
@@ -211,7 +235,11 @@ pub fn looks_like_rule_file(text: &str) -> bool {
     text.lines()
         .map(str::trim_start)
         .find(|l| !l.is_empty() && !l.starts_with('#') && *l != "---")
-        .is_some_and(|l| l.starts_with("flexmap:") || l.starts_with("\"flexmap\":") || l.starts_with("'flexmap':"))
+        .is_some_and(|l| {
+            l.starts_with("flexmap:")
+                || l.starts_with("\"flexmap\":")
+                || l.starts_with("'flexmap':")
+        })
 }
 
 struct Walker<'a> {
@@ -253,8 +281,12 @@ impl Walker<'_> {
         };
         if matches!(root.kind, NodeKind::Null) {
             self.push(
-                Diagnostic::new(Code::BadVersion, "the file is empty; a rule file starts with `flexmap: 1`", Span::at(0))
-                    .with_help("start the file with `flexmap: 1` and `target: task` (or `worker`)"),
+                Diagnostic::new(
+                    Code::BadVersion,
+                    "the file is empty; a rule file starts with `flexmap: 1`",
+                    Span::at(0),
+                )
+                .with_help("start the file with `flexmap: 1` and `target: task` (or `worker`)"),
             );
             return Some(file);
         }
@@ -283,16 +315,22 @@ impl Walker<'_> {
         }
         if !version_seen {
             self.push(
-                Diagnostic::new(Code::BadVersion, "missing `flexmap:` version key", Span::at(0))
-                    .with_label("a rule file starts with the format version")
-                    .with_help("add `flexmap: 1` as the first line"),
+                Diagnostic::new(
+                    Code::BadVersion,
+                    "missing `flexmap:` version key",
+                    Span::at(0),
+                )
+                .with_label("a rule file starts with the format version")
+                .with_help("add `flexmap: 1` as the first line"),
             );
         }
         if !target_seen {
             self.push(
                 Diagnostic::new(Code::InvalidValue, "missing `target:`", Span::at(0))
                     .with_label("every rule file says what it produces")
-                    .with_help("add `target: task` (conversations and customers) or `target: worker`"),
+                    .with_help(
+                        "add `target: task` (conversations and customers) or `target: worker`",
+                    ),
             );
         }
         // Sections after the target is known, so misplaced sections can be named.
@@ -340,15 +378,26 @@ impl Walker<'_> {
     }
 
     /// Entries of a mapping node, reporting duplicates (FM004) and non-scalar keys.
-    fn mapping<'n>(&mut self, node: &'n Node, what: &str) -> Option<Vec<(String, &'n Node, &'n Node)>> {
+    fn mapping<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+    ) -> Option<Vec<(String, &'n Node, &'n Node)>> {
         let NodeKind::Map(pairs) = &node.kind else {
             if matches!(node.kind, NodeKind::Null) {
                 return Some(Vec::new());
             }
             self.push(
-                Diagnostic::new(Code::InvalidValue, format!("{what} must be a mapping, not {}", node.type_name()), node.span)
-                    .with_label(format!("expected a mapping of `key: value` entries here, found {}", node.type_name()))
-                    .with_help("write one `key: value` per line, indented under the parent key"),
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("{what} must be a mapping, not {}", node.type_name()),
+                    node.span,
+                )
+                .with_label(format!(
+                    "expected a mapping of `key: value` entries here, found {}",
+                    node.type_name()
+                ))
+                .with_help("write one `key: value` per line, indented under the parent key"),
             );
             return None;
         };
@@ -357,8 +406,12 @@ impl Walker<'_> {
         for (key, value) in pairs {
             let Some(text) = key.key_text(self.source) else {
                 self.push(
-                    Diagnostic::new(Code::InvalidValue, format!("a key in {what} is {}, not a name", key.type_name()), key.span)
-                        .with_help("keys are plain names such as `ivr_path`"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("a key in {what} is {}, not a name", key.type_name()),
+                        key.span,
+                    )
+                    .with_help("keys are plain names such as `ivr_path`"),
                 );
                 continue;
             };
@@ -381,8 +434,12 @@ impl Walker<'_> {
     }
 
     fn unknown_key(&mut self, key: &str, key_node: &Node, allowed: &[&str], place: &str) {
-        let mut diagnostic = Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}` {place}"), key_node.span)
-            .with_label("not a flexmap key");
+        let mut diagnostic = Diagnostic::new(
+            Code::UnknownKey,
+            format!("unknown key `{key}` {place}"),
+            key_node.span,
+        )
+        .with_label("not a flexmap key");
         diagnostic = match did_you_mean(key, allowed.iter().copied()) {
             Some(best) => diagnostic.with_help(format!("did you mean `{best}`?")),
             None => diagnostic.with_help(format!("allowed here: {}", allowed.join(", "))),
@@ -394,13 +451,28 @@ impl Walker<'_> {
         match value.kind {
             NodeKind::Int(FORMAT_VERSION) => {}
             NodeKind::Int(other) => self.push(
-                Diagnostic::new(Code::BadVersion, format!("unsupported format version {other}"), value.span)
-                    .with_label(format!("this flexmap reads format version {FORMAT_VERSION}"))
-                    .with_help(format!("write `flexmap: {FORMAT_VERSION}`, or upgrade flexmap")),
+                Diagnostic::new(
+                    Code::BadVersion,
+                    format!("unsupported format version {other}"),
+                    value.span,
+                )
+                .with_label(format!(
+                    "this flexmap reads format version {FORMAT_VERSION}"
+                ))
+                .with_help(format!(
+                    "write `flexmap: {FORMAT_VERSION}`, or upgrade flexmap"
+                )),
             ),
             _ => self.push(
-                Diagnostic::new(Code::BadVersion, format!("`flexmap:` must be the number {FORMAT_VERSION}, not {}", value.type_name()), value.span)
-                    .with_help(format!("write `flexmap: {FORMAT_VERSION}`")),
+                Diagnostic::new(
+                    Code::BadVersion,
+                    format!(
+                        "`flexmap:` must be the number {FORMAT_VERSION}, not {}",
+                        value.type_name()
+                    ),
+                    value.span,
+                )
+                .with_help(format!("write `flexmap: {FORMAT_VERSION}`")),
             ),
         }
     }
@@ -410,9 +482,14 @@ impl Walker<'_> {
             Some("task") => Some(Target::Task),
             Some("worker") => Some(Target::Worker),
             other => {
-                let shown = other.map_or_else(|| value.type_name().to_string(), |s| format!("`{s}`"));
-                let mut d = Diagnostic::new(Code::InvalidValue, format!("unknown target {shown}"), value.span)
-                    .with_label("expected `task` or `worker`");
+                let shown =
+                    other.map_or_else(|| value.type_name().to_string(), |s| format!("`{s}`"));
+                let mut d = Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("unknown target {shown}"),
+                    value.span,
+                )
+                .with_label("expected `task` or `worker`");
                 d = match other.and_then(|s| did_you_mean(s, ["task", "worker"])) {
                     Some(best) => d.with_help(format!("did you mean `{best}`?")),
                     None => d.with_help("use `target: task` for conversations/customers, `target: worker` for agent attributes"),
@@ -429,8 +506,12 @@ impl Walker<'_> {
             NodeKind::Null => None,
             _ => {
                 self.push(
-                    Diagnostic::new(Code::InvalidValue, format!("`{what}` must be a string, not {}", value.type_name()), value.span)
-                        .with_help("quote the text"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("`{what}` must be a string, not {}", value.type_name()),
+                        value.span,
+                    )
+                    .with_help("quote the text"),
                 );
                 None
             }
@@ -438,29 +519,48 @@ impl Walker<'_> {
     }
 
     fn inputs(&mut self, node: &Node) -> Vec<InputDecl> {
-        let Some(entries) = self.mapping(node, "`inputs`") else { return Vec::new() };
+        let Some(entries) = self.mapping(node, "`inputs`") else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for (path, key, value) in entries {
             if !is_path(&path) {
                 self.push(
-                    Diagnostic::new(Code::InvalidValue, format!("`{path}` is not an input path"), key.span)
-                        .with_label("expected names joined by dots")
-                        .with_help("write input paths like `crm.account.id`"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("`{path}` is not an input path"),
+                        key.span,
+                    )
+                    .with_label("expected names joined by dots")
+                    .with_help("write input paths like `crm.account.id`"),
                 );
                 continue;
             }
-            let mut decl = InputDecl { path, span: key.span, ty: None, high_cardinality: None, pii: false, max_length: None };
+            let mut decl = InputDecl {
+                path,
+                span: key.span,
+                ty: None,
+                high_cardinality: None,
+                pii: false,
+                max_length: None,
+            };
             if let Some(name) = value.as_str() {
                 decl.ty = self.declared_type(name, value.span);
                 out.push(decl);
                 continue;
             }
-            let Some(fields) = self.mapping(value, "an input declaration") else { continue };
+            let Some(fields) = self.mapping(value, "an input declaration") else {
+                continue;
+            };
             for (k, knode, v) in fields {
                 match k.as_str() {
                     "type" => match v.as_str() {
                         Some(name) => decl.ty = self.declared_type(name, v.span),
-                        None => self.bad_value(v, "`type`", "one of string, number, bool, array, object, any"),
+                        None => self.bad_value(
+                            v,
+                            "`type`",
+                            "one of string, number, bool, array, object, any",
+                        ),
                     },
                     "cardinality" => match v.as_str() {
                         Some("high") => decl.high_cardinality = Some(true),
@@ -495,8 +595,9 @@ impl Walker<'_> {
             "object" => DeclaredType::Object,
             "any" => DeclaredType::Any,
             _ => {
-                let mut d = Diagnostic::new(Code::InvalidValue, format!("unknown type `{name}`"), span)
-                    .with_label("not a flexmap type");
+                let mut d =
+                    Diagnostic::new(Code::InvalidValue, format!("unknown type `{name}`"), span)
+                        .with_label("not a flexmap type");
                 let names = ["string", "number", "bool", "array", "object", "any"];
                 d = match did_you_mean(name, names) {
                     Some(best) => d.with_help(format!("did you mean `{best}`?")),
@@ -511,14 +612,20 @@ impl Walker<'_> {
 
     fn bad_value(&mut self, value: &Node, what: &str, expected: &str) {
         self.push(
-            Diagnostic::new(Code::InvalidValue, format!("invalid value for {what}"), value.span)
-                .with_label(format!("expected {expected}"))
-                .with_help(format!("use {expected}")),
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!("invalid value for {what}"),
+                value.span,
+            )
+            .with_label(format!("expected {expected}"))
+            .with_help(format!("use {expected}")),
         );
     }
 
     fn tables(&mut self, node: &Node) -> Vec<Table> {
-        let Some(entries) = self.mapping(node, "`tables`") else { return Vec::new() };
+        let Some(entries) = self.mapping(node, "`tables`") else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for (name, key, value) in entries {
             if !is_identifier(&name) {
@@ -529,13 +636,23 @@ impl Walker<'_> {
                 continue;
             }
             let what = format!("table `{name}`");
-            let Some(rows) = self.mapping(value, &what) else { continue };
-            let mut table = Table { name, span: key.span, entries: Vec::new() };
+            let Some(rows) = self.mapping(value, &what) else {
+                continue;
+            };
+            let mut table = Table {
+                name,
+                span: key.span,
+                entries: Vec::new(),
+            };
             for (k, _, v) in rows {
                 match &v.kind {
                     NodeKind::Seq(_) | NodeKind::Map(_) => self.push(
-                        Diagnostic::new(Code::InvalidValue, format!("the value of `{k}` in {what} is {}", v.type_name()), v.span)
-                            .with_help("table values are strings, numbers or booleans"),
+                        Diagnostic::new(
+                            Code::InvalidValue,
+                            format!("the value of `{k}` in {what} is {}", v.type_name()),
+                            v.span,
+                        )
+                        .with_help("table values are strings, numbers or booleans"),
                     ),
                     _ => table.entries.push((k, v.to_json(self.source))),
                 }
@@ -546,7 +663,9 @@ impl Walker<'_> {
     }
 
     fn custom(&mut self, node: &Node, target: Option<Target>) -> Vec<CustomField> {
-        let Some(entries) = self.mapping(node, "`custom`") else { return Vec::new() };
+        let Some(entries) = self.mapping(node, "`custom`") else {
+            return Vec::new();
+        };
         let default_scope = match target {
             Some(Target::Worker) => Section::Worker,
             _ => Section::Conversations,
@@ -555,12 +674,18 @@ impl Walker<'_> {
         for (name, key, value) in entries {
             if !is_identifier(&name) {
                 self.push(
-                    Diagnostic::new(Code::InvalidValue, format!("`{name}` is not a valid custom field name"), key.span)
-                        .with_help("custom field names are identifiers such as `account_tier`"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("`{name}` is not a valid custom field name"),
+                        key.span,
+                    )
+                    .with_help("custom field names are identifiers such as `account_tier`"),
                 );
                 continue;
             }
-            let Some(fields) = self.mapping(value, &format!("custom field `{name}`")) else { continue };
+            let Some(fields) = self.mapping(value, &format!("custom field `{name}`")) else {
+                continue;
+            };
             let mut kind = None;
             let mut kind_given = false;
             let mut scope = default_scope;
@@ -579,10 +704,21 @@ impl Walker<'_> {
                     },
                     "scope" => match v.as_str().and_then(Section::from_name) {
                         Some(section) => scope = section,
-                        None => self.bad_value(v, "`scope`", "`conversations`, `customers` or `worker`"),
+                        None => {
+                            self.bad_value(
+                                v,
+                                "`scope`",
+                                "`conversations`, `customers` or `worker`",
+                            );
+                        }
                     },
                     _ if RULE_KEYS.contains(&k.as_str()) => rule_fields.push((k, knode, v)),
-                    _ => self.unknown_key(&k, knode, CUSTOM_KEYS, &format!("in custom field `{name}`")),
+                    _ => self.unknown_key(
+                        &k,
+                        knode,
+                        CUSTOM_KEYS,
+                        &format!("in custom field `{name}`"),
+                    ),
                 }
             }
             let Some(kind) = kind else {
@@ -590,15 +726,27 @@ impl Walker<'_> {
                     continue;
                 }
                 self.push(
-                    Diagnostic::new(Code::InvalidValue, format!("custom field `{name}` has no `kind`"), key.span)
-                        .with_help("add `kind: attribute`, `kind: label` or `kind: measure`"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("custom field `{name}` has no `kind`"),
+                        key.span,
+                    )
+                    .with_help("add `kind: attribute`, `kind: label` or `kind: measure`"),
                 );
                 continue;
             };
             let section = RuleSection::Insights(scope);
-            if let Some(mut rule) = self.rule_from_fields(&name, key, value.span, section, rule_fields) {
+            if let Some(mut rule) =
+                self.rule_from_fields(&name, key, value.span, section, rule_fields)
+            {
                 rule.custom = Some(name.clone());
-                out.push(CustomField { name, name_span: key.span, kind, scope, rule });
+                out.push(CustomField {
+                    name,
+                    name_span: key.span,
+                    kind,
+                    scope,
+                    rule,
+                });
             }
         }
         out
@@ -606,7 +754,9 @@ impl Walker<'_> {
 
     fn rules(&mut self, node: &Node, section: RuleSection) -> Vec<Rule> {
         let what = format!("`{}`", section.name());
-        let Some(entries) = self.mapping(node, &what) else { return Vec::new() };
+        let Some(entries) = self.mapping(node, &what) else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for (name, key, value) in entries {
             if let Some(rule) = self.rule(&name, key, value, section) {
@@ -620,7 +770,10 @@ impl Walker<'_> {
         let value = match &value.kind {
             NodeKind::Str(text) => RuleValue::Expr(self.expr_source(text, value)),
             NodeKind::Int(_) | NodeKind::UInt(_) | NodeKind::Float(_) | NodeKind::Bool(_) => {
-                RuleValue::Const { value: value.to_json(self.source), span: value.span }
+                RuleValue::Const {
+                    value: value.to_json(self.source),
+                    span: value.span,
+                }
             }
             NodeKind::Map(_) => {
                 let fields = self.mapping(value, &format!("rule `{name}`"))?;
@@ -635,7 +788,9 @@ impl Walker<'_> {
                     }
                 }
                 // A misspelt `valeu:` already explains the missing value.
-                let has_value = rule_fields.iter().any(|(k, _, _)| k == "value" || k == "const");
+                let has_value = rule_fields
+                    .iter()
+                    .any(|(k, _, _)| k == "value" || k == "const");
                 if unknown && !has_value {
                     return None;
                 }
@@ -643,9 +798,15 @@ impl Walker<'_> {
             }
             NodeKind::Null => {
                 self.push(
-                    Diagnostic::new(Code::InvalidValue, format!("rule `{name}` has no value"), key.span)
-                        .with_label("nothing after the colon")
-                        .with_help("give an expression such as `crm.account.tier | lower`, or remove the rule"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("rule `{name}` has no value"),
+                        key.span,
+                    )
+                    .with_label("nothing after the colon")
+                    .with_help(
+                        "give an expression such as `crm.account.tier | lower`, or remove the rule",
+                    ),
                 );
                 return None;
             }
@@ -688,22 +849,41 @@ impl Walker<'_> {
                 "value" | "const" => {
                     if let Some(first) = value_key {
                         self.push(
-                            Diagnostic::new(Code::InvalidValue, format!("rule `{name}` has both `value` and `const`"), knode.span)
-                                .with_secondary(first, "first value here")
-                                .with_help("keep one: `value` takes an expression, `const` a literal"),
+                            Diagnostic::new(
+                                Code::InvalidValue,
+                                format!("rule `{name}` has both `value` and `const`"),
+                                knode.span,
+                            )
+                            .with_secondary(first, "first value here")
+                            .with_help("keep one: `value` takes an expression, `const` a literal"),
                         );
                         continue;
                     }
                     value_key = Some(knode.span);
                     if k == "const" {
-                        value = Some(RuleValue::Const { value: v.to_json(self.source), span: v.span });
+                        value = Some(RuleValue::Const {
+                            value: v.to_json(self.source),
+                            span: v.span,
+                        });
                     } else {
                         match &v.kind {
-                            NodeKind::Str(text) => value = Some(RuleValue::Expr(self.expr_source(text, v))),
-                            NodeKind::Int(_) | NodeKind::UInt(_) | NodeKind::Float(_) | NodeKind::Bool(_) => {
-                                value = Some(RuleValue::Const { value: v.to_json(self.source), span: v.span });
+                            NodeKind::Str(text) => {
+                                value = Some(RuleValue::Expr(self.expr_source(text, v)));
                             }
-                            _ => self.bad_value(v, "`value`", "an expression string (use `const:` for a literal)"),
+                            NodeKind::Int(_)
+                            | NodeKind::UInt(_)
+                            | NodeKind::Float(_)
+                            | NodeKind::Bool(_) => {
+                                value = Some(RuleValue::Const {
+                                    value: v.to_json(self.source),
+                                    span: v.span,
+                                });
+                            }
+                            _ => self.bad_value(
+                                v,
+                                "`value`",
+                                "an expression string (use `const:` for a literal)",
+                            ),
                         }
                     }
                 }
@@ -711,9 +891,17 @@ impl Walker<'_> {
                     NodeKind::Str(text) => when = Some(self.expr_source(text, v)),
                     NodeKind::Bool(_) => {
                         let text = self.source.slice(v.span).to_string();
-                        when = Some(ExprSource { map: OffsetMap::identity(&text, v.span.start), text, span: v.span });
+                        when = Some(ExprSource {
+                            map: OffsetMap::identity(&text, v.span.start),
+                            text,
+                            span: v.span,
+                        });
                     }
-                    _ => self.bad_value(v, "`when`", "a condition expression such as `task.channel == \"voice\"`"),
+                    _ => self.bad_value(
+                        v,
+                        "`when`",
+                        "a condition expression such as `task.channel == \"voice\"`",
+                    ),
                 },
                 "allow" => allow = self.allow_list(v),
                 "description" => description = self.string(v, "description"),
@@ -722,9 +910,13 @@ impl Walker<'_> {
         }
         let Some(value) = value else {
             self.push(
-                Diagnostic::new(Code::InvalidValue, format!("rule `{name}` has no `value` or `const`"), key.span)
-                    .with_secondary(body_span, "this mapping")
-                    .with_help("add `value: <expression>` or `const: <literal>`"),
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("rule `{name}` has no `value` or `const`"),
+                    key.span,
+                )
+                .with_secondary(body_span, "this mapping")
+                .with_help("add `value: <expression>` or `const: <literal>`"),
             );
             return None;
         };
@@ -745,7 +937,11 @@ impl Walker<'_> {
             NodeKind::Seq(items) => items.iter().collect(),
             NodeKind::Str(_) => vec![node],
             _ => {
-                self.bad_value(node, "`allow`", "a list of lint names, e.g. `[id-in-attribute]`");
+                self.bad_value(
+                    node,
+                    "`allow`",
+                    "a list of lint names, e.g. `[id-in-attribute]`",
+                );
                 return Vec::new();
             }
         };
@@ -757,8 +953,12 @@ impl Walker<'_> {
             };
             if Code::from_code_or_name(text).is_none() {
                 let names = Code::ALL.iter().map(|c| c.name());
-                let mut d = Diagnostic::new(Code::UnknownKey, format!("unknown lint `{text}` in `allow`"), item.span)
-                    .with_label("no lint has this name or code");
+                let mut d = Diagnostic::new(
+                    Code::UnknownKey,
+                    format!("unknown lint `{text}` in `allow`"),
+                    item.span,
+                )
+                .with_label("no lint has this name or code");
                 d = match did_you_mean(text, names) {
                     Some(best) => d.with_help(format!("did you mean `{best}`?")),
                     None => d.with_help("run `flexmap explain` with a code to see lint names"),
@@ -773,7 +973,11 @@ impl Walker<'_> {
 
     fn expr_source(&self, text: &str, node: &Node) -> ExprSource {
         let raw = self.source.slice(node.span);
-        ExprSource { text: text.to_string(), span: node.span, map: OffsetMap::new(text, raw, node.span.start) }
+        ExprSource {
+            text: text.to_string(),
+            span: node.span,
+            map: OffsetMap::new(text, raw, node.span.start),
+        }
     }
 }
 
@@ -796,5 +1000,8 @@ pub fn is_path(text: &str) -> bool {
 #[must_use]
 pub fn is_identifier(text: &str) -> bool {
     let mut chars = text.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

@@ -29,7 +29,10 @@ impl OffsetMap {
                 }
                 OffsetMap { starts, fallback }
             }
-            None => OffsetMap { starts: Vec::new(), fallback },
+            None => OffsetMap {
+                starts: Vec::new(),
+                fallback,
+            },
         }
     }
 
@@ -37,7 +40,10 @@ impl OffsetMap {
     #[must_use]
     pub fn identity(text: &str, start: usize) -> OffsetMap {
         let starts = (0..=text.len()).map(|i| start + i).collect();
-        OffsetMap { starts, fallback: Span::new(start, start + text.len()) }
+        OffsetMap {
+            starts,
+            fallback: Span::new(start, start + text.len()),
+        }
     }
 
     /// File span of the decoded byte range `start..end`.
@@ -78,7 +84,11 @@ fn align(decoded: &str, raw: &str) -> Option<Vec<usize>> {
         let mut raw_chars = rest.chars();
         let r = raw_chars.next();
         match r {
-            Some(r) if r == c && !(quote == Some(b'"') && r == '\\') && !(quote == Some(b'\'') && r == '\'') => {
+            Some(r)
+                if r == c
+                    && !(quote == Some(b'"') && r == '\\')
+                    && !(quote == Some(b'\'') && r == '\'') =>
+            {
                 starts[i] = j;
                 j += r.len_utf8();
             }
@@ -95,7 +105,11 @@ fn align(decoded: &str, raw: &str) -> Option<Vec<usize>> {
                 // decoded space or newline. Consume the run, but leave indentation of a
                 // following literal line alone when more decoded whitespace follows.
                 starts[i] = j;
-                let run: usize = rest.chars().take_while(|ch| ch.is_whitespace()).map(char::len_utf8).sum();
+                let run: usize = rest
+                    .chars()
+                    .take_while(|ch| ch.is_whitespace())
+                    .map(char::len_utf8)
+                    .sum();
                 let next_is_space = chars.peek().is_some_and(|(_, n)| n.is_whitespace());
                 if next_is_space || r == c && !rest.starts_with('\n') {
                     j += r.len_utf8();
@@ -106,7 +120,11 @@ fn align(decoded: &str, raw: &str) -> Option<Vec<usize>> {
             Some(r) if r.is_whitespace() => {
                 // Indentation or a folded line break that the decoded text does not have:
                 // skip it and try again with the same decoded character.
-                let run: usize = rest.chars().take_while(|ch| ch.is_whitespace()).map(char::len_utf8).sum();
+                let run: usize = rest
+                    .chars()
+                    .take_while(|ch| ch.is_whitespace())
+                    .map(char::len_utf8)
+                    .sum();
                 j += run;
                 let again = raw.get(j..)?;
                 let r2 = again.chars().next()?;
@@ -147,7 +165,10 @@ fn escape_len(rest: &str) -> Option<usize> {
         'U' => 8,
         '\n' => {
             // An escaped line break: the break and the next line's indentation vanish.
-            let indent: usize = rest[2..].chars().take_while(|c| *c == ' ' || *c == '\t').count();
+            let indent: usize = rest[2..]
+                .chars()
+                .take_while(|c| *c == ' ' || *c == '\t')
+                .count();
             return Some(2 + indent);
         }
         _ => 0,
@@ -165,7 +186,11 @@ mod tests {
         let at = decoded.find(needle).expect("needle in decoded");
         let span = map.span(at, at + needle.len());
         let raw_at = raw.find(needle_raw).expect("needle in raw");
-        assert_eq!(span, Span::new(100 + raw_at, 100 + raw_at + needle_raw.len()), "{decoded:?} in {raw:?}");
+        assert_eq!(
+            span,
+            Span::new(100 + raw_at, 100 + raw_at + needle_raw.len()),
+            "{decoded:?} in {raw:?}"
+        );
     }
 
     #[test]
@@ -175,8 +200,18 @@ mod tests {
 
     #[test]
     fn double_quoted_escapes() {
-        check(r#"x | lookup("langs") ?? "Ñ""#, r#""x | lookup(\"langs\") ?? \"Ñ\"""#, "langs", "langs");
-        check(r#"a ++ "b" | lowr"#, r#""a ++ \"b\" | lowr""#, "lowr", "lowr");
+        check(
+            r#"x | lookup("langs") ?? "Ñ""#,
+            r#""x | lookup(\"langs\") ?? \"Ñ\"""#,
+            "langs",
+            "langs",
+        );
+        check(
+            r#"a ++ "b" | lowr"#,
+            r#""a ++ \"b\" | lowr""#,
+            "lowr",
+            "lowr",
+        );
         check("a\tb | zz", r#""a\tb | zz""#, "zz", "zz");
     }
 
@@ -187,13 +222,28 @@ mod tests {
 
     #[test]
     fn literal_block() {
-        check("crm.a ++\n  crm.b | zz\n", "crm.a ++\n      crm.b | zz\n  ", "zz", "zz");
+        check(
+            "crm.a ++\n  crm.b | zz\n",
+            "crm.a ++\n      crm.b | zz\n  ",
+            "zz",
+            "zz",
+        );
     }
 
     #[test]
     fn folded_block_and_multiline_plain() {
-        check("crm.a ++ crm.b | zz", "crm.a\n    ++ crm.b | zz\n  ", "zz", "zz");
-        check("crm.a ++ crm.b | zz", "crm.a\n    ++ crm.b | zz", "++", "++");
+        check(
+            "crm.a ++ crm.b | zz",
+            "crm.a\n    ++ crm.b | zz\n  ",
+            "zz",
+            "zz",
+        );
+        check(
+            "crm.a ++ crm.b | zz",
+            "crm.a\n    ++ crm.b | zz",
+            "++",
+            "++",
+        );
     }
 
     #[test]

@@ -74,9 +74,11 @@ impl Node {
     pub fn key_text(&self, source: &SourceFile) -> Option<String> {
         match &self.kind {
             NodeKind::Str(s) => Some(s.clone()),
-            NodeKind::Null | NodeKind::Bool(_) | NodeKind::Int(_) | NodeKind::UInt(_) | NodeKind::Float(_) => {
-                Some(source.slice(self.span).to_string())
-            }
+            NodeKind::Null
+            | NodeKind::Bool(_)
+            | NodeKind::Int(_)
+            | NodeKind::UInt(_)
+            | NodeKind::Float(_) => Some(source.slice(self.span).to_string()),
             NodeKind::Seq(_) | NodeKind::Map(_) => None,
         }
     }
@@ -90,7 +92,9 @@ impl Node {
             NodeKind::Bool(b) => Value::Bool(*b),
             NodeKind::Int(i) => Value::from(*i),
             NodeKind::UInt(u) => Value::from(*u),
-            NodeKind::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            NodeKind::Float(f) => {
+                serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
+            }
             NodeKind::Str(s) => Value::String(s.clone()),
             NodeKind::Seq(items) => Value::Array(items.iter().map(|n| n.to_json(source)).collect()),
             NodeKind::Map(entries) => Value::Object(
@@ -122,7 +126,10 @@ pub fn parse(source: &SourceFile) -> Result<Node, YamlError> {
     let text = source.text();
     if text.len() > MAX_FILE_BYTES {
         return Err(YamlError {
-            message: format!("the file is {} bytes; rule files are limited to {MAX_FILE_BYTES} bytes", text.len()),
+            message: format!(
+                "the file is {} bytes; rule files are limited to {MAX_FILE_BYTES} bytes",
+                text.len()
+            ),
             span: Span::at(0),
             budget: true,
         });
@@ -147,7 +154,11 @@ pub fn parse(source: &SourceFile) -> Result<Node, YamlError> {
                 );
                 Span::at(source.clamp(offset))
             });
-            Err(YamlError { message, span, budget })
+            Err(YamlError {
+                message,
+                span,
+                budget,
+            })
         }
     }
 }
@@ -158,7 +169,9 @@ fn strip_position(message: &str) -> String {
     let cut = first_line.find(" at line ").unwrap_or(first_line.len());
     let mut text = first_line[..cut].trim().to_string();
     if text.starts_with("budget breached: Nodes") {
-        text = format!("the file expands to more than {MAX_NODES} YAML nodes (alias expansion is bounded)");
+        text = format!(
+            "the file expands to more than {MAX_NODES} YAML nodes (alias expansion is bounded)"
+        );
     }
     text
 }
@@ -184,10 +197,15 @@ fn convert(source: &SourceFile, node: Spanned<RawNode>) -> Node {
         RawNode::UInt(u) => NodeKind::UInt(u),
         RawNode::Float(f) => NodeKind::Float(f),
         RawNode::Str(s) => NodeKind::Str(s),
-        RawNode::Seq(items) => NodeKind::Seq(items.into_iter().map(|n| convert(source, n)).collect()),
-        RawNode::Map(entries) => {
-            NodeKind::Map(entries.into_iter().map(|(k, v)| (convert(source, k), convert(source, v))).collect())
+        RawNode::Seq(items) => {
+            NodeKind::Seq(items.into_iter().map(|n| convert(source, n)).collect())
         }
+        RawNode::Map(entries) => NodeKind::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (convert(source, k), convert(source, v)))
+                .collect(),
+        ),
     };
     Node { span, kind }
 }
@@ -248,7 +266,7 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
 
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawNode, E> {
-        Ok(u64::try_from(v).map_or(RawNode::Float(v as f64), |u| RawNode::UInt(u)))
+        Ok(u64::try_from(v).map_or(RawNode::Float(v as f64), RawNode::UInt))
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<RawNode, E> {

@@ -29,15 +29,23 @@ pub(super) fn coerce(
         Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy => text(&value),
         Kind::Enum => {
             let (written, warning) = text(&value);
-            let Some(Value::String(s)) = written else { return (written, warning) };
+            let Some(Value::String(s)) = written else {
+                return (written, warning);
+            };
             match values.iter().find(|v| v.eq_ignore_ascii_case(s.trim())) {
                 Some(canonical) => (Some(Value::String((*canonical).to_string())), warning),
                 None if values.is_empty() => (Some(Value::String(s)), warning),
-                None => (Some(Value::String(s)), Some(warning.unwrap_or(WarningKind::UnknownEnumValue))),
+                None => (
+                    Some(Value::String(s)),
+                    Some(warning.unwrap_or(WarningKind::UnknownEnumValue)),
+                ),
             }
         }
         Kind::YesNo => match convert::parse_yes_no(&value) {
-            Some(flag) => (Some(Value::String(if flag { "Yes" } else { "No" }.into())), None),
+            Some(flag) => (
+                Some(Value::String(if flag { "Yes" } else { "No" }.into())),
+                None,
+            ),
             None => (None, Some(WarningKind::Dropped)),
         },
         Kind::Measure | Kind::Duration => match value.as_ref() {
@@ -58,7 +66,9 @@ pub(super) fn coerce(
             _ => (None, Some(WarningKind::Dropped)),
         },
         Kind::List => match value.as_ref() {
-            Value::Array(items) if items.iter().all(Value::is_object) => (Some(value.into_owned()), None),
+            Value::Array(items) if items.iter().all(Value::is_object) => {
+                (Some(value.into_owned()), None)
+            }
             _ => (None, Some(WarningKind::Dropped)),
         },
     }
@@ -70,10 +80,15 @@ fn text(value: &Value) -> (Option<Value>, Option<WarningKind>) {
         Value::Array(_) | Value::Object(_) => return (None, Some(WarningKind::Dropped)),
         other => convert::render_scalar(other),
     };
-    let Some(rendered) = rendered else { return (None, Some(WarningKind::Dropped)) };
+    let Some(rendered) = rendered else {
+        return (None, Some(WarningKind::Dropped));
+    };
     let (cut, was_cut) = convert::truncate_chars(&rendered, MAX_TEXT_CHARS);
     if cut.trim().is_empty() && cut.is_empty() {
         return (None, None);
     }
-    (Some(Value::String(cut.to_string())), was_cut.then_some(WarningKind::Truncated))
+    (
+        Some(Value::String(cut.to_string())),
+        was_cut.then_some(WarningKind::Truncated),
+    )
 }

@@ -14,7 +14,11 @@ use crate::syntax::BinaryOp;
 static NULL: Value = Value::Null;
 
 /// Evaluates `ir` against `record`, pushing warnings.
-pub(super) fn eval<'a>(ir: &'a Ir, record: &'a Value, warnings: &mut Vec<RuntimeWarning>) -> Cow<'a, Value> {
+pub(super) fn eval<'a>(
+    ir: &'a Ir,
+    record: &'a Value,
+    warnings: &mut Vec<RuntimeWarning>,
+) -> Cow<'a, Value> {
     match ir {
         Ir::Const(value) => Cow::Borrowed(value),
         Ir::Path(segments) => Cow::Borrowed(walk(record, segments)),
@@ -22,7 +26,12 @@ pub(super) fn eval<'a>(ir: &'a Ir, record: &'a Value, warnings: &mut Vec<Runtime
             Cow::Borrowed(value) => Cow::Borrowed(walk(value, segments)),
             Cow::Owned(value) => Cow::Owned(walk(&value, segments).clone()),
         },
-        Ir::Array(items) => Cow::Owned(Value::Array(items.iter().map(|i| eval(i, record, warnings).into_owned()).collect())),
+        Ir::Array(items) => Cow::Owned(Value::Array(
+            items
+                .iter()
+                .map(|i| eval(i, record, warnings).into_owned())
+                .collect(),
+        )),
         Ir::Object(pairs) => {
             let mut map = serde_json::Map::new();
             for (key, item) in pairs {
@@ -49,12 +58,14 @@ pub(super) fn eval<'a>(ir: &'a Ir, record: &'a Value, warnings: &mut Vec<Runtime
             Value::Bool(b) => Cow::Owned(Value::Bool(!b)),
             _ => warn(warnings, WarningKind::TypeMismatch, *site),
         },
-        Ir::If(condition, then, otherwise, site) => match eval(condition, record, warnings).as_ref() {
-            Value::Bool(true) => eval(then, record, warnings),
-            Value::Bool(false) => eval(otherwise, record, warnings),
-            Value::Null => Cow::Borrowed(&NULL),
-            _ => warn(warnings, WarningKind::TypeMismatch, *site),
-        },
+        Ir::If(condition, then, otherwise, site) => {
+            match eval(condition, record, warnings).as_ref() {
+                Value::Bool(true) => eval(then, record, warnings),
+                Value::Bool(false) => eval(otherwise, record, warnings),
+                Value::Null => Cow::Borrowed(&NULL),
+                _ => warn(warnings, WarningKind::TypeMismatch, *site),
+            }
+        }
         Ir::Binary(op, left, right, site) => binary(*op, left, right, *site, record, warnings),
         Ir::Filter(input, op, argument, site) => {
             let value = eval(input, record, warnings);
@@ -79,7 +90,10 @@ pub(super) fn eval<'a>(ir: &'a Ir, record: &'a Value, warnings: &mut Vec<Runtime
                     Failure::OutOfRange => WarningKind::DateOutOfRange,
                     Failure::LookupMiss => WarningKind::LookupMiss,
                 };
-                warnings.push(RuntimeWarning { kind, site: Some(*site) });
+                warnings.push(RuntimeWarning {
+                    kind,
+                    site: Some(*site),
+                });
             }
             out
         }
@@ -87,7 +101,10 @@ pub(super) fn eval<'a>(ir: &'a Ir, record: &'a Value, warnings: &mut Vec<Runtime
 }
 
 fn warn<'a>(warnings: &mut Vec<RuntimeWarning>, kind: WarningKind, site: SiteId) -> Cow<'a, Value> {
-    warnings.push(RuntimeWarning { kind, site: Some(site) });
+    warnings.push(RuntimeWarning {
+        kind,
+        site: Some(site),
+    });
     Cow::Borrowed(&NULL)
 }
 
@@ -98,7 +115,9 @@ fn walk<'a>(mut value: &'a Value, segments: &[PathSegment]) -> &'a Value {
             (PathSegment::Key(key), Value::Object(map)) => map.get(key.as_ref()).unwrap_or(&NULL),
             (PathSegment::Index(index), Value::Array(items)) => {
                 let resolved = if *index < 0 {
-                    usize::try_from(index.unsigned_abs()).ok().and_then(|back| items.len().checked_sub(back))
+                    usize::try_from(index.unsigned_abs())
+                        .ok()
+                        .and_then(|back| items.len().checked_sub(back))
                 } else {
                     usize::try_from(*index).ok()
                 };
@@ -121,7 +140,11 @@ fn binary<'a>(
     match op {
         BinaryOp::Coalesce => {
             let l = eval(left, record, warnings);
-            if l.is_null() { eval(right, record, warnings) } else { l }
+            if l.is_null() {
+                eval(right, record, warnings)
+            } else {
+                l
+            }
         }
         BinaryOp::And | BinaryOp::Or => {
             let is_and = op == BinaryOp::And;
@@ -181,31 +204,32 @@ fn binary<'a>(
         BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
             let l = eval(left, record, warnings);
             let r = eval(right, record, warnings);
-            let (a, b) = match (l.as_ref(), r.as_ref()) {
+            let (left_number, right_number) = match (l.as_ref(), r.as_ref()) {
                 (Value::Null, _) | (_, Value::Null) => return Cow::Borrowed(&NULL),
                 (Value::Number(a), Value::Number(b)) => (a, b),
                 _ => return warn(warnings, WarningKind::TypeMismatch, site),
             };
             // Exact integer arithmetic where it fits; floats otherwise.
-            if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
+            if let (Some(lhs), Some(rhs)) = (left_number.as_i64(), right_number.as_i64()) {
                 let exact = match op {
-                    BinaryOp::Add => x.checked_add(y),
-                    BinaryOp::Sub => x.checked_sub(y),
-                    BinaryOp::Mul => x.checked_mul(y),
-                    BinaryOp::Rem => x.checked_rem(y),
+                    BinaryOp::Add => lhs.checked_add(rhs),
+                    BinaryOp::Sub => lhs.checked_sub(rhs),
+                    BinaryOp::Mul => lhs.checked_mul(rhs),
+                    BinaryOp::Rem => lhs.checked_rem(rhs),
                     _ => None,
                 };
                 if let Some(n) = exact {
                     return Cow::Owned(Value::from(n));
                 }
             }
-            let (x, y) = (a.as_f64().unwrap_or(f64::NAN), b.as_f64().unwrap_or(f64::NAN));
+            let lhs = left_number.as_f64().unwrap_or(f64::NAN);
+            let rhs = right_number.as_f64().unwrap_or(f64::NAN);
             let result = match op {
-                BinaryOp::Add => x + y,
-                BinaryOp::Sub => x - y,
-                BinaryOp::Mul => x * y,
-                BinaryOp::Div => x / y,
-                _ => x % y,
+                BinaryOp::Add => lhs + rhs,
+                BinaryOp::Sub => lhs - rhs,
+                BinaryOp::Mul => lhs * rhs,
+                BinaryOp::Div => lhs / rhs,
+                _ => lhs % rhs,
             };
             match convert::number_value(result) {
                 Some(v) => Cow::Owned(v),
@@ -221,7 +245,10 @@ fn truth(value: &Value, site: SiteId, warnings: &mut Vec<RuntimeWarning>) -> Opt
         Value::Bool(b) => Some(*b),
         Value::Null => None,
         _ => {
-            warnings.push(RuntimeWarning { kind: WarningKind::TypeMismatch, site: Some(site) });
+            warnings.push(RuntimeWarning {
+                kind: WarningKind::TypeMismatch,
+                site: Some(site),
+            });
             None
         }
     }

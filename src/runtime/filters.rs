@@ -54,43 +54,298 @@ const ANY: &[Type] = &[Type::Any];
 
 macro_rules! param {
     ($name:literal, $types:expr) => {
-        Param { name: $name, types: $types, required: true, default: None }
+        Param {
+            name: $name,
+            types: $types,
+            required: true,
+            default: None,
+        }
     };
     ($name:literal, $types:expr, $default:literal) => {
-        Param { name: $name, types: $types, required: false, default: Some($default) }
+        Param {
+            name: $name,
+            types: $types,
+            required: false,
+            default: Some($default),
+        }
     };
 }
 
 /// Every filter, alphabetically within groups.
 pub static FILTERS: &[FilterDef] = &[
-    FilterDef { name: "lower", input: S, params: &[], output: Type::String, doc: "Lower-cases text.", examples: &[(r#""Gold TIER" | lower"#, r#""gold tier""#)] },
-    FilterDef { name: "upper", input: S, params: &[], output: Type::String, doc: "Upper-cases text.", examples: &[(r#""gb" | upper"#, r#""GB""#)] },
-    FilterDef { name: "trim", input: S, params: &[], output: Type::String, doc: "Removes leading and trailing white space.", examples: &[(r#""  Gold \n" | trim"#, r#""Gold""#)] },
-    FilterDef { name: "title", input: S, params: &[], output: Type::String, doc: "Capitalises the first letter of each word and lower-cases the rest.", examples: &[(r#""mARY o'neil-smith" | title"#, r#""Mary O'Neil-Smith""#)] },
-    FilterDef { name: "string", input: SCALAR, params: &[], output: Type::String, doc: "Renders a number or boolean as text (strings pass unchanged).", examples: &[("42 | string", r#""42""#), ("true | string", r#""true""#)] },
-    FilterDef { name: "truncate", input: S, params: &[param!("n", N)], output: Type::String, doc: "Keeps the first `n` characters (Unicode scalar values, not bytes).", examples: &[(r#""Ünïcödé" | truncate(3)"#, r#""Ünï""#)] },
-    FilterDef { name: "replace", input: S, params: &[param!("regex", S), param!("with", S)], output: Type::String, doc: "Replaces every match of a regex (linear-time `regex` syntax; `$1` refers to groups).", examples: &[(r#""Sales   Team" | replace("\\s+", " ")"#, r#""Sales Team""#), (r#""2024-03-05" | replace("(\\d+)-(\\d+)-(\\d+)", "$3/$2/$1")"#, r#""05/03/2024""#)] },
-    FilterDef { name: "matches", input: S, params: &[param!("regex", S)], output: Type::Bool, doc: "True when the regex matches anywhere in the text.", examples: &[(r#""VIP-123" | matches("^VIP-")"#, "true")] },
-    FilterDef { name: "split", input: S, params: &[param!("sep", S)], output: Type::Array, doc: "Splits text on a separator (an empty separator splits into characters).", examples: &[(r#""a,b,,c" | split(",")"#, r#"["a","b","","c"]"#)] },
-    FilterDef { name: "join", input: &[Type::Array], params: &[param!("sep", S)], output: Type::String, doc: "Joins list elements with a separator, skipping null and empty elements; numbers and booleans are rendered.", examples: &[(r#"["a", null, "", 2] | join(", ")"#, r#""a, 2""#)] },
-    FilterDef { name: "slice", input: &[Type::String, Type::Array], params: &[param!("start", N), param!("end", N, "the end")], output: Type::Any, doc: "Characters or elements from `start` up to (not including) `end`; negative positions count from the end.", examples: &[(r#""+442079460958" | slice(0, 3)"#, r#""+44""#), ("[1, 2, 3, 4] | slice(-2)", "[3,4]")] },
-    FilterDef { name: "len", input: &[Type::String, Type::Array, Type::Object], params: &[], output: Type::Number, doc: "Length in characters, elements or keys; `null` has length 0.", examples: &[(r#""Ñandú" | len"#, "5"), ("null | len", "0")] },
-    FilterDef { name: "first", input: &[Type::Array, Type::String], params: &[], output: Type::Any, doc: "The first element of a list (or first character of text); null when empty.", examples: &[(r#"["es", "en"] | first"#, r#""es""#)] },
-    FilterDef { name: "last", input: &[Type::Array, Type::String], params: &[], output: Type::Any, doc: "The last element of a list (or last character of text); null when empty.", examples: &[(r#"["es", "en"] | last"#, r#""en""#)] },
-    FilterDef { name: "number", input: &[Type::Number, Type::String], params: &[], output: Type::Number, doc: "Converts a numeric string to a number (`\" 12.5 \"` → 12.5); anything else gives null and a warning.", examples: &[(r#"" 12.5 " | number"#, "12.5"), (r#""abc" | number"#, "null")] },
-    FilterDef { name: "int", input: &[Type::Number, Type::String], params: &[], output: Type::Number, doc: "Like `number`, then drops the fraction (towards zero).", examples: &[(r#""-7.9" | int"#, "-7")] },
-    FilterDef { name: "round", input: N, params: &[param!("digits", N, "0")], output: Type::Number, doc: "Rounds half away from zero to `digits` decimal places (0 to 10).", examples: &[("2.345 | round(2)", "2.35"), ("2.5 | round", "3")] },
-    FilterDef { name: "clamp", input: N, params: &[param!("lo", N), param!("hi", N)], output: Type::Number, doc: "Limits a number to the range `lo`..=`hi`.", examples: &[("7 | clamp(1, 5)", "5")] },
-    FilterDef { name: "seconds", input: &[Type::Number, Type::String], params: &[param!("unit", S, "\"s\"")], output: Type::Number, doc: "Duration in seconds from `\"00:02:13\"`, `\"02:13\"`, `\"133\"` or a number in `unit` (ms, s, min, h).", examples: &[(r#""00:02:13" | seconds"#, "133"), (r#"133000 | seconds(unit="ms")"#, "133")] },
-    FilterDef { name: "yes_no", input: &[Type::Bool, Type::String, Type::Number], params: &[], output: Type::String, doc: "`\"Yes\"`/`\"No\"` from a boolean, yes/no/y/n/true/false/on/off/1/0 in any case, or 1/0.", examples: &[("true | yes_no", r#""Yes""#), (r#""N" | yes_no"#, r#""No""#)] },
-    FilterDef { name: "default", input: ANY, params: &[param!("value", ANY)], output: Type::Any, doc: "The input, or `value` when the input is null or an empty string.", examples: &[(r#"null | default("Unknown")"#, r#""Unknown""#), (r#""" | default("Unknown")"#, r#""Unknown""#)] },
-    FilterDef { name: "lookup", input: SCALAR, params: &[param!("table", ANY), param!("default", SCALAR, "null, with a lookup-miss warning")], output: Type::Any, doc: "The value for the input in a table from `tables:`; `default` for a key the table lacks; null for a missing input.", examples: &[(r#""es-MX" | lookup(languages)"#, r#""Spanish""#), (r#""fr-FR" | lookup(languages, "Other")"#, r#""Other""#)] },
-    FilterDef { name: "in", input: ANY, params: &[param!("values", &[Type::Array])], output: Type::Bool, doc: "True when the input equals one of the listed values.", examples: &[(r#""voice" | in(["voice", "video"])"#, "true")] },
-    FilterDef { name: "hierarchy", input: &[Type::String, Type::Array, Type::Number], params: &[param!("sep", S, "\" ▸ \"")], output: Type::String, doc: "Joins levels with Insights' ` ▸ ` separator: list elements; text split on `▸`, `,`, `>` or `/`; other text or numbers digit by digit (IVR digits).", examples: &[(r#""12" | hierarchy"#, r#""1 ▸ 2""#), (r#"["London", null, "Sales"] | hierarchy"#, r#""London ▸ Sales""#), (r#""London, Sales" | hierarchy"#, r#""London ▸ Sales""#)] },
-    FilterDef { name: "phone", input: &[Type::String, Type::Number], params: &[param!("country_code", S, "none")], output: Type::String, doc: "E.164 phone number (`+4420…`); national numbers need `country_code` (e.g. \"1\", \"44\"); unusable input gives null and a warning.", examples: &[(r#""(415) 555-0100" | phone("1")"#, r#""+14155550100""#), (r#""0044 20 7946 0958" | phone"#, r#""+442079460958""#)] },
-    FilterDef { name: "email", input: S, params: &[], output: Type::String, doc: "A trimmed, lower-cased e-mail address; anything that is not one gives null and a warning.", examples: &[(r#"" Mary.Smith@Example.COM " | email"#, r#""mary.smith@example.com""#)] },
-    FilterDef { name: "sha256", input: SCALAR, params: &[], output: Type::String, doc: "Hex SHA-256 digest of the rendered value: a pseudonymous linking key.", examples: &[(r#""abc" | sha256"#, r#""ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad""#)] },
-    FilterDef { name: "date", input: &[Type::String, Type::Number], params: &[param!("format", S, "common formats")], output: Type::Number, doc: "Epoch milliseconds (UTC) from ISO 8601, RFC 2822, `YYYY-MM-DD`, epoch seconds or milliseconds, or a strftime `format`; outside 1901–2049 gives null and a warning.", examples: &[(r#""2024-03-05T14:30:00Z" | date"#, "1709649000000"), (r#""05/03/2024" | date("%d/%m/%Y")"#, "1709596800000")] },
+    FilterDef {
+        name: "lower",
+        input: S,
+        params: &[],
+        output: Type::String,
+        doc: "Lower-cases text.",
+        examples: &[(r#""Gold TIER" | lower"#, r#""gold tier""#)],
+    },
+    FilterDef {
+        name: "upper",
+        input: S,
+        params: &[],
+        output: Type::String,
+        doc: "Upper-cases text.",
+        examples: &[(r#""gb" | upper"#, r#""GB""#)],
+    },
+    FilterDef {
+        name: "trim",
+        input: S,
+        params: &[],
+        output: Type::String,
+        doc: "Removes leading and trailing white space.",
+        examples: &[(r#""  Gold \n" | trim"#, r#""Gold""#)],
+    },
+    FilterDef {
+        name: "title",
+        input: S,
+        params: &[],
+        output: Type::String,
+        doc: "Capitalises the first letter of each word and lower-cases the rest.",
+        examples: &[(r#""mARY o'neil-smith" | title"#, r#""Mary O'Neil-Smith""#)],
+    },
+    FilterDef {
+        name: "string",
+        input: SCALAR,
+        params: &[],
+        output: Type::String,
+        doc: "Renders a number or boolean as text (strings pass unchanged).",
+        examples: &[("42 | string", r#""42""#), ("true | string", r#""true""#)],
+    },
+    FilterDef {
+        name: "truncate",
+        input: S,
+        params: &[param!("n", N)],
+        output: Type::String,
+        doc: "Keeps the first `n` characters (Unicode scalar values, not bytes).",
+        examples: &[(r#""Ünïcödé" | truncate(3)"#, r#""Ünï""#)],
+    },
+    FilterDef {
+        name: "replace",
+        input: S,
+        params: &[param!("regex", S), param!("with", S)],
+        output: Type::String,
+        doc: "Replaces every match of a regex (linear-time `regex` syntax; `$1` refers to groups).",
+        examples: &[
+            (
+                r#""Sales   Team" | replace("\\s+", " ")"#,
+                r#""Sales Team""#,
+            ),
+            (
+                r#""2024-03-05" | replace("(\\d+)-(\\d+)-(\\d+)", "$3/$2/$1")"#,
+                r#""05/03/2024""#,
+            ),
+        ],
+    },
+    FilterDef {
+        name: "matches",
+        input: S,
+        params: &[param!("regex", S)],
+        output: Type::Bool,
+        doc: "True when the regex matches anywhere in the text.",
+        examples: &[(r#""VIP-123" | matches("^VIP-")"#, "true")],
+    },
+    FilterDef {
+        name: "split",
+        input: S,
+        params: &[param!("sep", S)],
+        output: Type::Array,
+        doc: "Splits text on a separator (an empty separator splits into characters).",
+        examples: &[(r#""a,b,,c" | split(",")"#, r#"["a","b","","c"]"#)],
+    },
+    FilterDef {
+        name: "join",
+        input: &[Type::Array],
+        params: &[param!("sep", S)],
+        output: Type::String,
+        doc: "Joins list elements with a separator, skipping null and empty elements; numbers and booleans are rendered.",
+        examples: &[(r#"["a", null, "", 2] | join(", ")"#, r#""a, 2""#)],
+    },
+    FilterDef {
+        name: "slice",
+        input: &[Type::String, Type::Array],
+        params: &[param!("start", N), param!("end", N, "the end")],
+        output: Type::Any,
+        doc: "Characters or elements from `start` up to (not including) `end`; negative positions count from the end.",
+        examples: &[
+            (r#""+442079460958" | slice(0, 3)"#, r#""+44""#),
+            ("[1, 2, 3, 4] | slice(-2)", "[3,4]"),
+        ],
+    },
+    FilterDef {
+        name: "len",
+        input: &[Type::String, Type::Array, Type::Object],
+        params: &[],
+        output: Type::Number,
+        doc: "Length in characters, elements or keys; `null` has length 0.",
+        examples: &[(r#""Ñandú" | len"#, "5"), ("null | len", "0")],
+    },
+    FilterDef {
+        name: "first",
+        input: &[Type::Array, Type::String],
+        params: &[],
+        output: Type::Any,
+        doc: "The first element of a list (or first character of text); null when empty.",
+        examples: &[(r#"["es", "en"] | first"#, r#""es""#)],
+    },
+    FilterDef {
+        name: "last",
+        input: &[Type::Array, Type::String],
+        params: &[],
+        output: Type::Any,
+        doc: "The last element of a list (or last character of text); null when empty.",
+        examples: &[(r#"["es", "en"] | last"#, r#""en""#)],
+    },
+    FilterDef {
+        name: "number",
+        input: &[Type::Number, Type::String],
+        params: &[],
+        output: Type::Number,
+        doc: "Converts a numeric string to a number (`\" 12.5 \"` → 12.5); anything else gives null and a warning.",
+        examples: &[
+            (r#"" 12.5 " | number"#, "12.5"),
+            (r#""abc" | number"#, "null"),
+        ],
+    },
+    FilterDef {
+        name: "int",
+        input: &[Type::Number, Type::String],
+        params: &[],
+        output: Type::Number,
+        doc: "Like `number`, then drops the fraction (towards zero).",
+        examples: &[(r#""-7.9" | int"#, "-7")],
+    },
+    FilterDef {
+        name: "round",
+        input: N,
+        params: &[param!("digits", N, "0")],
+        output: Type::Number,
+        doc: "Rounds half away from zero to `digits` decimal places (0 to 10).",
+        examples: &[("2.345 | round(2)", "2.35"), ("2.5 | round", "3")],
+    },
+    FilterDef {
+        name: "clamp",
+        input: N,
+        params: &[param!("lo", N), param!("hi", N)],
+        output: Type::Number,
+        doc: "Limits a number to the range `lo`..=`hi`.",
+        examples: &[("7 | clamp(1, 5)", "5")],
+    },
+    FilterDef {
+        name: "seconds",
+        input: &[Type::Number, Type::String],
+        params: &[param!("unit", S, "\"s\"")],
+        output: Type::Number,
+        doc: "Duration in seconds from `\"00:02:13\"`, `\"02:13\"`, `\"133\"` or a number in `unit` (ms, s, min, h).",
+        examples: &[
+            (r#""00:02:13" | seconds"#, "133"),
+            (r#"133000 | seconds(unit="ms")"#, "133"),
+        ],
+    },
+    FilterDef {
+        name: "yes_no",
+        input: &[Type::Bool, Type::String, Type::Number],
+        params: &[],
+        output: Type::String,
+        doc: "`\"Yes\"`/`\"No\"` from a boolean, yes/no/y/n/true/false/on/off/1/0 in any case, or 1/0.",
+        examples: &[
+            ("true | yes_no", r#""Yes""#),
+            (r#""N" | yes_no"#, r#""No""#),
+        ],
+    },
+    FilterDef {
+        name: "default",
+        input: ANY,
+        params: &[param!("value", ANY)],
+        output: Type::Any,
+        doc: "The input, or `value` when the input is null or an empty string.",
+        examples: &[
+            (r#"null | default("Unknown")"#, r#""Unknown""#),
+            (r#""" | default("Unknown")"#, r#""Unknown""#),
+        ],
+    },
+    FilterDef {
+        name: "lookup",
+        input: SCALAR,
+        params: &[
+            param!("table", ANY),
+            param!("default", SCALAR, "null, with a lookup-miss warning"),
+        ],
+        output: Type::Any,
+        doc: "The value for the input in a table from `tables:`; `default` for a key the table lacks; null for a missing input.",
+        examples: &[
+            (r#""es-MX" | lookup(languages)"#, r#""Spanish""#),
+            (r#""fr-FR" | lookup(languages, "Other")"#, r#""Other""#),
+        ],
+    },
+    FilterDef {
+        name: "in",
+        input: ANY,
+        params: &[param!("values", &[Type::Array])],
+        output: Type::Bool,
+        doc: "True when the input equals one of the listed values.",
+        examples: &[(r#""voice" | in(["voice", "video"])"#, "true")],
+    },
+    FilterDef {
+        name: "hierarchy",
+        input: &[Type::String, Type::Array, Type::Number],
+        params: &[param!("sep", S, "\" ▸ \"")],
+        output: Type::String,
+        doc: "Joins levels with Insights' ` ▸ ` separator: list elements; text split on `▸`, `,`, `>` or `/`; other text or numbers digit by digit (IVR digits).",
+        examples: &[
+            (r#""12" | hierarchy"#, r#""1 ▸ 2""#),
+            (
+                r#"["London", null, "Sales"] | hierarchy"#,
+                r#""London ▸ Sales""#,
+            ),
+            (r#""London, Sales" | hierarchy"#, r#""London ▸ Sales""#),
+        ],
+    },
+    FilterDef {
+        name: "phone",
+        input: &[Type::String, Type::Number],
+        params: &[param!("country_code", S, "none")],
+        output: Type::String,
+        doc: "E.164 phone number (`+4420…`); national numbers need `country_code` (e.g. \"1\", \"44\"); unusable input gives null and a warning.",
+        examples: &[
+            (r#""(415) 555-0100" | phone("1")"#, r#""+14155550100""#),
+            (r#""0044 20 7946 0958" | phone"#, r#""+442079460958""#),
+        ],
+    },
+    FilterDef {
+        name: "email",
+        input: S,
+        params: &[],
+        output: Type::String,
+        doc: "A trimmed, lower-cased e-mail address; anything that is not one gives null and a warning.",
+        examples: &[(
+            r#"" Mary.Smith@Example.COM " | email"#,
+            r#""mary.smith@example.com""#,
+        )],
+    },
+    FilterDef {
+        name: "sha256",
+        input: SCALAR,
+        params: &[],
+        output: Type::String,
+        doc: "Hex SHA-256 digest of the rendered value: a pseudonymous linking key.",
+        examples: &[(
+            r#""abc" | sha256"#,
+            r#""ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad""#,
+        )],
+    },
+    FilterDef {
+        name: "date",
+        input: &[Type::String, Type::Number],
+        params: &[param!("format", S, "common formats")],
+        output: Type::Number,
+        doc: "Epoch milliseconds (UTC) from ISO 8601, RFC 2822, `YYYY-MM-DD`, epoch seconds or milliseconds, or a strftime `format`; outside 1901–2049 gives null and a warning.",
+        examples: &[
+            (r#""2024-03-05T14:30:00Z" | date"#, "1709649000000"),
+            (r#""05/03/2024" | date("%d/%m/%Y")"#, "1709596800000"),
+        ],
+    },
 ];
 
 /// Looks a filter up by name.
@@ -174,6 +429,7 @@ pub struct ArgError {
 ///
 /// # Errors
 /// An argument of the wrong value (negative length, bad regex, unknown unit).
+#[allow(clippy::implicit_hasher)]
 pub fn build(
     def: &FilterDef,
     args: &[Option<Value>],
@@ -185,7 +441,10 @@ pub fn build(
     let whole = |i: usize, min: i64, max: i64| -> Result<i64, ArgError> {
         let n = number_arg(i).unwrap_or(0.0);
         if n.fract() != 0.0 || n < min as f64 || n > max as f64 {
-            return Err(ArgError { index: i, message: format!("expected a whole number from {min} to {max}") });
+            return Err(ArgError {
+                index: i,
+                message: format!("expected a whole number from {min} to {max}"),
+            });
         }
         Ok(n as i64)
     };
@@ -195,7 +454,10 @@ pub fn build(
             .size_limit(REGEX_SIZE_LIMIT)
             .build()
             .map(Box::new)
-            .map_err(|e| ArgError { index: i, message: format!("invalid regex: {}", first_line(&e.to_string())) })
+            .map_err(|e| ArgError {
+                index: i,
+                message: format!("invalid regex: {}", first_line(&e.to_string())),
+            })
     };
     Ok(match def.name {
         "lower" => FilterOp::Lower,
@@ -210,7 +472,11 @@ pub fn build(
         "join" => FilterOp::Join(string_arg(0).unwrap_or_default()),
         "slice" => {
             let start = whole(0, -1_000_000_000, 1_000_000_000)?;
-            let end = if arg(1).is_some() { Some(whole(1, -1_000_000_000, 1_000_000_000)?) } else { None };
+            let end = if arg(1).is_some() {
+                Some(whole(1, -1_000_000_000, 1_000_000_000)?)
+            } else {
+                None
+            };
             FilterOp::Slice(start, end)
         }
         "len" => FilterOp::Len,
@@ -218,11 +484,18 @@ pub fn build(
         "last" => FilterOp::Last,
         "number" => FilterOp::Number,
         "int" => FilterOp::Int,
-        "round" => FilterOp::Round(if arg(0).is_some() { whole(0, 0, 10)? as i32 } else { 0 }),
+        "round" => FilterOp::Round(if arg(0).is_some() {
+            whole(0, 0, 10)? as i32
+        } else {
+            0
+        }),
         "clamp" => {
             let (lo, hi) = (number_arg(0).unwrap_or(0.0), number_arg(1).unwrap_or(0.0));
             if lo > hi {
-                return Err(ArgError { index: 1, message: format!("`hi` ({hi}) is below `lo` ({lo})") });
+                return Err(ArgError {
+                    index: 1,
+                    message: format!("`hi` ({hi}) is below `lo` ({lo})"),
+                });
             }
             FilterOp::Clamp(lo, hi)
         }
@@ -236,26 +509,46 @@ pub fn build(
         "yes_no" => FilterOp::YesNo,
         "default" => FilterOp::Default,
         "lookup" => FilterOp::Lookup(table.unwrap_or_default(), arg(1).cloned()),
-        "in" => FilterOp::In(arg(0).and_then(Value::as_array).cloned().unwrap_or_default()),
+        "in" => FilterOp::In(
+            arg(0)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+        ),
         "hierarchy" => FilterOp::Hierarchy(string_arg(0).unwrap_or_else(|| " ▸ ".into())),
         "phone" => {
             let cc = string_arg(0);
             if let Some(code) = &cc
                 && (code.is_empty() || code.len() > 3 || !code.chars().all(|c| c.is_ascii_digit()))
             {
-                return Err(ArgError { index: 0, message: format!("`{code}` is not a country calling code; write digits such as \"1\" or \"44\"") });
+                return Err(ArgError {
+                    index: 0,
+                    message: format!(
+                        "`{code}` is not a country calling code; write digits such as \"1\" or \"44\""
+                    ),
+                });
             }
             FilterOp::Phone(cc)
         }
         "email" => FilterOp::Email,
         "sha256" => FilterOp::Sha256,
         "date" => FilterOp::Date(string_arg(0)),
-        other => return Err(ArgError { index: 0, message: format!("filter `{other}` has no implementation") }),
+        other => {
+            return Err(ArgError {
+                index: 0,
+                message: format!("filter `{other}` has no implementation"),
+            });
+        }
     })
 }
 
 fn first_line(text: &str) -> String {
-    text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(text).trim().to_string()
+    text.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(text)
+        .trim()
+        .to_string()
 }
 
 /// Why a filter gave null for a non-null input (a runtime warning, never the value).
@@ -310,14 +603,18 @@ fn apply_inner(op: &FilterOp, input: &Value) -> Result<Option<Value>, Failure> {
             }
             Value::String(cut.to_string())
         }
-        FilterOp::Replace(re, with) => Value::String(re.replace_all(text()?, with.as_ref()).into_owned()),
+        FilterOp::Replace(re, with) => {
+            Value::String(re.replace_all(text()?, with.as_ref()).into_owned())
+        }
         FilterOp::Matches(re) => Value::Bool(re.is_match(text()?)),
         FilterOp::Split(sep) => {
             let s = text()?;
             let parts: Vec<Value> = if sep.is_empty() {
                 s.chars().map(|c| Value::String(c.to_string())).collect()
             } else {
-                s.split(sep.as_ref()).map(|p| Value::String(p.to_string())).collect()
+                s.split(sep.as_ref())
+                    .map(|p| Value::String(p.to_string()))
+                    .collect()
             };
             Value::Array(parts)
         }
@@ -367,7 +664,11 @@ fn apply_inner(op: &FilterOp, input: &Value) -> Result<Option<Value>, Failure> {
                     item.cloned().unwrap_or(Value::Null)
                 }
                 Value::String(s) => {
-                    let c = if first { s.chars().next() } else { s.chars().next_back() };
+                    let c = if first {
+                        s.chars().next()
+                    } else {
+                        s.chars().next_back()
+                    };
                     c.map_or(Value::Null, |c| Value::String(c.to_string()))
                 }
                 _ => return Err(WrongType),
@@ -375,7 +676,10 @@ fn apply_inner(op: &FilterOp, input: &Value) -> Result<Option<Value>, Failure> {
         }
         FilterOp::Number => match input {
             Value::Number(_) => return Ok(None),
-            Value::String(s) => convert::number_value(convert::parse_number(s).ok_or(Unconvertible)?).ok_or(Unconvertible)?,
+            Value::String(s) => {
+                convert::number_value(convert::parse_number(s).ok_or(Unconvertible)?)
+                    .ok_or(Unconvertible)?
+            }
             _ => return Err(WrongType),
         },
         FilterOp::Int => {
@@ -395,21 +699,27 @@ fn apply_inner(op: &FilterOp, input: &Value) -> Result<Option<Value>, Failure> {
             let n = number()?;
             let factor = 10f64.powi(*digits);
             let rounded = (n * factor).round() / factor;
-            convert::number_value(if rounded.is_finite() { rounded } else { n }).ok_or(Unconvertible)?
+            convert::number_value(if rounded.is_finite() { rounded } else { n })
+                .ok_or(Unconvertible)?
         }
-        FilterOp::Clamp(lo, hi) => convert::number_value(number()?.clamp(*lo, *hi)).ok_or(Unconvertible)?,
+        FilterOp::Clamp(lo, hi) => {
+            convert::number_value(number()?.clamp(*lo, *hi)).ok_or(Unconvertible)?
+        }
         FilterOp::Seconds(unit) => {
             if !matches!(input, Value::Number(_) | Value::String(_)) {
                 return Err(WrongType);
             }
-            convert::number_value(convert::parse_seconds(input, *unit).ok_or(Unconvertible)?).ok_or(Unconvertible)?
+            convert::number_value(convert::parse_seconds(input, *unit).ok_or(Unconvertible)?)
+                .ok_or(Unconvertible)?
         }
         FilterOp::YesNo => {
-            let flag = convert::parse_yes_no(input).ok_or(if matches!(input, Value::Array(_) | Value::Object(_)) {
-                WrongType
-            } else {
-                Unconvertible
-            })?;
+            let flag = convert::parse_yes_no(input).ok_or(
+                if matches!(input, Value::Array(_) | Value::Object(_)) {
+                    WrongType
+                } else {
+                    Unconvertible
+                },
+            )?;
             Value::String(if flag { "Yes" } else { "No" }.to_string())
         }
         FilterOp::Default => return Ok(None),

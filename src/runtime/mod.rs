@@ -207,9 +207,15 @@ impl Program {
     /// Maps one record. Never panics, whatever the JSON.
     #[must_use]
     pub fn apply(&self, record: &Value) -> Applied {
-        let mut applied = Applied { attributes: Attributes::new(self.target), warnings: Vec::new() };
+        let mut applied = Applied {
+            attributes: Attributes::new(self.target),
+            warnings: Vec::new(),
+        };
         if !record.is_object() {
-            applied.warnings.push(RuntimeWarning { kind: WarningKind::NotAnObject, site: None });
+            applied.warnings.push(RuntimeWarning {
+                kind: WarningKind::NotAnObject,
+                site: None,
+            });
         }
         for rule in &self.rules {
             if let Some(condition) = &rule.when {
@@ -221,7 +227,10 @@ impl Program {
             let value = eval::eval(&rule.value, record, &mut applied.warnings);
             let (coerced, warning) = coerce::coerce(rule.kind, rule.values, value);
             if let Some(kind) = warning {
-                applied.warnings.push(RuntimeWarning { kind, site: Some(rule.site) });
+                applied.warnings.push(RuntimeWarning {
+                    kind,
+                    site: Some(rule.site),
+                });
             }
             if let Some(value) = coerced {
                 applied.attributes.insert(rule.section, &rule.name, value);
@@ -251,10 +260,18 @@ fn describe_kind(kind: WarningKind, what: &str) -> String {
     match kind {
         WarningKind::Truncated => "value longer than 128 characters, cut to 128 (truncated)".into(),
         WarningKind::Dropped => "value of the wrong shape for this field, dropped (dropped)".into(),
-        WarningKind::FilterFailed => format!("`{what}` could not convert its input, gave null (filter-failed)"),
-        WarningKind::DateOutOfRange => format!("`{what}`: date outside 1901-2049, gave null (date-out-of-range)"),
-        WarningKind::LookupMiss => "`lookup` found no entry and has no default, gave null (lookup-miss)".into(),
-        WarningKind::TypeMismatch => format!("`{what}` got operands of the wrong type, gave null (type-mismatch)"),
+        WarningKind::FilterFailed => {
+            format!("`{what}` could not convert its input, gave null (filter-failed)")
+        }
+        WarningKind::DateOutOfRange => {
+            format!("`{what}`: date outside 1901-2049, gave null (date-out-of-range)")
+        }
+        WarningKind::LookupMiss => {
+            "`lookup` found no entry and has no default, gave null (lookup-miss)".into()
+        }
+        WarningKind::TypeMismatch => {
+            format!("`{what}` got operands of the wrong type, gave null (type-mismatch)")
+        }
         WarningKind::NotFinite => format!("`{what}` gave no finite number, gave null (not-finite)"),
         WarningKind::UnknownEnumValue => {
             "value outside the documented values, kept as written (unknown-enum-value)".into()

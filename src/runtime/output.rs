@@ -28,15 +28,22 @@ impl Attributes {
     /// Empty attributes for a target.
     #[must_use]
     pub fn new(target: Target) -> Attributes {
-        Attributes { worker: target == Target::Worker, ..Attributes::default() }
+        Attributes {
+            worker: target == Target::Worker,
+            ..Attributes::default()
+        }
     }
 
     /// Writes one value.
     pub fn insert(&mut self, section: OutSection, key: &str, value: Value) {
         match section {
-            OutSection::Insights(Section::Conversations) => put(&mut self.conversations, key, value),
+            OutSection::Insights(Section::Conversations) => {
+                put(&mut self.conversations, key, value);
+            }
             OutSection::Insights(Section::Customers) => put(&mut self.customers, key, value),
-            OutSection::Insights(Section::Worker) | OutSection::Extra => put(&mut self.root, key, value),
+            OutSection::Insights(Section::Worker) | OutSection::Extra => {
+                put(&mut self.root, key, value);
+            }
         }
     }
 
@@ -73,7 +80,8 @@ impl Serialize for Entries<'_> {
 
 impl Serialize for Attributes {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let sections = usize::from(!self.conversations.is_empty()) + usize::from(!self.customers.is_empty());
+        let sections =
+            usize::from(!self.conversations.is_empty()) + usize::from(!self.customers.is_empty());
         let mut map = serializer.serialize_map(Some(sections + self.root.len()))?;
         if !self.worker {
             if !self.conversations.is_empty() {

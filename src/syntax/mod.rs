@@ -3,6 +3,9 @@
 //! Spans in the AST are byte offsets into the expression text; the rule model's
 //! `OffsetMap` turns them into file positions.
 
+// Parse errors are rare and built once per bad expression; their size does not matter.
+#![allow(clippy::result_large_err)]
+
 use pest::Parser as _;
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
@@ -251,7 +254,10 @@ fn check_limits(text: &str) -> Result<(), SyntaxError> {
     if text.len() > MAX_LENGTH {
         return Err(SyntaxError {
             span: (0, 0),
-            message: format!("expression is {} bytes long; the limit is {MAX_LENGTH}", text.len()),
+            message: format!(
+                "expression is {} bytes long; the limit is {MAX_LENGTH}",
+                text.len()
+            ),
             label: "too long".into(),
             help: Some("split it into several rules, or move the data into a table".into()),
             limit: true,
@@ -263,7 +269,10 @@ fn check_limits(text: &str) -> Result<(), SyntaxError> {
             span: (0, text.len()),
             message: "empty expression".into(),
             label: "expected an expression".into(),
-            help: Some("write an expression such as `crm.account.tier`, or use `const:` for a literal".into()),
+            help: Some(
+                "write an expression such as `crm.account.tier`, or use `const:` for a literal"
+                    .into(),
+            ),
             limit: false,
             secondary: None,
         });
@@ -307,14 +316,24 @@ fn check_limits(text: &str) -> Result<(), SyntaxError> {
 
 fn depth(expr: &Expr) -> usize {
     1 + match &expr.kind {
-        ExprKind::Null | ExprKind::Bool(_) | ExprKind::Number(_) | ExprKind::String(_) | ExprKind::Path { .. } => 0,
+        ExprKind::Null
+        | ExprKind::Bool(_)
+        | ExprKind::Number(_)
+        | ExprKind::String(_)
+        | ExprKind::Path { .. } => 0,
         ExprKind::Access { base, .. } => depth(base),
         ExprKind::Array(items) => items.iter().map(depth).max().unwrap_or(0),
         ExprKind::Object(pairs) => pairs.iter().map(|(_, e)| depth(e)).max().unwrap_or(0),
         ExprKind::Unary { operand, .. } => depth(operand),
         ExprKind::Binary { left, right, .. } => depth(left).max(depth(right)),
-        ExprKind::If { condition, then, otherwise } => depth(condition).max(depth(then)).max(depth(otherwise)),
-        ExprKind::Filter { input, args, .. } => depth(input).max(args.iter().map(|a| depth(&a.value)).max().unwrap_or(0)),
+        ExprKind::If {
+            condition,
+            then,
+            otherwise,
+        } => depth(condition).max(depth(then)).max(depth(otherwise)),
+        ExprKind::Filter { input, args, .. } => {
+            depth(input).max(args.iter().map(|a| depth(&a.value)).max().unwrap_or(0))
+        }
     }
 }
 
@@ -336,7 +355,9 @@ fn pratt() -> &'static PrattParser<Rule> {
                 | Op::infix(Rule::ge, Assoc::Left))
             .op(Op::infix(Rule::concat, Assoc::Left))
             .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
-            .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left) | Op::infix(Rule::rem, Assoc::Left))
+            .op(Op::infix(Rule::mul, Assoc::Left)
+                | Op::infix(Rule::div, Assoc::Left)
+                | Op::infix(Rule::rem, Assoc::Left))
             .op(Op::prefix(Rule::neg))
     })
 }
@@ -355,9 +376,19 @@ fn build_pratt(pairs: Pairs<'_, Rule>) -> Result<Expr, SyntaxError> {
         .map_primary(build_primary)
         .map_prefix(|op, operand| {
             let operand = operand?;
-            let op_kind = if op.as_rule() == Rule::neg { UnaryOp::Neg } else { UnaryOp::Not };
+            let op_kind = if op.as_rule() == Rule::neg {
+                UnaryOp::Neg
+            } else {
+                UnaryOp::Not
+            };
             let span = (op.as_span().start(), operand.span.1);
-            Ok(Expr { kind: ExprKind::Unary { op: op_kind, operand: Box::new(operand) }, span })
+            Ok(Expr {
+                kind: ExprKind::Unary {
+                    op: op_kind,
+                    operand: Box::new(operand),
+                },
+                span,
+            })
         })
         .map_infix(|left, op, right| {
             let (left, right) = (left?, right?);
@@ -380,7 +411,12 @@ fn build_pratt(pairs: Pairs<'_, Rule>) -> Result<Expr, SyntaxError> {
             };
             let span = (left.span.0, right.span.1);
             Ok(Expr {
-                kind: ExprKind::Binary { op: op_kind, op_span: span_of(&op), left: Box::new(left), right: Box::new(right) },
+                kind: ExprKind::Binary {
+                    op: op_kind,
+                    op_span: span_of(&op),
+                    left: Box::new(left),
+                    right: Box::new(right),
+                },
                 span,
             })
         })
@@ -397,7 +433,11 @@ fn build_primary(pair: Pair<'_, Rule>) -> Result<Expr, SyntaxError> {
             let then = next()?.ok_or_else(|| internal(""))?;
             let otherwise = next()?.ok_or_else(|| internal(""))?;
             Ok(Expr {
-                kind: ExprKind::If { condition: Box::new(condition), then: Box::new(then), otherwise: Box::new(otherwise) },
+                kind: ExprKind::If {
+                    condition: Box::new(condition),
+                    then: Box::new(then),
+                    otherwise: Box::new(otherwise),
+                },
                 span,
             })
         }
@@ -422,7 +462,10 @@ fn build_primary(pair: Pair<'_, Rule>) -> Result<Expr, SyntaxError> {
                                 value: build_expr(value)?,
                             });
                         } else {
-                            args.push(Arg { name: None, value: build_expr(inner_arg)? });
+                            args.push(Arg {
+                                name: None,
+                                value: build_expr(inner_arg)?,
+                            });
                         }
                     }
                 }
@@ -454,26 +497,43 @@ fn build_postfix(pair: Pair<'_, Rule>) -> Result<Expr, SyntaxError> {
         let part = accessor.into_inner().next().ok_or_else(|| internal(""))?;
         let kind = match part.as_rule() {
             Rule::member_name => SegmentKind::Key(part.as_str().to_string()),
-            Rule::index_int => SegmentKind::Index(part.as_str().parse().map_err(|_| SyntaxError {
-                span: seg_span,
-                message: "array index out of range".into(),
-                label: "index too large".into(),
-                help: None,
-                limit: false,
-                secondary: None,
-            })?),
-            _ => SegmentKind::Key(decode_string(part)?),
+            Rule::index_int => {
+                SegmentKind::Index(part.as_str().parse().map_err(|_| SyntaxError {
+                    span: seg_span,
+                    message: "array index out of range".into(),
+                    label: "index too large".into(),
+                    help: None,
+                    limit: false,
+                    secondary: None,
+                })?)
+            }
+            _ => SegmentKind::Key(decode_string(&part)?),
         };
-        segments.push(Segment { kind, span: seg_span });
+        segments.push(Segment {
+            kind,
+            span: seg_span,
+        });
     }
     if atom.as_rule() == Rule::root {
-        return Ok(Expr { kind: ExprKind::Path { root: atom.as_str().to_string(), segments }, span });
+        return Ok(Expr {
+            kind: ExprKind::Path {
+                root: atom.as_str().to_string(),
+                segments,
+            },
+            span,
+        });
     }
     let base = build_atom(atom)?;
     if segments.is_empty() {
         Ok(base)
     } else {
-        Ok(Expr { kind: ExprKind::Access { base: Box::new(base), segments }, span })
+        Ok(Expr {
+            kind: ExprKind::Access {
+                base: Box::new(base),
+                segments,
+            },
+            span,
+        })
     }
 }
 
@@ -499,7 +559,7 @@ fn build_atom(pair: Pair<'_, Rule>) -> Result<Expr, SyntaxError> {
             };
             ExprKind::Number(number)
         }
-        Rule::string => ExprKind::String(decode_string(pair)?),
+        Rule::string => ExprKind::String(decode_string(&pair)?),
         Rule::kw_true => ExprKind::Bool(true),
         Rule::kw_false => ExprKind::Bool(false),
         Rule::kw_null => ExprKind::Null,
@@ -509,13 +569,21 @@ fn build_atom(pair: Pair<'_, Rule>) -> Result<Expr, SyntaxError> {
             expr.span = span;
             return Ok(expr);
         }
-        Rule::array => ExprKind::Array(pair.into_inner().map(build_expr).collect::<Result<_, _>>()?),
+        Rule::array => ExprKind::Array(
+            pair.into_inner()
+                .map(build_expr)
+                .collect::<Result<_, _>>()?,
+        ),
         Rule::object => {
             let mut pairs = Vec::new();
             for entry in pair.into_inner() {
                 let mut parts = entry.into_inner();
                 let key = parts.next().ok_or_else(|| internal(""))?;
-                let key = if key.as_rule() == Rule::pair_key { key.as_str().to_string() } else { decode_string(key)? };
+                let key = if key.as_rule() == Rule::pair_key {
+                    key.as_str().to_string()
+                } else {
+                    decode_string(&key)?
+                };
                 let value = parts.next().ok_or_else(|| internal(""))?;
                 pairs.push((key, build_expr(value)?));
             }
@@ -527,8 +595,8 @@ fn build_atom(pair: Pair<'_, Rule>) -> Result<Expr, SyntaxError> {
 }
 
 /// Decodes a `string` pair (quotes and escapes).
-fn decode_string(pair: Pair<'_, Rule>) -> Result<String, SyntaxError> {
-    let span = span_of(&pair);
+fn decode_string(pair: &Pair<'_, Rule>) -> Result<String, SyntaxError> {
+    let span = span_of(pair);
     let raw = pair.as_str();
     let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
     let mut out = String::with_capacity(body.len());
@@ -552,14 +620,17 @@ fn decode_string(pair: Pair<'_, Rule>) -> Result<String, SyntaxError> {
                 } else {
                     (rest.get(..4).unwrap_or(rest), 4)
                 };
-                let decoded = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32).ok_or_else(|| SyntaxError {
-                    span,
-                    message: format!("`\\u{hex}` is not a Unicode scalar value"),
-                    label: "invalid escape".into(),
-                    help: Some("use a code point such as `\\u{25B8}`".into()),
-                    limit: false,
-                    secondary: None,
-                })?;
+                let decoded = u32::from_str_radix(hex, 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .ok_or_else(|| SyntaxError {
+                        span,
+                        message: format!("`\\u{hex}` is not a Unicode scalar value"),
+                        label: "invalid escape".into(),
+                        help: Some("use a code point such as `\\u{25B8}`".into()),
+                        limit: false,
+                        secondary: None,
+                    })?;
                 out.push(decoded);
                 chars = rest.get(consumed.min(rest.len())..).unwrap_or("").chars();
             }
@@ -627,8 +698,16 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> SyntaxError {
     let found = match rest.chars().next() {
         None => "the end of the expression".to_string(),
         Some(c) => {
-            let token: String = rest.chars().take_while(|ch| !ch.is_whitespace()).take(12).collect();
-            if c.is_alphanumeric() { format!("`{token}`") } else { format!("`{c}`") }
+            let token: String = rest
+                .chars()
+                .take_while(|ch| !ch.is_whitespace())
+                .take(12)
+                .collect();
+            if c.is_alphanumeric() {
+                format!("`{token}`")
+            } else {
+                format!("`{c}`")
+            }
         }
     };
     let expected_text = match words.len() {
@@ -639,7 +718,10 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> SyntaxError {
             format!("{} or {last}", init.join(", "))
         }
     };
-    let end = rest.chars().next().map_or(position, |c| position + c.len_utf8());
+    let end = rest
+        .chars()
+        .next()
+        .map_or(position, |c| position + c.len_utf8());
     let help = hint(text, position, &expected);
     SyntaxError {
         span: (position, end),
@@ -685,15 +767,43 @@ fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::filter_name => "a filter name",
         Rule::member_name => "a field name",
-        Rule::expr | Rule::primary | Rule::filtered | Rule::postfix | Rule::root | Rule::number | Rule::string
-        | Rule::array | Rule::object | Rule::paren | Rule::kw_true | Rule::kw_false | Rule::kw_null | Rule::if_expr
-        | Rule::neg | Rule::not_op | Rule::arg | Rule::named_arg => "an expression",
+        Rule::expr
+        | Rule::primary
+        | Rule::filtered
+        | Rule::postfix
+        | Rule::root
+        | Rule::number
+        | Rule::string
+        | Rule::array
+        | Rule::object
+        | Rule::paren
+        | Rule::kw_true
+        | Rule::kw_false
+        | Rule::kw_null
+        | Rule::if_expr
+        | Rule::neg
+        | Rule::not_op
+        | Rule::arg
+        | Rule::named_arg => "an expression",
         Rule::filter => "`|`",
         Rule::call_args => "`(`",
         Rule::member => "`.`",
         Rule::index => "`[`",
-        Rule::coalesce | Rule::or_op | Rule::and_op | Rule::eq | Rule::ne | Rule::le | Rule::ge | Rule::lt
-        | Rule::gt | Rule::concat | Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::rem => "an operator",
+        Rule::coalesce
+        | Rule::or_op
+        | Rule::and_op
+        | Rule::eq
+        | Rule::ne
+        | Rule::le
+        | Rule::ge
+        | Rule::lt
+        | Rule::gt
+        | Rule::concat
+        | Rule::add
+        | Rule::sub
+        | Rule::mul
+        | Rule::div
+        | Rule::rem => "an operator",
         Rule::kw_then => "`then`",
         Rule::kw_else => "`else`",
         Rule::index_int => "an index",
@@ -729,14 +839,29 @@ fn hint(text: &str, position: usize, expected: &[Rule]) -> Option<String> {
     if text.get(position..).is_some_and(|r| r.starts_with('('))
         && before.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
     {
-        let name: String = before.chars().rev().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<Vec<_>>().into_iter().rev().collect();
+        let name: String = before
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         let argument = text.get(position + 1..).unwrap_or("").trim_end_matches(')');
-        return Some(format!("flexmap has no function calls; filters follow a `|`: write `{argument} | {name}`"));
+        return Some(format!(
+            "flexmap has no function calls; filters follow a `|`: write `{argument} | {name}`"
+        ));
     }
-    if text.get(position..).is_some_and(|r| r.starts_with('=') && !r.starts_with("==")) {
+    if text
+        .get(position..)
+        .is_some_and(|r| r.starts_with('=') && !r.starts_with("=="))
+    {
         return Some("compare with `==`".into());
     }
-    if text.get(position..).is_some_and(|r| r.starts_with("&&") || r.starts_with("||")) {
+    if text
+        .get(position..)
+        .is_some_and(|r| r.starts_with("&&") || r.starts_with("||"))
+    {
         return Some("use `and` / `or`".into());
     }
     None

@@ -8,23 +8,53 @@ fn show(expr: &Expr) -> String {
         ExprKind::Bool(b) => b.to_string(),
         ExprKind::Number(n) => n.to_string(),
         ExprKind::String(s) => format!("{s:?}"),
-        ExprKind::Path { root, segments } => format!("{root}{}", segments.iter().map(show_segment).collect::<String>()),
+        ExprKind::Path { root, segments } => format!(
+            "{root}{}",
+            segments.iter().map(show_segment).collect::<String>()
+        ),
         ExprKind::Access { base, segments } => {
-            format!("{}{}", show(base), segments.iter().map(show_segment).collect::<String>())
+            format!(
+                "{}{}",
+                show(base),
+                segments.iter().map(show_segment).collect::<String>()
+            )
         }
-        ExprKind::Array(items) => format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(", ")),
+        ExprKind::Array(items) => format!(
+            "[{}]",
+            items.iter().map(show).collect::<Vec<_>>().join(", ")
+        ),
         ExprKind::Object(pairs) => {
-            format!("{{{}}}", pairs.iter().map(|(k, v)| format!("{k}: {}", show(v))).collect::<Vec<_>>().join(", "))
+            format!(
+                "{{{}}}",
+                pairs
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", show(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         }
         ExprKind::Unary { op, operand } => match op {
             UnaryOp::Neg => format!("(-{})", show(operand)),
             UnaryOp::Not => format!("(not {})", show(operand)),
         },
-        ExprKind::Binary { op, left, right, .. } => format!("({} {} {})", show(left), op.symbol(), show(right)),
-        ExprKind::If { condition, then, otherwise } => {
-            format!("(if {} then {} else {})", show(condition), show(then), show(otherwise))
+        ExprKind::Binary {
+            op, left, right, ..
+        } => format!("({} {} {})", show(left), op.symbol(), show(right)),
+        ExprKind::If {
+            condition,
+            then,
+            otherwise,
+        } => {
+            format!(
+                "(if {} then {} else {})",
+                show(condition),
+                show(then),
+                show(otherwise)
+            )
         }
-        ExprKind::Filter { input, name, args, .. } => {
+        ExprKind::Filter {
+            input, name, args, ..
+        } => {
             let args: Vec<String> = args
                 .iter()
                 .map(|a| match &a.name {
@@ -56,7 +86,11 @@ fn check_error(input: &str, at: usize, message: &str) {
         Ok(expr) => panic!("{input:?} parsed as {}", show(&expr)),
         Err(e) => {
             assert_eq!(e.span.0, at, "position for {input:?}: {e:?}");
-            assert!(e.message.contains(message), "message for {input:?}: {:?} lacks {message:?}", e.message);
+            assert!(
+                e.message.contains(message),
+                "message for {input:?}: {:?} lacks {message:?}",
+                e.message
+            );
         }
     }
 }
@@ -80,16 +114,28 @@ fn precedence_table() {
 
 #[test]
 fn conditionals() {
-    check(r#"if w <= 30 then "OK" else "Missed""#, r#"(if (w <= 30) then "OK" else "Missed")"#);
-    check("if a then b else if c then d else e", "(if a then b else (if c then d else e))");
+    check(
+        r#"if w <= 30 then "OK" else "Missed""#,
+        r#"(if (w <= 30) then "OK" else "Missed")"#,
+    );
+    check(
+        "if a then b else if c then d else e",
+        "(if a then b else (if c then d else e))",
+    );
     check("x ?? if a then b else c", "(x ?? (if a then b else c))");
 }
 
 #[test]
 fn filters_and_arguments() {
-    check("ivr.digits | hierarchy | truncate(128)", "((ivr.digits | hierarchy()) | truncate(128))");
+    check(
+        "ivr.digits | hierarchy | truncate(128)",
+        "((ivr.digits | hierarchy()) | truncate(128))",
+    );
     check(r#"x | seconds(unit="ms")"#, r#"(x | seconds(unit="ms"))"#);
-    check(r#"x | lookup(languages, "Other")"#, r#"(x | lookup(languages, "Other"))"#);
+    check(
+        r#"x | lookup(languages, "Other")"#,
+        r#"(x | lookup(languages, "Other"))"#,
+    );
     check(r#"x | in(["a", "b"])"#, r#"(x | in(["a", "b"]))"#);
     check("x | replace('\\s+', ' ')", r#"(x | replace("\\s+", " "))"#);
     check("x | default(a == b)", "(x | default((a == b)))");

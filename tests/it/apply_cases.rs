@@ -17,7 +17,11 @@ fn apply_cases() {
             Err(e) => panic!("{} does not compile: {:#?}", display(&rules), e.diagnostics),
         };
         let cases = rules.with_extension("ndjson");
-        for (number, line) in std::fs::read_to_string(&cases).expect("cases file").lines().enumerate() {
+        for (number, line) in std::fs::read_to_string(&cases)
+            .expect("cases file")
+            .lines()
+            .enumerate()
+        {
             if line.trim().is_empty() {
                 continue;
             }
@@ -28,8 +32,10 @@ fn apply_cases() {
             assert_eq!(applied.attributes.to_value(), case["expect"], "{place}");
             let mut warnings: Vec<&str> = applied.warnings.iter().map(|w| w.kind.name()).collect();
             warnings.sort_unstable();
-            let mut expected: Vec<&str> =
-                case["warnings"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let mut expected: Vec<&str> = case["warnings"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
             expected.sort_unstable();
             assert_eq!(warnings, expected, "{place}: warnings");
             count += 1;

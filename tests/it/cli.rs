@@ -2,5 +2,7 @@
 
 #[test]
 fn cli_transcripts() {
-    trycmd::TestCases::new().register_bin("flexmap", trycmd::cargo::cargo_bin!("flexmap")).case("tests/cmd/*.toml");
+    trycmd::TestCases::new()
+        .register_bin("flexmap", trycmd::cargo::cargo_bin!("flexmap"))
+        .case("tests/cmd/*.toml");
 }

@@ -10,10 +10,19 @@ use crate::{display, files, root, updating};
 fn examples_lint_clean() {
     let project = Project::load(&root().join("rules-examples")).expect("examples folder");
     assert!(project.diagnostics.is_empty(), "{:?}", project.diagnostics);
-    assert_eq!(project.rulesets.len(), 4, "four example rulesets, broken/ excluded by flexmap.toml");
+    assert_eq!(
+        project.rulesets.len(),
+        4,
+        "four example rulesets, broken/ excluded by flexmap.toml"
+    );
     for ruleset in &project.rulesets {
         let diagnostics = ruleset.diagnostics();
-        assert!(diagnostics.is_empty(), "{}: {:#?}", ruleset.source().name(), diagnostics);
+        assert!(
+            diagnostics.is_empty(),
+            "{}: {:#?}",
+            ruleset.source().name(),
+            diagnostics
+        );
     }
 }
 
@@ -22,12 +31,21 @@ fn examples_map_their_sample_input_to_the_expected_output() {
     let inputs = files("rules-examples", ".input.ndjson");
     assert_eq!(inputs.len(), 4);
     for input in inputs {
-        let stem = input.to_string_lossy().trim_end_matches(".input.ndjson").to_string();
+        let stem = input
+            .to_string_lossy()
+            .trim_end_matches(".input.ndjson")
+            .to_string();
         let rules = format!("{stem}.yaml");
         let expected_path = format!("{stem}.expected.ndjson");
-        let program = Ruleset::from_path(rules.as_ref()).expect("rules readable").compile().expect("examples compile");
+        let program = Ruleset::from_path(rules.as_ref())
+            .expect("rules readable")
+            .compile()
+            .expect("examples compile");
         let mut actual = String::new();
-        for line in std::fs::read_to_string(&input).expect("input readable").lines() {
+        for line in std::fs::read_to_string(&input)
+            .expect("input readable")
+            .lines()
+        {
             let record: Value = serde_json::from_str(line).expect("sample input is valid JSON");
             let applied = program.apply(&record);
             let mut bytes = Vec::new();
@@ -43,7 +61,12 @@ fn examples_map_their_sample_input_to_the_expected_output() {
         for (number, (a, e)) in actual.lines().zip(expected.lines()).enumerate() {
             assert_eq!(a, e, "{} line {}", display(input.as_ref()), number + 1);
         }
-        assert_eq!(actual.lines().count(), expected.lines().count(), "{}", display(input.as_ref()));
+        assert_eq!(
+            actual.lines().count(),
+            expected.lines().count(),
+            "{}",
+            display(input.as_ref())
+        );
     }
 }
 
@@ -52,13 +75,20 @@ fn examples_map_their_sample_input_to_the_expected_output() {
 fn broken_examples_report_exactly_their_documented_findings() {
     let broken = files("rules-examples/broken", ".yaml");
     assert!(broken.len() >= 10);
-    let header = regex::Regex::new(r"(?m)^#\s+(\d+):(\d+)\s+(error|warning|info)\s+(FM\d+)").expect("regex");
+    let header =
+        regex::Regex::new(r"(?m)^#\s+(\d+):(\d+)\s+(error|warning|info)\s+(FM\d+)").expect("regex");
     for path in broken {
         let text = std::fs::read_to_string(&path).expect("readable");
-        let mut expected: Vec<String> =
-            header.captures_iter(&text).map(|c| format!("{}:{} {} {}", &c[1], &c[2], &c[3], &c[4])).collect();
+        let mut expected: Vec<String> = header
+            .captures_iter(&text)
+            .map(|c| format!("{}:{} {} {}", &c[1], &c[2], &c[3], &c[4]))
+            .collect();
         expected.sort();
-        assert!(!expected.is_empty(), "{} documents no findings", display(&path));
+        assert!(
+            !expected.is_empty(),
+            "{} documents no findings",
+            display(&path)
+        );
         let mut actual: Vec<String> = Ruleset::from_str(&text, "x")
             .diagnostics()
             .iter()

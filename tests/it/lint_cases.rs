@@ -33,7 +33,10 @@ fn lint_cases() {
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         for case in cases {
-            let name = case.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = case
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             insta::assert_snapshot!(name, rendered(&case));
         }
     });
@@ -46,8 +49,43 @@ fn broken_examples_render() {
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         for case in files("rules-examples/broken", ".yaml") {
-            let name = case.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = case
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             insta::assert_snapshot!(name, rendered(&case));
         }
     });
+}
+
+/// Every snapshot belongs to a case that still exists (no stale, unreferenced snapshots).
+#[test]
+fn no_unreferenced_snapshots() {
+    for (snapshots, cases) in [
+        ("tests/cases/lint/snapshots", "tests/cases/lint"),
+        ("tests/cases/broken-snapshots", "rules-examples/broken"),
+    ] {
+        for snapshot in files(snapshots, "") {
+            let name = snapshot
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            assert!(
+                std::path::Path::new(&name)
+                    .extension()
+                    .is_some_and(|e| e == "snap"),
+                "stray file {} (review pending snapshots)",
+                display(&snapshot)
+            );
+            let stem = name.trim_end_matches(".snap");
+            assert!(
+                crate::root()
+                    .join(cases)
+                    .join(format!("{stem}.yaml"))
+                    .is_file(),
+                "{} has no case file; delete it",
+                display(&snapshot)
+            );
+        }
+    }
 }

@@ -15,6 +15,9 @@ pub fn root() -> PathBuf {
 }
 
 /// Files in `dir` (relative to the crate root) ending in `suffix`, sorted.
+///
+/// # Panics
+/// When the folder is missing.
 pub fn files(dir: &str, suffix: &str) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
         .expect("test folder exists")
@@ -28,7 +31,10 @@ pub fn files(dir: &str, suffix: &str) -> Vec<PathBuf> {
 
 /// A path shown relative to the crate root, with `/` separators (stable in snapshots).
 pub fn display(path: &Path) -> String {
-    path.strip_prefix(root()).unwrap_or(path).to_string_lossy().replace('\\', "/")
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// True when expected files should be rewritten instead of compared (`UPDATE_EXPECT=1`).

@@ -5,13 +5,13 @@ use std::io::Write;
 use assert_cmd::Command;
 use serde_json::Value;
 
-const RULES: &str = r#"flexmap: 1
+const RULES: &str = r"flexmap: 1
 target: task
 conversations:
   ivr_path: ivr.digits | hierarchy
   conversation_measure_1: survey.csat | number
   content: notes
-"#;
+";
 
 fn rules_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let path = dir.path().join("rules.yaml");
@@ -24,7 +24,9 @@ fn messy_input() -> Vec<u8> {
     let mut input = Vec::new();
     for i in 0..5000 {
         match i % 10 {
-            0 => input.extend_from_slice(b"{\"ivr\": {\"digits\": \"12\"}, \"survey\": {\"csat\": \"abc\"}}"),
+            0 => input.extend_from_slice(
+                b"{\"ivr\": {\"digits\": \"12\"}, \"survey\": {\"csat\": \"abc\"}}",
+            ),
             1 => input.extend_from_slice(b"{not json"),
             2 => input.extend_from_slice(&[b'{', b'"', 0xff, 0xfe, b'"', b':', b'1', b'}']),
             3 if i % 1000 == 3 => {
@@ -35,7 +37,12 @@ fn messy_input() -> Vec<u8> {
             4 => input.extend_from_slice(b"   "),
             5 => input.extend_from_slice(b"[1, 2, 3]"),
             6 => input.extend_from_slice(b"{\"notes\": \"\xc3\xa9t\xc3\xa9\"}\r"),
-            _ => write!(input, "{{\"ivr\": {{\"digits\": \"{i}\"}}, \"survey\": {{\"csat\": {}}}}}", i % 5).expect("write"),
+            _ => write!(
+                input,
+                "{{\"ivr\": {{\"digits\": \"{i}\"}}, \"survey\": {{\"csat\": {}}}}}",
+                i % 5
+            )
+            .expect("write"),
         }
         input.push(b'\n');
     }
@@ -50,7 +57,15 @@ fn run(jobs: &str, extra: &[&str]) -> (Vec<u8>, Vec<Value>, String, i32) {
     let dead = dir.path().join("dead.ndjson");
     let output = Command::cargo_bin("flexmap")
         .expect("binary")
-        .args(["apply", rules.to_str().expect("utf8"), "-", "--errors", dead.to_str().expect("utf8"), "--jobs", jobs])
+        .args([
+            "apply",
+            rules.to_str().expect("utf8"),
+            "-",
+            "--errors",
+            dead.to_str().expect("utf8"),
+            "--jobs",
+            jobs,
+        ])
         .args(["--max-line-bytes", "1000000"])
         .args(extra)
         .write_stdin(messy_input())
@@ -61,13 +76,21 @@ fn run(jobs: &str, extra: &[&str]) -> (Vec<u8>, Vec<Value>, String, i32) {
         .lines()
         .map(|l| serde_json::from_str(l).expect("dead letter is JSON"))
         .collect();
-    (output.stdout, errors, String::from_utf8_lossy(&output.stderr).into_owned(), output.status.code().unwrap_or(-1))
+    (
+        output.stdout,
+        errors,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        output.status.code().unwrap_or(-1),
+    )
 }
 
 #[test]
 fn lines_in_equal_lines_out_plus_error_lines() {
     let (stdout, errors, stderr, code) = run("1", &[]);
-    let out_lines = stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
+    let out_lines = stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
     assert_eq!(out_lines + errors.len(), 5001, "{stderr}");
     assert_eq!(code, 1, "some lines could not be mapped");
     // Every kind of bad line is there with its reason and line number.
@@ -75,14 +98,20 @@ fn lines_in_equal_lines_out_plus_error_lines() {
     assert!(reasons.iter().any(|r| r.starts_with("malformed JSON")));
     assert!(reasons.iter().any(|r| r.starts_with("invalid UTF-8")));
     assert!(reasons.iter().any(|r| r.contains("over --max-line-bytes")));
-    assert!(reasons.iter().any(|r| *r == "empty line"));
-    assert!(reasons.iter().any(|r| *r == "the record is not a JSON object"));
+    assert!(reasons.contains(&"empty line"));
+    assert!(reasons.contains(&"the record is not a JSON object"));
     assert_eq!(errors[0]["line"], 2);
     assert!(stderr.contains("5001 lines:"), "{stderr}");
     assert!(stderr.contains(&format!("{out_lines} mapped")), "{stderr}");
     // Warnings name the rule and position, never the value.
-    assert!(stderr.contains("rules.yaml:5:41: conversations.conversation_measure_1: `number`"), "{stderr}");
-    assert!(!stderr.contains("abc"), "a value leaked into stderr: {stderr}");
+    assert!(
+        stderr.contains("rules.yaml:5:41: conversations.conversation_measure_1: `number`"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("abc"),
+        "a value leaked into stderr: {stderr}"
+    );
 }
 
 #[test]
@@ -96,9 +125,16 @@ fn parallel_output_keeps_input_order() {
 #[test]
 fn strict_turns_warnings_into_record_errors() {
     let (stdout, errors, _, _) = run("2", &["--strict"]);
-    let out_lines = stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
+    let out_lines = stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
     assert_eq!(out_lines + errors.len(), 5001);
-    assert!(errors.iter().any(|e| e["error"].as_str().is_some_and(|r| r.starts_with("--strict: ") && r.contains("filter-failed"))));
+    assert!(errors.iter().any(|e| {
+        e["error"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("--strict: ") && r.contains("filter-failed"))
+    }));
 }
 
 #[test]
@@ -117,12 +153,19 @@ fn merge_writes_the_whole_attributes_object() {
     );
     let output = Command::cargo_bin("flexmap")
         .expect("binary")
-        .args(["apply", rules.to_str().expect("utf8"), "--merge", "task.attributes"])
+        .args([
+            "apply",
+            rules.to_str().expect("utf8"),
+            "--merge",
+            "task.attributes",
+        ])
         .write_stdin(input)
         .output()
         .expect("runs");
-    let lines: Vec<Value> =
-        String::from_utf8_lossy(&output.stdout).lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    let lines: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
     assert_eq!(
         lines,
         vec![
@@ -132,7 +175,10 @@ fn merge_writes_the_whole_attributes_object() {
         ]
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("line 4: --merge: the value at `task.attributes` is not an object"), "{stderr}");
+    assert!(
+        stderr.contains("line 4: --merge: the value at `task.attributes` is not an object"),
+        "{stderr}"
+    );
     assert_eq!(output.status.code(), Some(1));
 }
 
@@ -140,7 +186,11 @@ fn merge_writes_the_whole_attributes_object() {
 fn a_ruleset_with_errors_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let rules = dir.path().join("bad.yaml");
-    std::fs::write(&rules, "flexmap: 1\ntarget: task\nconversations:\n  wrapup_time: x\n").expect("write");
+    std::fs::write(
+        &rules,
+        "flexmap: 1\ntarget: task\nconversations:\n  wrapup_time: x\n",
+    )
+    .expect("write");
     let output = Command::cargo_bin("flexmap")
         .expect("binary")
         .args(["apply", rules.to_str().expect("utf8"), "--format", "short"])
