@@ -2,9 +2,11 @@
 
 mod apply_cases;
 mod cli;
+mod docs;
 mod examples;
 mod filters;
 mod lint_cases;
+mod properties;
 mod stream;
 
 use std::path::{Path, PathBuf};

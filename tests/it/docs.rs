@@ -1,0 +1,60 @@
+//! Generated parts of the docs stay in step with the code (`UPDATE_EXPECT=1` rewrites them).
+
+use std::fmt::Write as _;
+
+use flexmap::runtime::filters::FILTERS;
+
+use crate::{root, updating};
+
+/// The filter reference table in docs/language.md, built from the filter registry.
+fn filter_reference() -> String {
+    let mut out = String::from(
+        "| filter | input | result | what it does | example |\n|---|---|---|---|---|\n",
+    );
+    for filter in FILTERS {
+        let params: Vec<String> = filter
+            .params
+            .iter()
+            .map(|p| match p.default {
+                Some(default) => format!("{}={default}", p.name),
+                None => p.name.to_string(),
+            })
+            .collect();
+        let call = if params.is_empty() {
+            filter.name.to_string()
+        } else {
+            format!("{}({})", filter.name, params.join(", "))
+        };
+        let input: Vec<&str> = filter.input.iter().map(|t| t.name()).collect();
+        let (example, result) = filter.examples[0];
+        let _ = writeln!(
+            out,
+            "| `{call}` | {} | {} | {} | `{}` → `{}` |",
+            input.join(", "),
+            filter.output.name(),
+            filter.doc.replace('|', "\\|"),
+            example.replace('|', "\\|"),
+            result.replace('|', "\\|")
+        );
+    }
+    out
+}
+
+#[test]
+fn language_reference_lists_every_filter() {
+    let path = root().join("docs/language.md");
+    let text = std::fs::read_to_string(&path).expect("docs/language.md exists");
+    let (start, end) = ("<!-- filters:start -->\n", "<!-- filters:end -->");
+    let a = text.find(start).expect("start marker") + start.len();
+    let b = text.find(end).expect("end marker");
+    let fresh = filter_reference();
+    if updating() {
+        std::fs::write(&path, format!("{}{fresh}{}", &text[..a], &text[b..])).expect("write docs");
+        return;
+    }
+    assert_eq!(
+        &text[a..b],
+        fresh,
+        "docs/language.md is stale: run `UPDATE_EXPECT=1 cargo test --test it docs`"
+    );
+}
