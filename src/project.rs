@@ -164,7 +164,7 @@ impl Config {
                 let span = e.span().map_or(Span::at(0), |r| Span::new(r.start, r.end));
                 config.diagnostics.push(
                     Diagnostic::new(
-                        Code::YamlSyntax,
+                        Code::ConfigSyntax,
                         format!("invalid TOML: {}", e.message()),
                         span,
                     )

@@ -39,12 +39,14 @@ pub(super) static FIELDS: &[Field] = &[
     conversation("crosstalk_time", Kind::Duration, "Seconds both parties talked at once (dual-channel voice).", "D:S4"),
     conversation("customer_talk_time", Kind::Duration, "Seconds the customer talked (dual-channel voice).", "D:S4"),
     conversation("date", Kind::Date, "Date of the segment (format not documented; community uses epoch milliseconds); 1901–2049.", "D:S4, D:S1; C3"),
-    conversation("destination", Kind::Text, "Where the conversation went, e.g. \"External Queue\" or an external transfer number.", "D:S1; C1"),
+    conversation("destination", Kind::Text, "Where the conversation went, e.g. \"External Queue\" or an external transfer number.", "D:S1; C1")
+        .holds_identifiers(),
     conversation("direction", Kind::Enum, "Inbound or Outbound (capitalised); overrides the root-level `direction`.", "D:S1, D:S3, D:S18; C2")
         .with_values(&["Inbound", "Outbound"])
         .defaults_to("root-level `direction` attribute"),
     conversation("external_contact", Kind::Text, "The organisation's own contact point, e.g. the contact-centre number.", "D:S1, D:S4, D:S13")
-        .defaults_to("root-level `to`/`from`"),
+        .defaults_to("root-level `to`/`from`")
+        .holds_identifiers(),
     conversation("external_id_label", Kind::Label, "Undocumented; probably the display label for the customer external ID (kind inferred).", "D:S4; I"),
     conversation("first_response_time", Kind::Duration, "Seconds before the first response in a chat (unit inferred).", "D:S1; I"),
     conversation("focus_time", Kind::Duration, "Seconds the agent focused on a chat (unit inferred).", "D:S1; I"),

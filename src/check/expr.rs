@@ -412,7 +412,10 @@ impl Checker<'_> {
                                     arg_span,
                                 )
                                 .with_label("no table with this name under `tables:`");
-                                d = match did_you_mean(root, self.tables.keys().map(String::as_str)) {
+                                let mut names: Vec<&str> =
+                                    self.tables.keys().map(String::as_str).collect();
+                                names.sort_unstable();
+                                d = match did_you_mean(root, names) {
                                 Some(best) => d.with_help(format!("did you mean `{best}`?")),
                                 None if self.tables.is_empty() => d.with_help(format!("add it under `tables:`, e.g. `tables: {{ {root}: {{ key: value }} }}`")),
                                 None => d.with_help(format!("tables in this file: {}", sorted_keys(&self.tables))),
@@ -497,12 +500,21 @@ impl Checker<'_> {
                     .unwrap_or(name_file_span);
                 self.diagnostics.push(
                     Diagnostic::new(
-                        Code::UnknownFunction,
+                        if error.limit {
+                            Code::LimitExceeded
+                        } else {
+                            Code::UnknownFunction
+                        },
                         format!("invalid argument for `{name}`: {}", error.message),
                         at,
                     )
                     .with_label(error.message.clone())
-                    .with_help(example_help(def)),
+                    .with_help(if error.limit {
+                        "simplify the regex; the size limit keeps matching fast and memory bounded"
+                            .to_string()
+                    } else {
+                        example_help(def)
+                    }),
                 );
                 return failed(input_ir);
             }

@@ -5,6 +5,7 @@
 //! never stops the others from being checked.
 
 mod expr;
+pub mod facts;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -60,7 +61,11 @@ pub fn check(file: &RuleFile) -> (Program, Vec<Diagnostic>) {
     let mut rules = Vec::new();
     let assigned = checker.assign_custom_slots();
     for (custom, slot_name) in file.custom.iter().zip(assigned) {
-        let Some(slot_name) = slot_name else { continue };
+        let Some(slot_name) = slot_name else {
+            // No slot: still check its expressions, so their mistakes show in the same run.
+            let _ = checker.rule(&custom.rule, OutSection::Extra, &custom.name, None, &[]);
+            continue;
+        };
         let kind = custom.kind.field_kind();
         if let Some(rule) = checker.rule(
             &custom.rule,
@@ -429,17 +434,18 @@ impl Checker<'_> {
             OutSection::Insights(s) => format!("{}.{name}", s.name()),
         });
         let site = self.site(rule.name_span, "rule");
-        let (value, ty, origin) = match &rule.value {
-            RuleValue::Expr(source) => self.expression(source)?,
-            RuleValue::Const { value, span } => (
+        let value = match &rule.value {
+            RuleValue::Expr(source) => self.expression(source),
+            RuleValue::Const { value, span } => Some((
                 Ir::Const(value.clone()),
                 Type::of(value),
                 expr::Origin::new(format!("the constant `{value}`"), Some(*span)),
-            ),
+            )),
         };
-        if let Some(kind) = kind {
-            self.check_kind(rule, kind, ty, &origin);
+        if let (Some(kind), Some((_, ty, origin))) = (kind, &value) {
+            self.check_kind(rule, kind, *ty, origin);
         }
+        // The condition is checked even when the value did not parse.
         let when = match &rule.when {
             Some(source) => {
                 let (ir, ty, origin) = self.expression(source)?;
@@ -458,6 +464,7 @@ impl Checker<'_> {
             }
             None => None,
         };
+        let (value, _, _) = value?;
         if self.error_count() > errors_before {
             return None;
         }

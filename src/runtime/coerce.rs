@@ -13,13 +13,13 @@ use crate::catalog::Kind;
 pub const MAX_TEXT_CHARS: usize = 128;
 
 /// Coerces `value` for a target of `kind` (`None`: an `extra` attribute, written as is).
-/// Returns the value to write (nothing for null and empty strings) and at most one warning.
+/// Returns the value to write (nothing for null and blank strings) and at most one warning.
 pub(super) fn coerce(
     kind: Option<Kind>,
     values: &'static [&'static str],
     value: Cow<'_, Value>,
 ) -> (Option<Value>, Option<WarningKind>) {
-    if value.is_null() || value.as_str().is_some_and(str::is_empty) {
+    if value.is_null() || value.as_str().is_some_and(|s| s.trim().is_empty()) {
         return (None, None);
     }
     let Some(kind) = kind else {
@@ -84,7 +84,7 @@ fn text(value: &Value) -> (Option<Value>, Option<WarningKind>) {
         return (None, Some(WarningKind::Dropped));
     };
     let (cut, was_cut) = convert::truncate_chars(&rendered, MAX_TEXT_CHARS);
-    if cut.trim().is_empty() && cut.is_empty() {
+    if cut.trim().is_empty() {
         return (None, None);
     }
     (

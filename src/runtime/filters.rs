@@ -422,6 +422,8 @@ pub struct ArgError {
     pub index: usize,
     /// What is wrong.
     pub message: String,
+    /// True when a safety limit was exceeded (a regex too large).
+    pub limit: bool,
 }
 
 /// Builds a `FilterOp` from constant arguments (in parameter order; `None` for omitted
@@ -444,6 +446,7 @@ pub fn build(
             return Err(ArgError {
                 index: i,
                 message: format!("expected a whole number from {min} to {max}"),
+                limit: false,
             });
         }
         Ok(n as i64)
@@ -456,7 +459,13 @@ pub fn build(
             .map(Box::new)
             .map_err(|e| ArgError {
                 index: i,
-                message: format!("invalid regex: {}", first_line(&e.to_string())),
+                limit: matches!(e, regex::Error::CompiledTooBig(_)),
+                message: match e {
+                    regex::Error::CompiledTooBig(_) => {
+                        format!("the regex compiles to more than {REGEX_SIZE_LIMIT} bytes")
+                    }
+                    other => format!("invalid regex: {}", first_line(&other.to_string())),
+                },
             })
     };
     Ok(match def.name {
@@ -495,6 +504,7 @@ pub fn build(
                 return Err(ArgError {
                     index: 1,
                     message: format!("`hi` ({hi}) is below `lo` ({lo})"),
+                    limit: false,
                 });
             }
             FilterOp::Clamp(lo, hi)
@@ -504,6 +514,7 @@ pub fn build(
             Some(unit) => FilterOp::Seconds(TimeUnit::parse(&unit).ok_or_else(|| ArgError {
                 index: 0,
                 message: format!("unknown unit `{unit}`; use \"ms\", \"s\", \"min\" or \"h\""),
+                limit: false,
             })?),
         },
         "yes_no" => FilterOp::YesNo,
@@ -526,6 +537,7 @@ pub fn build(
                     message: format!(
                         "`{code}` is not a country calling code; write digits such as \"1\" or \"44\""
                     ),
+                    limit: false,
                 });
             }
             FilterOp::Phone(cc)
@@ -537,6 +549,7 @@ pub fn build(
             return Err(ArgError {
                 index: 0,
                 message: format!("filter `{other}` has no implementation"),
+                limit: false,
             });
         }
     })

@@ -14,6 +14,10 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 pub const MAX_NESTING: usize = 32;
 /// Deepest AST accepted (long operator chains nest too).
 pub const MAX_DEPTH: usize = 200;
+/// Most `if`s in one expression (each nests in the parser).
+pub const MAX_IFS: usize = 64;
+/// Longest run of prefix operators (`- - x`, `not not x`).
+pub const MAX_PREFIX_RUN: usize = 16;
 /// Longest expression accepted, in bytes.
 pub const MAX_LENGTH: usize = 16 * 1024;
 
@@ -277,6 +281,34 @@ fn check_limits(text: &str) -> Result<(), SyntaxError> {
             secondary: None,
         });
     }
+    // `if` chains and runs of prefix operators recurse in the parser too.
+    let mut ifs = 0usize;
+    let mut prefix_run = 0usize;
+    for token in tokens_outside_strings(text) {
+        match token {
+            (_, "if") => ifs += 1,
+            (_, "-" | "not") => prefix_run += 1,
+            _ => prefix_run = 0,
+        }
+        if ifs > MAX_IFS || prefix_run > MAX_PREFIX_RUN {
+            let what = if ifs > MAX_IFS {
+                format!("more than {MAX_IFS} `if`s")
+            } else {
+                format!("more than {MAX_PREFIX_RUN} prefix operators in a row")
+            };
+            return Err(SyntaxError {
+                span: (token.0, token.0 + token.1.len()),
+                message: format!("expression has {what}"),
+                label: "too deep".into(),
+                help: Some(
+                    "use a lookup table instead of a long `if` chain, or simplify the expression"
+                        .into(),
+                ),
+                limit: true,
+                secondary: None,
+            });
+        }
+    }
     // Bracket nesting, outside string literals, before pest recurses into it.
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
@@ -312,6 +344,43 @@ fn check_limits(text: &str) -> Result<(), SyntaxError> {
         }
     }
     Ok(())
+}
+
+/// Rough tokens (offset, text) outside string literals: words and single symbols.
+fn tokens_outside_strings(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut tokens = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut word_start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        let is_word = c.is_ascii_alphanumeric() || c == '_';
+        if is_word {
+            word_start.get_or_insert(i);
+            continue;
+        }
+        if let Some(start) = word_start.take() {
+            tokens.push((start, &text[start..i]));
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            c if c.is_whitespace() => {}
+            _ => tokens.push((i, &text[i..i + c.len_utf8()])),
+        }
+    }
+    if let Some(start) = word_start {
+        tokens.push((start, &text[start..]));
+    }
+    tokens.into_iter()
 }
 
 fn depth(expr: &Expr) -> usize {

@@ -175,6 +175,15 @@ fn limits_are_errors_not_crashes() {
     assert!(parse(&deep).is_err_and(|e| e.limit));
     let long_chain = vec!["a"; 3000].join(" ++ ");
     assert!(parse(&long_chain).is_err_and(|e| e.limit));
+    let prefixes = format!("{}x", "- ".repeat(5000));
+    assert!(parse(&prefixes).is_err_and(|e| e.limit));
+    let nots = format!("{}x", "not ".repeat(3000));
+    assert!(parse(&nots).is_err_and(|e| e.limit));
+    let ifs = format!("{}x{}", "if ".repeat(2000), " then 1 else 2".repeat(2000));
+    assert!(parse(&ifs[..MAX_LENGTH.min(ifs.len())]).is_err_and(|e| e.limit));
+    assert!(parse("if a then 1 else if b then 2 else if c then 3 else 4").is_ok());
+    assert!(parse("- -x").is_ok());
+    assert!(parse("\"if if if - - - - - - - - - - - - - - - - - - -\"").is_ok());
     let huge = "a".repeat(MAX_LENGTH + 1);
     assert!(parse(&huge).is_err_and(|e| e.limit));
 }
