@@ -44,7 +44,9 @@
 
 pub mod catalog;
 pub mod check;
+pub mod config;
 pub mod diagnostic;
+pub mod lint;
 pub mod project;
 pub mod rules_file;
 pub mod runtime;
@@ -57,6 +59,7 @@ mod suggest;
 use std::fmt;
 use std::path::Path;
 
+pub use config::Config;
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use project::Project;
 pub use runtime::{Applied, Attributes, Program, RuntimeWarning, WarningKind};
@@ -110,32 +113,55 @@ impl Ruleset {
         self.file.as_ref()
     }
 
-    /// Checks the ruleset: every finding, sorted by position, and the program built from
-    /// the rules that checked cleanly (`None` if the YAML did not parse).
+    /// Checks and lints the ruleset with default settings: every finding, sorted by
+    /// position, and the program built from the rules that checked cleanly (`None` if the
+    /// YAML did not parse).
     #[must_use]
     pub fn check(&self) -> (Option<Program>, Vec<Diagnostic>) {
+        self.check_with(&Config::default())
+    }
+
+    /// Like `check`, with project settings (`hipaa`, `sso`, lint levels).
+    #[must_use]
+    pub fn check_with(&self, config: &Config) -> (Option<Program>, Vec<Diagnostic>) {
         let mut diagnostics = self.load_diagnostics.clone();
         let program = self.file.as_ref().map(|file| {
-            let (program, found) = check::check(file);
-            diagnostics.extend(found);
-            program
+            let analysis = check::analyze(file);
+            diagnostics.extend(analysis.diagnostics.iter().cloned());
+            diagnostics.extend(lint::lint(file, &analysis, config));
+            analysis.program
         });
         diagnostic::sort(&mut diagnostics);
         (program, diagnostics)
     }
 
-    /// Every finding, sorted by position.
+    /// Every finding with default settings, sorted by position.
     #[must_use]
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         self.check().1
     }
 
-    /// Compiles into a runnable program, refusing a ruleset with findings at error level.
+    /// Every finding under project settings, sorted by position.
+    #[must_use]
+    pub fn diagnostics_with(&self, config: &Config) -> Vec<Diagnostic> {
+        self.check_with(config).1
+    }
+
+    /// Compiles into a runnable program with default settings, refusing a ruleset with
+    /// findings at error level.
     ///
     /// # Errors
     /// `CompileError` holding every finding (errors and the rest) when any is an error.
     pub fn compile(&self) -> Result<Program, CompileError> {
-        let (program, diagnostics) = self.check();
+        self.compile_with(&Config::default())
+    }
+
+    /// Like `compile`, with project settings (with `hipaa = true`, FM401 is an error).
+    ///
+    /// # Errors
+    /// `CompileError` holding every finding when any is an error.
+    pub fn compile_with(&self, config: &Config) -> Result<Program, CompileError> {
+        let (program, diagnostics) = self.check_with(config);
         match program {
             Some(program) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(program),
             _ => Err(CompileError { diagnostics }),

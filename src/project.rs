@@ -7,17 +7,19 @@
 use std::path::{Path, PathBuf};
 
 use crate::Ruleset;
+pub use crate::config::Config;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
 
-/// Name of the project configuration file.
-pub const CONFIG_FILE: &str = "flexmap.toml";
+pub use crate::config::CONFIG_FILE;
 
 /// A folder of rule files.
 #[derive(Clone, Debug)]
 pub struct Project {
     /// The folder (where `flexmap.toml` is, if there is one).
     pub root: PathBuf,
+    /// Settings from `flexmap.toml` (defaults when there is none).
+    pub config: Config,
     /// Rule files, sorted by path.
     pub rulesets: Vec<Ruleset>,
     /// Problems with the configuration or with reading files.
@@ -25,6 +27,17 @@ pub struct Project {
 }
 
 impl Project {
+    /// Every finding of the project: configuration problems, then each ruleset's, linted
+    /// with the project's settings.
+    #[must_use]
+    pub fn all_diagnostics(&self) -> Vec<Diagnostic> {
+        let mut out = self.diagnostics.clone();
+        for ruleset in &self.rulesets {
+            out.extend(ruleset.diagnostics_with(&self.config));
+        }
+        out
+    }
+
     /// Loads every rule file under `dir`.
     ///
     /// # Errors
@@ -43,8 +56,10 @@ impl Project {
                 Err(d) => diagnostics.push(*d),
             }
         }
+        let root = config.root.clone().unwrap_or_else(|| dir.to_path_buf());
         Ok(Project {
-            root: config.root.unwrap_or_else(|| dir.to_path_buf()),
+            root,
+            config,
             rulesets,
             diagnostics,
         })
@@ -118,129 +133,4 @@ fn is_rule_file_name(path: &Path) -> bool {
         .and_then(|s| Path::new(s).extension())
         .is_some_and(|e| e.eq_ignore_ascii_case("test"));
     yaml && !test
-}
-
-/// The parts of `flexmap.toml` this version reads.
-#[derive(Clone, Debug, Default)]
-pub struct Config {
-    /// Folder of the configuration file.
-    pub root: Option<PathBuf>,
-    /// Paths (relative to `root`) that directory scans skip.
-    pub exclude: Vec<PathBuf>,
-    /// Problems in the configuration file.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl Config {
-    /// Finds the nearest `flexmap.toml` in `dir` or a parent folder.
-    #[must_use]
-    pub fn find(dir: &Path) -> Config {
-        let start = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-        for folder in start.ancestors() {
-            let candidate = folder.join(CONFIG_FILE);
-            if candidate.is_file() {
-                return Config::read(&candidate, folder);
-            }
-        }
-        Config::default()
-    }
-
-    fn read(path: &Path, folder: &Path) -> Config {
-        let mut config = Config {
-            root: Some(folder.to_path_buf()),
-            ..Config::default()
-        };
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) => {
-                config.diagnostics.push(io_diagnostic(path, &e.to_string()));
-                return config;
-            }
-        };
-        let source = SourceFile::new(path.display().to_string(), text.clone());
-        let table: toml::Spanned<toml::Table> = match toml::from_str(&text) {
-            Ok(table) => table,
-            Err(e) => {
-                let span = e.span().map_or(Span::at(0), |r| Span::new(r.start, r.end));
-                config.diagnostics.push(
-                    Diagnostic::new(
-                        Code::ConfigSyntax,
-                        format!("invalid TOML: {}", e.message()),
-                        span,
-                    )
-                    .with_help("fix the syntax of flexmap.toml")
-                    .in_source(&source),
-                );
-                return config;
-            }
-        };
-        let spans = key_spans(&text);
-        for (key, value) in table.get_ref() {
-            let span = spans
-                .iter()
-                .find(|(k, _)| k == key)
-                .map_or(Span::at(0), |(_, s)| *s);
-            if key == "exclude" {
-                if let Some(items) = value
-                    .as_array()
-                    .filter(|items| items.iter().all(toml::Value::is_str))
-                {
-                    config.exclude = items
-                        .iter()
-                        .filter_map(toml::Value::as_str)
-                        .map(|p| folder.join(p))
-                        .collect();
-                } else {
-                    config.diagnostics.push(
-                        Diagnostic::new(
-                            Code::InvalidValue,
-                            "`exclude` must be a list of paths",
-                            span,
-                        )
-                        .with_help("write `exclude = [\"broken\"]`")
-                        .in_source(&source),
-                    );
-                }
-                continue;
-            }
-            let mut d = Diagnostic::new(
-                Code::UnknownKey,
-                format!("unknown key `{key}` in flexmap.toml"),
-                span,
-            )
-            .with_label("not a flexmap setting");
-            d = match crate::suggest::did_you_mean(key, ["exclude"]) {
-                Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                None => d.with_help("this version reads `exclude`"),
-            };
-            config.diagnostics.push(d.in_source(&source));
-        }
-        config
-    }
-
-    /// True when `path` is excluded.
-    #[must_use]
-    pub fn excludes(&self, path: &Path) -> bool {
-        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        self.exclude.iter().any(|e| path.starts_with(e))
-    }
-}
-
-/// Byte spans of top-level `key =` lines, for pointing at keys.
-fn key_spans(text: &str) -> Vec<(String, Span)> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(eq) = trimmed.find('=') {
-            let key = trimmed[..eq].trim().trim_matches('"').to_string();
-            let start = offset + (line.len() - trimmed.len());
-            out.push((
-                key.clone(),
-                Span::new(start, start + trimmed[..eq].trim_end().len()),
-            ));
-        }
-        offset += line.len();
-    }
-    out
 }

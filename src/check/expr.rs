@@ -37,7 +37,7 @@ type Typed = (Ir, Type, Origin);
 
 impl Checker<'_> {
     /// Parses, checks and lowers one expression; `None` when it does not parse.
-    pub(crate) fn expression(&mut self, source: &ExprSource) -> Option<Typed> {
+    pub(crate) fn expression(&mut self, source: &ExprSource) -> Option<(Typed, Expr)> {
         let ast = match syntax::parse(&source.text) {
             Ok(ast) => ast,
             Err(error) => {
@@ -62,7 +62,8 @@ impl Checker<'_> {
                 return None;
             }
         };
-        Some(self.lower(&ast, source))
+        let typed = self.lower(&ast, source);
+        Some((typed, ast))
     }
 
     fn span(source: &ExprSource, local: LocalSpan) -> Span {

@@ -25,6 +25,52 @@ use crate::types::Type;
 /// it when the diagnostics hold an error (the library and the CLI do).
 #[must_use]
 pub fn check(file: &RuleFile) -> (Program, Vec<Diagnostic>) {
+    let analysis = analyze(file);
+    (analysis.program, analysis.diagnostics)
+}
+
+/// What the linter sees of one rule: its resolved target, its syntax tree and its facts.
+#[derive(Clone, Debug)]
+pub struct AnalyzedRule {
+    /// The rule as written.
+    pub rule: Rule,
+    /// Where it writes (`Extra` when the target did not resolve).
+    pub section: OutSection,
+    /// The key it writes (the assigned slot for a custom field).
+    pub target: String,
+    /// True when the target is a known, writable place.
+    pub resolved: bool,
+    /// The target's kind (`None` for `extra`).
+    pub kind: Option<Kind>,
+    /// The catalog entry of a named field.
+    pub field: Option<&'static catalog::Field>,
+    /// The slot of a numbered field.
+    pub slot: Option<catalog::Slot>,
+    /// The value's syntax tree (`None` for constants and values that did not parse).
+    pub ast: Option<crate::syntax::Expr>,
+    /// Facts about the value (`None` when it did not parse).
+    pub facts: Option<facts::Facts>,
+    /// The condition's syntax tree and facts.
+    pub when: Option<(crate::syntax::Expr, facts::Facts)>,
+    /// True when the rule checked without errors and is part of the program.
+    pub compiled: bool,
+}
+
+/// The result of checking a rule file: the program, the findings so far, and what the
+/// linter needs to know about each rule.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// Every rule that checked cleanly.
+    pub program: Program,
+    /// Findings of the front end and the checker.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every rule, in the order it was checked (custom fields first).
+    pub rules: Vec<AnalyzedRule>,
+}
+
+/// Checks a rule file and keeps what the linter needs.
+#[must_use]
+pub fn analyze(file: &RuleFile) -> Analysis {
     let target = file.target.unwrap_or(Target::Task);
     let mut checker = Checker {
         file,
@@ -57,13 +103,21 @@ pub fn check(file: &RuleFile) -> (Program, Vec<Diagnostic>) {
             })
             .collect(),
         current_target: Arc::from(""),
+        analyzed: Vec::new(),
     };
     let mut rules = Vec::new();
     let assigned = checker.assign_custom_slots();
     for (custom, slot_name) in file.custom.iter().zip(assigned) {
         let Some(slot_name) = slot_name else {
             // No slot: still check its expressions, so their mistakes show in the same run.
-            let _ = checker.rule(&custom.rule, OutSection::Extra, &custom.name, None, &[]);
+            let _ = checker.rule(
+                &custom.rule,
+                OutSection::Extra,
+                &custom.name,
+                None,
+                &[],
+                false,
+            );
             continue;
         };
         let kind = custom.kind.field_kind();
@@ -73,6 +127,7 @@ pub fn check(file: &RuleFile) -> (Program, Vec<Diagnostic>) {
             &slot_name,
             Some(kind),
             &[],
+            true,
         ) {
             rules.push(rule);
         }
@@ -89,15 +144,18 @@ pub fn check(file: &RuleFile) -> (Program, Vec<Diagnostic>) {
         // Expressions are checked even when the target is wrong, so their own
         // mistakes are reported in the same run.
         let Some((section, kind, values)) = resolved else {
-            let _ = checker.rule(rule, OutSection::Extra, &rule.name, None, &[]);
+            let _ = checker.rule(rule, OutSection::Extra, &rule.name, None, &[], false);
             continue;
         };
-        if let Some(compiled) = checker.rule(rule, section, &rule.name, kind, values) {
+        if let Some(compiled) = checker.rule(rule, section, &rule.name, kind, values, true) {
             rules.push(compiled);
         }
     }
     let Checker {
-        diagnostics, sites, ..
+        diagnostics,
+        sites,
+        analyzed,
+        ..
     } = checker;
     let diagnostics = diagnostics
         .into_iter()
@@ -109,7 +167,11 @@ pub fn check(file: &RuleFile) -> (Program, Vec<Diagnostic>) {
         rules,
         sites,
     };
-    (program, diagnostics)
+    Analysis {
+        program,
+        diagnostics,
+        rules: analyzed,
+    }
 }
 
 pub(crate) struct Checker<'f> {
@@ -120,6 +182,7 @@ pub(crate) struct Checker<'f> {
     inputs: HashMap<String, (DeclaredType, Span)>,
     tables: HashMap<String, Arc<HashMap<String, Value>>>,
     current_target: Arc<str>,
+    analyzed: Vec<AnalyzedRule>,
 }
 
 impl Checker<'_> {
@@ -420,6 +483,8 @@ impl Checker<'_> {
     }
 
     /// Checks and lowers one rule. `kind` is `None` for `extra`.
+    /// Checks and lowers one rule, and records what the linter needs to know about it.
+    /// `kind` is `None` for `extra`; `resolved` is false when the target is not writable.
     fn rule(
         &mut self,
         rule: &Rule,
@@ -427,6 +492,7 @@ impl Checker<'_> {
         name: &str,
         kind: Option<Kind>,
         values: &'static [&'static str],
+        resolved: bool,
     ) -> Option<CompiledRule> {
         let errors_before = self.error_count();
         self.current_target = Arc::from(match section {
@@ -434,40 +500,80 @@ impl Checker<'_> {
             OutSection::Insights(s) => format!("{}.{name}", s.name()),
         });
         let site = self.site(rule.name_span, "rule");
+        let mut ast = None;
+        let mut value_facts = None;
         let value = match &rule.value {
-            RuleValue::Expr(source) => self.expression(source),
-            RuleValue::Const { value, span } => Some((
-                Ir::Const(value.clone()),
-                Type::of(value),
-                expr::Origin::new(format!("the constant `{value}`"), Some(*span)),
-            )),
+            RuleValue::Expr(source) => self.expression(source).map(|(typed, tree)| {
+                value_facts = Some(facts::facts(&tree, source, typed.1, &self.fact_context()));
+                ast = Some(tree);
+                typed
+            }),
+            RuleValue::Const { value, span } => {
+                value_facts = Some(facts::Facts::of_constant(value, *span));
+                Some((
+                    Ir::Const(value.clone()),
+                    Type::of(value),
+                    expr::Origin::new(format!("the constant `{value}`"), Some(*span)),
+                ))
+            }
         };
         if let (Some(kind), Some((_, ty, origin))) = (kind, &value) {
             self.check_kind(rule, kind, *ty, origin);
         }
         // The condition is checked even when the value did not parse.
+        let mut when_analysis = None;
         let when = match &rule.when {
-            Some(source) => {
-                let (ir, ty, origin) = self.expression(source)?;
-                if !ty.may_be(&[Type::Bool]) {
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::TypeMismatch,
-                            format!("`when` must be a condition, but this is a {ty}"),
-                            origin.span.unwrap_or(source.span),
-                        )
-                        .with_label(format!("{ty}, from {}", origin.text))
-                        .with_help("compare it, e.g. `task.channel == \"voice\"`"),
-                    );
+            Some(source) => match self.expression(source) {
+                Some(((ir, ty, origin), tree)) => {
+                    if !ty.may_be(&[Type::Bool]) {
+                        self.diagnostics.push(
+                            Diagnostic::new(
+                                Code::TypeMismatch,
+                                format!(
+                                    "`when` must be a condition, but this is {}",
+                                    ty.with_article()
+                                ),
+                                origin.span.unwrap_or(source.span),
+                            )
+                            .with_label(format!("{ty}, from {}", origin.text))
+                            .with_help("compare it, e.g. `task.channel == \"voice\"`"),
+                        );
+                    }
+                    let when_facts = facts::facts(&tree, source, ty, &self.fact_context());
+                    when_analysis = Some((tree, when_facts));
+                    Some(ir)
                 }
-                Some(ir)
-            }
+                None => None,
+            },
             None => None,
         };
-        let (value, _, _) = value?;
-        if self.error_count() > errors_before {
+        let when_failed = rule.when.is_some() && when.is_none();
+        let compiled = value.is_some() && !when_failed && self.error_count() == errors_before;
+        let (field, slot) = match section {
+            OutSection::Insights(s) if resolved => match catalog::lookup(s, name) {
+                catalog::Lookup::Field(f) => (Some(f), None),
+                catalog::Lookup::Slot(slot) => (None, Some(slot)),
+                _ => (None, None),
+            },
+            _ => (None, None),
+        };
+        self.analyzed.push(AnalyzedRule {
+            rule: rule.clone(),
+            section,
+            target: name.to_string(),
+            resolved,
+            kind,
+            field,
+            slot,
+            ast,
+            facts: value_facts,
+            when: when_analysis,
+            compiled: compiled && resolved,
+        });
+        if !compiled {
             return None;
         }
+        let (value, _, _) = value?;
         Some(CompiledRule {
             section,
             name: name.into(),
@@ -477,6 +583,26 @@ impl Checker<'_> {
             when,
             site,
         })
+    }
+
+    fn fact_context(&self) -> facts::FactContext<'_> {
+        facts::FactContext {
+            inputs: &self.file.inputs,
+            tables: self
+                .tables
+                .iter()
+                .map(|(name, table)| {
+                    let longest = table
+                        .values()
+                        .filter_map(|v| {
+                            crate::runtime::convert::render_scalar(v).map(|s| s.chars().count())
+                        })
+                        .max()
+                        .unwrap_or(0);
+                    (name.clone(), longest)
+                })
+                .collect(),
+        }
     }
 
     fn error_count(&self) -> usize {

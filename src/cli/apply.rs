@@ -229,7 +229,8 @@ fn load_program(args: &ApplyArgs) -> Result<Program, u8> {
         }
     };
     let ruleset = Ruleset::from_str(&text, &args.rules.display().to_string());
-    match ruleset.compile() {
+    let config = flexmap::Config::find(&args.rules);
+    match ruleset.compile_with(&config) {
         Ok(program) => Ok(program),
         Err(error) => {
             let errors: Vec<_> = error

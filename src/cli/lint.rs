@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use flexmap::diagnostic::render::Summary;
-use flexmap::{Diagnostic, Project, Ruleset, Severity};
+use flexmap::{Config, Diagnostic, Project, Ruleset, Severity};
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OutputArgs};
 
@@ -28,11 +28,8 @@ pub fn run(args: &LintArgs) -> u8 {
         if path.is_dir() {
             match Project::load(&path) {
                 Ok(project) => {
-                    diagnostics.extend(project.diagnostics);
-                    for ruleset in &project.rulesets {
-                        files += 1;
-                        diagnostics.extend(ruleset.diagnostics());
-                    }
+                    files += project.rulesets.len();
+                    diagnostics.extend(project.all_diagnostics());
                 }
                 Err(e) => {
                     eprintln!("flexmap: cannot read {}: {e}", path.display());
@@ -44,9 +41,14 @@ pub fn run(args: &LintArgs) -> u8 {
                 Ok(bytes) => {
                     files += 1;
                     match String::from_utf8(bytes) {
-                        Ok(text) => diagnostics.extend(
-                            Ruleset::from_str(&text, &path.display().to_string()).diagnostics(),
-                        ),
+                        Ok(text) => {
+                            let config = Config::find(&path);
+                            diagnostics.extend(config.diagnostics.iter().cloned());
+                            diagnostics.extend(
+                                Ruleset::from_str(&text, &path.display().to_string())
+                                    .diagnostics_with(&config),
+                            );
+                        }
                         Err(e) => diagnostics.push(flexmap::project::io_diagnostic(
                             &path,
                             &format!(

@@ -49,6 +49,44 @@ pub struct Label {
     pub primary: bool,
 }
 
+/// A mechanical fix: edits to the file, applied together or not at all.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Fix {
+    /// What the fix does ("rename to `wrap_up_time`").
+    pub message: String,
+    /// Non-overlapping replacements.
+    pub edits: Vec<Edit>,
+}
+
+/// Replace the bytes of `span` with `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Edit {
+    /// Bytes to replace (empty to insert).
+    pub span: Span,
+    /// New text.
+    pub replacement: String,
+}
+
+impl Edit {
+    /// A replacement.
+    #[must_use]
+    pub fn replace(span: Span, replacement: impl Into<String>) -> Edit {
+        Edit {
+            span,
+            replacement: replacement.into(),
+        }
+    }
+
+    /// An insertion at `offset`.
+    #[must_use]
+    pub fn insert(offset: usize, text: impl Into<String>) -> Edit {
+        Edit {
+            span: Span::at(offset),
+            replacement: text.into(),
+        }
+    }
+}
+
 /// One finding, with everything needed to render it anywhere.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Diagnostic {
@@ -62,6 +100,8 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// The concrete fix, if there is one.
     pub help: Option<String>,
+    /// Edits that apply the fix mechanically (`flexmap lint --fix`).
+    pub fix: Option<Fix>,
     /// The file the spans point into.
     #[serde(skip)]
     pub source: Option<SourceFile>,
@@ -81,8 +121,19 @@ impl Diagnostic {
                 primary: true,
             }],
             help: None,
+            fix: None,
             source: None,
         }
+    }
+
+    /// Attaches a mechanical fix.
+    #[must_use]
+    pub fn with_fix(mut self, message: impl Into<String>, edits: Vec<Edit>) -> Diagnostic {
+        self.fix = Some(Fix {
+            message: message.into(),
+            edits,
+        });
+        self
     }
 
     /// Sets the primary label's text.

@@ -1,0 +1,382 @@
+//! The linter: every check of SPEC §5 beyond the front end, with its explanation.
+//!
+//! One file per code holds the explanation (What it does / Why it matters / Example / Fix)
+//! and, for lints, one `check` function; registering it is one line in `LINTS`. Codes the
+//! front end or the checker report (FM001–FM007, FM101, FM102, FM201, FM303, FM306, FM9xx)
+//! have files too, with the explanation only, so `flexmap explain` and `docs/lints.md`
+//! cover every code.
+//!
+//! `lint` runs the checks, applies `allow:` and `# flexmap: allow(…)` suppressions (an
+//! allow that suppresses nothing is FM503), then the levels from `flexmap.toml`.
+
+mod constant_condition;
+mod front_end;
+mod overrides_default;
+mod read_only_target;
+mod unused_allow;
+mod unused_table;
+
+use crate::catalog::{self, Section, SlotKind};
+use crate::check::{Analysis, AnalyzedRule};
+use crate::config::{Config, Level};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::rules_file::RuleFile;
+use crate::runtime::OutSection;
+use crate::source::Span;
+
+/// A code's explanation and, for lints, its check.
+#[derive(Debug)]
+pub struct Lint {
+    /// The code.
+    pub code: Code,
+    /// Markdown with the sections What it does / Why it matters / Example / Fix.
+    pub explanation: &'static str,
+    /// The check, for codes reported by the linter (`None` for front-end codes).
+    pub check: Option<fn(&LintContext<'_>, &mut Vec<Finding>)>,
+}
+
+/// Every code, in code order.
+pub static LINTS: &[&Lint] = &[
+    &front_end::YAML_SYNTAX,
+    &front_end::EXPRESSION_SYNTAX,
+    &front_end::UNKNOWN_KEY,
+    &front_end::DUPLICATE_KEY,
+    &front_end::BAD_VERSION,
+    &front_end::INVALID_VALUE,
+    &front_end::CONFIG_SYNTAX,
+    &front_end::UNKNOWN_TARGET,
+    &front_end::WRONG_SECTION,
+    &overrides_default::LINT,
+    &read_only_target::LINT,
+    &front_end::SLOT_OVERFLOW,
+    &front_end::TYPE_MISMATCH,
+    &front_end::UNKNOWN_FUNCTION,
+    &unused_table::LINT,
+    &constant_condition::LINT,
+    &unused_allow::LINT,
+    &front_end::LIMIT_EXCEEDED,
+    &front_end::IO_ERROR,
+];
+
+/// The registry entry of a code.
+#[must_use]
+pub fn find(code: Code) -> Option<&'static Lint> {
+    LINTS.iter().copied().find(|l| l.code == code)
+}
+
+/// A finding of a lint, tied to the rule it is about (for suppressions).
+#[derive(Debug)]
+pub struct Finding {
+    /// Index into `LintContext::rules`, when the finding is about one rule.
+    pub rule: Option<usize>,
+    /// The diagnostic.
+    pub diagnostic: Diagnostic,
+}
+
+impl Finding {
+    /// A finding about rule `index`.
+    #[must_use]
+    pub fn on(index: usize, diagnostic: Diagnostic) -> Finding {
+        Finding {
+            rule: Some(index),
+            diagnostic,
+        }
+    }
+
+    /// A finding about the file as a whole.
+    #[must_use]
+    pub fn file(diagnostic: Diagnostic) -> Finding {
+        Finding {
+            rule: None,
+            diagnostic,
+        }
+    }
+}
+
+/// What a lint sees.
+pub struct LintContext<'a> {
+    /// The rule file.
+    pub file: &'a RuleFile,
+    /// Every rule, as the checker analysed it.
+    pub rules: &'a [AnalyzedRule],
+    /// Project settings.
+    pub config: &'a Config,
+}
+
+impl LintContext<'_> {
+    /// Rules whose target resolved, with their indexes.
+    pub fn resolved(&self) -> impl Iterator<Item = (usize, &AnalyzedRule)> {
+        self.rules.iter().enumerate().filter(|(_, r)| r.resolved)
+    }
+
+    /// The resolved rule writing `name` in `section`, if any.
+    #[must_use]
+    pub fn rule_for(&self, section: OutSection, name: &str) -> Option<(usize, &AnalyzedRule)> {
+        self.resolved()
+            .find(|(_, r)| r.section == section && r.target == name)
+    }
+
+    /// The first slot of `kind` in `section` that no rule of this file writes, preferring a
+    /// number whose partner slot (label for an attribute, attribute for a label) is free too.
+    #[must_use]
+    pub fn first_free_slot(&self, section: Section, kind: SlotKind) -> Option<String> {
+        let count = catalog::slot_count(section, kind);
+        let used = |kind: SlotKind, number: u32| {
+            let name = catalog::Slot {
+                section,
+                kind,
+                number,
+            }
+            .name();
+            self.rules
+                .iter()
+                .any(|r| r.section == OutSection::Insights(section) && r.target == name)
+        };
+        let partner = match kind {
+            SlotKind::Attribute => Some(SlotKind::Label),
+            SlotKind::Label => Some(SlotKind::Attribute),
+            SlotKind::Measure => None,
+        };
+        (1..=count)
+            .find(|n| !used(kind, *n) && partner.is_none_or(|p| !used(p, *n)))
+            .or_else(|| (1..=count).find(|n| !used(kind, *n)))
+            .map(|number| {
+                catalog::Slot {
+                    section,
+                    kind,
+                    number,
+                }
+                .name()
+            })
+    }
+
+    /// Span of a rule's value.
+    #[must_use]
+    pub fn value_span(&self, index: usize) -> Span {
+        self.rules
+            .get(index)
+            .map(|r| r.rule.value.span())
+            .unwrap_or_default()
+    }
+}
+
+/// Runs every lint over an analysed file and returns the findings that survive
+/// suppressions and levels, plus FM503 for allows that suppressed nothing.
+#[must_use]
+pub fn lint(file: &RuleFile, analysis: &Analysis, config: &Config) -> Vec<Diagnostic> {
+    let context = LintContext {
+        file,
+        rules: &analysis.rules,
+        config,
+    };
+    let mut findings = Vec::new();
+    for lint in LINTS {
+        if let Some(check) = lint.check
+            && lint.code != Code::UnusedAllow
+        {
+            check(&context, &mut findings);
+        }
+    }
+    let mut allows = collect_allows(&context);
+    let mut kept = Vec::new();
+    for finding in findings {
+        let suppressed = finding.rule.and_then(|index| {
+            allows
+                .iter_mut()
+                .find(|a| a.rule == index && (a.code == Some(finding.diagnostic.code)))
+        });
+        match suppressed {
+            Some(allow) => allow.used = true,
+            None => kept.push(finding.diagnostic),
+        }
+    }
+    unused_allow::report(&allows, &mut kept);
+    kept.into_iter()
+        .filter_map(|d| match config.level(d.code) {
+            Level::Allow => None,
+            Level::Report(severity) => Some(d.with_severity(severity).in_source(&file.source)),
+        })
+        .collect()
+}
+
+/// One `allow` entry: in a rule's `allow:` list or a `# flexmap: allow(…)` comment.
+#[derive(Debug)]
+pub struct Allow {
+    /// Index of the rule it belongs to.
+    pub rule: usize,
+    /// The code it names (`None` if it names nothing known).
+    pub code: Option<Code>,
+    /// The name as written.
+    pub name: String,
+    /// Where it is written.
+    pub span: Span,
+    /// True once it suppressed a finding.
+    pub used: bool,
+}
+
+/// Every allow of every rule: `allow:` entries and `# flexmap: allow(a, b)` comments on the
+/// line right above the rule's key.
+fn collect_allows(context: &LintContext<'_>) -> Vec<Allow> {
+    let source = &context.file.source;
+    let text = source.text();
+    let mut out = Vec::new();
+    for (index, analyzed) in context.rules.iter().enumerate() {
+        for (name, span) in &analyzed.rule.allow {
+            out.push(Allow {
+                rule: index,
+                code: Code::from_code_or_name(name),
+                name: name.clone(),
+                span: *span,
+                used: false,
+            });
+        }
+        let (line, _) = source.line_col(analyzed.rule.name_span.start);
+        if line < 2 {
+            continue;
+        }
+        let above_start = source.offset_of(line - 1, 1);
+        let above = text[above_start..].lines().next().unwrap_or("");
+        let trimmed = above.trim_start();
+        let Some(rest) = trimmed
+            .strip_prefix('#')
+            .map(str::trim_start)
+            .and_then(|r| r.strip_prefix("flexmap:"))
+        else {
+            continue;
+        };
+        let Some(list) = rest
+            .trim_start()
+            .strip_prefix("allow(")
+            .and_then(|r| r.split(')').next())
+        else {
+            continue;
+        };
+        let list_offset = above_start
+            + (above.len() - trimmed.len())
+            + (trimmed.len() - rest.len())
+            + (rest.len() - rest.trim_start().len())
+            + "allow(".len();
+        let mut cursor = 0;
+        for part in list.split(',') {
+            let name = part.trim();
+            let start = list_offset + cursor + (part.len() - part.trim_start().len());
+            cursor += part.len() + 1;
+            if name.is_empty() {
+                continue;
+            }
+            out.push(Allow {
+                rule: index,
+                code: Code::from_code_or_name(name),
+                name: name.to_string(),
+                span: Span::new(start, start + name.len()),
+                used: false,
+            });
+        }
+    }
+    out
+}
+
+/// Test helper for lint files: the findings of `code` in a rule file, as `line:col`
+/// strings (plus ` fix` when the finding carries a fix), linted with `config`.
+#[cfg(test)]
+pub(crate) fn findings_with(text: &str, code: Code, config: &Config) -> Vec<String> {
+    crate::Ruleset::from_str(text, "test.yaml")
+        .diagnostics_with(config)
+        .iter()
+        .filter(|d| d.code == code)
+        .map(|d| {
+            let (line, column) = d.line_col();
+            format!(
+                "{line}:{column}{}",
+                if d.fix.is_some() { " fix" } else { "" }
+            )
+        })
+        .collect()
+}
+
+/// `findings_with` under default settings.
+#[cfg(test)]
+pub(crate) fn findings(text: &str, code: Code) -> Vec<String> {
+    findings_with(text, code, &Config::default())
+}
+
+/// Applies every fix of `code` in `text` and returns the new text (for fix tests).
+#[cfg(test)]
+pub(crate) fn fixed(text: &str, code: Code) -> String {
+    let mut edits: Vec<crate::diagnostic::Edit> = crate::Ruleset::from_str(text, "test.yaml")
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d.code == code)
+        .filter_map(|d| d.fix)
+        .flat_map(|f| f.edits)
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+    let mut out = text.to_string();
+    for edit in edits {
+        out.replace_range(edit.span.range(), &edit.replacement);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allows_suppress_and_unused_allows_are_reported() {
+        let text = "flexmap: 1\ntarget: task\nconversations:\n  channel:\n    value: x\n    allow: [overrides-default, FM105]\n  # flexmap: allow(overrides-default)\n  workflow: y\n  # flexmap: allow(unknown-target)\n  campaign: z\n";
+        assert_eq!(findings(text, Code::OverridesDefault), Vec::<String>::new());
+        let unused: Vec<String> = crate::Ruleset::from_str(text, "t.yaml")
+            .diagnostics()
+            .iter()
+            .filter(|d| d.code == Code::UnusedAllow)
+            .map(|d| format!("{:?} {}", d.line_col(), d.message))
+            .collect();
+        assert_eq!(
+            unused,
+            [
+                "(6, 31) `allow: FM105` suppresses nothing",
+                "(9, 20) `unknown-target` cannot be allowed: it always blocks the ruleset"
+            ]
+        );
+    }
+
+    #[test]
+    fn levels_from_configuration() {
+        let text = "flexmap: 1\ntarget: task\nconversations:\n  channel: x\n";
+        let mut config = Config::default();
+        assert_eq!(
+            findings_with(text, Code::OverridesDefault, &config),
+            ["4:3"]
+        );
+        config.levels.insert(Code::OverridesDefault, Level::Allow);
+        assert!(findings_with(text, Code::OverridesDefault, &config).is_empty());
+    }
+
+    #[test]
+    fn every_code_is_registered_once_with_a_full_explanation() {
+        for code in Code::ALL {
+            let entries: Vec<_> = LINTS.iter().filter(|l| l.code == *code).collect();
+            assert_eq!(
+                entries.len(),
+                1,
+                "{} registered {} times",
+                code.as_str(),
+                entries.len()
+            );
+            let text = entries[0].explanation;
+            for heading in [
+                "## What it does",
+                "## Why it matters",
+                "## Example",
+                "## Fix",
+            ] {
+                assert!(text.contains(heading), "{} lacks {heading}", code.as_str());
+            }
+        }
+        let codes: Vec<Code> = LINTS.iter().map(|l| l.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        assert_eq!(codes, sorted, "LINTS is in code order");
+    }
+}
