@@ -56,6 +56,14 @@ pub mod types;
 
 mod suggest;
 
+/// Did-you-mean: the candidate closest to `word`, if it is a plausible typo.
+pub fn suggest_name<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    suggest::did_you_mean(word, candidates)
+}
+
 use std::fmt;
 use std::path::Path;
 

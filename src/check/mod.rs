@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::catalog::{self, Kind, Lookup, Section, SlotKind, Target};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Edit};
 use crate::rules_file::{DeclaredType, Rule, RuleFile, RuleSection, RuleValue};
 use crate::runtime::{CompiledRule, Ir, OutSection, Program, Site, SiteId};
 use crate::source::Span;
@@ -54,6 +54,8 @@ pub struct AnalyzedRule {
     pub when: Option<(crate::syntax::Expr, facts::Facts)>,
     /// True when the rule checked without errors and is part of the program.
     pub compiled: bool,
+    /// The rule's site in the program (runtime warnings and sample evidence refer to it).
+    pub site: crate::runtime::SiteId,
 }
 
 /// The result of checking a rule file: the program, the findings so far, and what the
@@ -318,7 +320,8 @@ impl Checker<'_> {
                         kind.name()
                     )
                 };
-                let help = match self.first_free_slot(slot_section, kind) {
+                let free_slot = self.first_free_slot(slot_section, kind);
+                let help = match &free_slot {
                     Some(free) => format!(
                         "use {free}, the first free {} slot; Insights silently ignores `{name}`",
                         kind.name()
@@ -331,11 +334,16 @@ impl Checker<'_> {
                         kind.name()
                     ),
                 };
-                self.diagnostics.push(
-                    Diagnostic::new(Code::SlotOverflow, message, rule.name_span)
-                        .with_label("slot number out of range")
-                        .with_help(help),
-                );
+                let mut d = Diagnostic::new(Code::SlotOverflow, message, rule.name_span)
+                    .with_label("slot number out of range")
+                    .with_help(help);
+                if let Some(free) = free_slot {
+                    d = d.with_fix(
+                        format!("use `{free}`"),
+                        vec![Edit::replace(rule.name_span, free)],
+                    );
+                }
+                self.diagnostics.push(d);
                 None
             }
             Lookup::Unknown => {
@@ -419,10 +427,16 @@ impl Checker<'_> {
                 .with_label("Insights would silently ignore this key");
                 d = match suggestion {
                     Some(s) => {
-                        let full = if s.section == section { s.name.clone() } else { format!("{}.{}", s.section.name(), s.name) };
-                        match s.note {
+                        let same_section = s.section == section;
+                        let full = if same_section { s.name.clone() } else { format!("{}.{}", s.section.name(), s.name) };
+                        let d = match s.note {
                             Some(note) => d.with_help(format!("did you mean `{full}`? {note}")),
                             None => d.with_help(format!("did you mean `{full}`?")),
+                        };
+                        if same_section {
+                            d.with_fix(format!("rename `{name}` to `{}`", s.name), vec![Edit::replace(rule.name_span, s.name.clone())])
+                        } else {
+                            d
                         }
                     }
                     None => d.with_help(
@@ -569,6 +583,7 @@ impl Checker<'_> {
             facts: value_facts,
             when: when_analysis,
             compiled: compiled && resolved,
+            site,
         });
         if !compiled {
             return None;

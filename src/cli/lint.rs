@@ -1,11 +1,17 @@
-//! `flexmap lint`: check rule files and folders, print findings, set the exit status.
+//! `flexmap lint`: check rule files and folders, print findings, set the exit status; with
+//! `--fix` apply the mechanical fixes (or show them with `--diff`), with `--sample` measure
+//! real records.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use flexmap::diagnostic::render::Summary;
+use flexmap::lint::{fix, sample};
 use flexmap::{Config, Diagnostic, Project, Ruleset, Severity};
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OutputArgs};
+
+/// Rounds of fixing: a fix can make another one possible (a rename, then a free slot).
+const FIX_ROUNDS: usize = 5;
 
 /// Arguments of `flexmap lint`.
 #[derive(clap::Args, Debug)]
@@ -18,58 +24,124 @@ pub struct LintArgs {
     /// Treat warnings as errors for the exit status (`--deny warnings`).
     #[arg(long, value_name = "LEVEL", value_parser = ["warnings"])]
     pub deny: Option<String>,
+    /// Apply the mechanical fixes in place (the rest of the file is kept byte for byte).
+    #[arg(long)]
+    pub fix: bool,
+    /// With `--fix`: print the changes as a unified diff instead of writing them.
+    #[arg(long, requires = "fix")]
+    pub diff: bool,
+    /// Run the ruleset over real records and add measured evidence (one rule file only).
+    #[arg(long, value_name = "FILE.ndjson")]
+    pub sample: Option<PathBuf>,
+}
+
+/// One rule file to lint, with its settings.
+struct Unit {
+    path: PathBuf,
+    text: String,
+    config: Config,
 }
 
 /// Runs `flexmap lint`.
 pub fn run(args: &LintArgs) -> u8 {
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    let mut files = 0;
-    for path in super::paths_or_cwd(&args.paths) {
-        if path.is_dir() {
-            match Project::load(&path) {
-                Ok(project) => {
-                    files += project.rulesets.len();
-                    diagnostics.extend(project.all_diagnostics());
-                }
-                Err(e) => {
-                    eprintln!("flexmap: cannot read {}: {e}", path.display());
-                    return EXIT_USAGE;
-                }
+    let units = match collect(args, &mut diagnostics) {
+        Ok(units) => units,
+        Err(code) => return code,
+    };
+    let sample_text = match &args.sample {
+        None => None,
+        Some(_) if units.len() != 1 => {
+            eprintln!(
+                "flexmap: --sample needs exactly one rule file, got {}",
+                units.len()
+            );
+            return EXIT_USAGE;
+        }
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                eprintln!("flexmap: cannot read {}: {e}", path.display());
+                return EXIT_USAGE;
             }
-        } else {
-            match std::fs::read(&path) {
-                Ok(bytes) => {
-                    files += 1;
-                    match String::from_utf8(bytes) {
-                        Ok(text) => {
-                            let config = Config::find(&path);
-                            diagnostics.extend(config.diagnostics.iter().cloned());
-                            diagnostics.extend(
-                                Ruleset::from_str(&text, &path.display().to_string())
-                                    .diagnostics_with(&config),
-                            );
-                        }
-                        Err(e) => diagnostics.push(flexmap::project::io_diagnostic(
-                            &path,
-                            &format!(
-                                "not UTF-8 (invalid byte at offset {})",
-                                e.utf8_error().valid_up_to()
-                            ),
-                        )),
-                    }
+        },
+    };
+    let mut diff_output = String::new();
+    let mut fixed_count = 0;
+    for unit in &units {
+        let name = unit.path.display().to_string();
+        let mut text = unit.text.clone();
+        if args.fix {
+            for _ in 0..FIX_ROUNDS {
+                let found = Ruleset::from_str(&text, &name).diagnostics_with(&unit.config);
+                let round = fix::apply(&text, &found);
+                if round.applied.is_empty() {
+                    break;
                 }
-                Err(e) => {
-                    eprintln!("flexmap: cannot read {}: {e}", path.display());
+                fixed_count += round.applied.len();
+                for (code, message) in &round.applied {
+                    eprintln!("fixed {name}: {} {message}", code.as_str());
+                }
+                text = round.text;
+            }
+            if text != unit.text {
+                if args.diff {
+                    diff_output.push_str(&unified_diff(&name, &unit.text, &text));
+                } else if let Err(e) = std::fs::write(&unit.path, &text) {
+                    eprintln!("flexmap: cannot write {name}: {e}");
                     return EXIT_USAGE;
                 }
             }
         }
+        let ruleset = Ruleset::from_str(&text, &name);
+        let mut found = ruleset.diagnostics_with(&unit.config);
+        if let (Some(sample_text), Some(file)) = (&sample_text, ruleset.model()) {
+            let analysis = flexmap::check::analyze(file);
+            let stats = sample::measure(&analysis.program, sample_text);
+            sample::attach(
+                &analysis.rules,
+                &analysis.program,
+                &stats,
+                ruleset.source(),
+                &mut found,
+            );
+            flexmap::diagnostic::sort(&mut found);
+            eprintln!(
+                "flexmap: sample {}: {} records measured{}",
+                args.sample
+                    .as_deref()
+                    .map(Path::display)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                stats.records,
+                if stats.skipped > 0 {
+                    format!(", {} lines skipped (not JSON objects)", stats.skipped)
+                } else {
+                    String::new()
+                }
+            );
+        }
+        diagnostics.extend(found);
     }
-    super::print_diagnostics(&diagnostics, files, &args.output, false);
+    let files = units.len();
+    if args.diff {
+        print!("{diff_output}");
+    } else {
+        super::print_diagnostics(&diagnostics, files, &args.output, false);
+    }
     let summary = Summary::of(&diagnostics, files);
-    if args.output.format == super::Format::Human {
+    if args.output.format == super::Format::Human || args.fix {
+        let fixed = if args.fix {
+            format!(
+                ", {fixed_count} fix{} {}",
+                if fixed_count == 1 { "" } else { "es" },
+                if args.diff { "shown" } else { "applied" }
+            )
+        } else {
+            String::new()
+        };
         eprintln!(
-            "flexmap: {} error{}, {} warning{}, {} info in {} file{}",
+            "flexmap: {} error{}, {} warning{}, {} info in {} file{}{fixed}",
             summary.errors,
             plural(summary.errors),
             summary.warnings,
@@ -84,6 +156,55 @@ pub fn run(args: &LintArgs) -> u8 {
         d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning)
     });
     if failing { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+/// The rule files named on the command line (folders scanned), each with its settings.
+fn collect(args: &LintArgs, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Unit>, u8> {
+    let mut units = Vec::new();
+    for path in super::paths_or_cwd(&args.paths) {
+        if path.is_dir() {
+            let project = Project::load(&path).map_err(|e| {
+                eprintln!("flexmap: cannot read {}: {e}", path.display());
+                EXIT_USAGE
+            })?;
+            diagnostics.extend(project.diagnostics.iter().cloned());
+            for ruleset in &project.rulesets {
+                units.push(Unit {
+                    path: PathBuf::from(ruleset.source().name()),
+                    text: ruleset.source().text().to_string(),
+                    config: project.config.clone(),
+                });
+            }
+            continue;
+        }
+        let bytes = std::fs::read(&path).map_err(|e| {
+            eprintln!("flexmap: cannot read {}: {e}", path.display());
+            EXIT_USAGE
+        })?;
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                let config = Config::find(&path);
+                diagnostics.extend(config.diagnostics.iter().cloned());
+                units.push(Unit { path, text, config });
+            }
+            Err(e) => diagnostics.push(flexmap::project::io_diagnostic(
+                &path,
+                &format!(
+                    "not UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )),
+        }
+    }
+    Ok(units)
+}
+
+fn unified_diff(name: &str, before: &str, after: &str) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string()
 }
 
 fn plural(n: usize) -> &'static str {

@@ -1,7 +1,11 @@
 //! Command-line interface: argument parsing, output formats and exit codes. The only
 //! place that prints.
 
+// The command line is the one place allowed to print (STYLE.md).
+#![allow(clippy::print_stdout)]
+
 mod apply;
+mod explain;
 mod lint;
 
 use std::io::IsTerminal;
@@ -32,6 +36,8 @@ enum Command {
     Lint(lint::LintArgs),
     /// Map NDJSON records with a ruleset: one output line per input line, in order.
     Apply(apply::ApplyArgs),
+    /// Explain a diagnostic code: what it catches, why it matters, how to fix it.
+    Explain(explain::ExplainArgs),
 }
 
 /// Output format for findings.
@@ -43,6 +49,10 @@ pub enum Format {
     Short,
     /// A versioned JSON document (docs/output-formats.md).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
 }
 
 /// When to use colour.
@@ -93,6 +103,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Lint(args) => lint::run(&args),
         Command::Apply(args) => apply::run(&args),
+        Command::Explain(args) => explain::run(&args),
     };
     ExitCode::from(code)
 }
@@ -134,6 +145,8 @@ pub fn print_diagnostics(
             "{}\n",
             flexmap::diagnostic::render::json(diagnostics, files)
         ),
+        Format::Sarif => format!("{}\n", flexmap::diagnostic::render::sarif(diagnostics)),
+        Format::Github => flexmap::diagnostic::render::github(diagnostics),
     };
     let result = if to_stderr {
         std::io::stderr().lock().write_all(text.as_bytes())

@@ -74,6 +74,7 @@ codes! {
     HierarchySeparator = "FM307", "hierarchy-separator", Warning, "a hierarchy field joined with something other than \" ▸ \"";
     PayloadTooLarge = "FM308", "payload-too-large", Warning, "the attributes JSON may exceed the 4096-character cap of `TaskRouter`";
     PlaceholderValue = "FM309", "placeholder-value", Warning, "a value that is a leaked placeholder (`undefined`, `NaN`, `[object Object]`, `\"null\"`)";
+    RuntimeWarnings = "FM310", "runtime-warnings", Info, "a rule gave runtime warnings on sample data (`lint --sample`)";
     PiiLeak = "FM401", "pii-leak", Error, "a PII value goes to a field HIPAA mode keeps";
     PiiDropped = "FM402", "pii-dropped", Info, "a value goes to a field HIPAA mode drops";
     UnusedTable = "FM501", "unused-table", Warning, "a table nothing looks up";

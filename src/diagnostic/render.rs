@@ -159,3 +159,217 @@ pub fn json(diagnostics: &[Diagnostic], files: usize) -> String {
     };
     serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".into())
 }
+
+/// Where rule documentation lives, for SARIF `helpUri`: `FLEXMAP_DOCS_URL` at run time, or
+/// the crate's `repository` metadata plus `/blob/main/docs/lints.md`; none when neither is set.
+#[must_use]
+pub fn docs_url() -> Option<String> {
+    if let Ok(url) = std::env::var("FLEXMAP_DOCS_URL")
+        && !url.is_empty()
+    {
+        return Some(url);
+    }
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    (!repository.is_empty()).then(|| format!("{repository}/blob/main/docs/lints.md"))
+}
+
+/// SARIF 2.1.0 for GitHub code scanning: one run, every code as a rule with its
+/// explanation, one result per diagnostic with its region and fix.
+#[must_use]
+pub fn sarif(diagnostics: &[Diagnostic]) -> String {
+    use serde_sarif::sarif as s;
+    let docs = docs_url();
+    let rules: Vec<s::ReportingDescriptor> = crate::lint::LINTS
+        .iter()
+        .map(|lint| {
+            let info = lint.code.info();
+            let anchor = info.code.to_ascii_lowercase();
+            let mut rule = s::ReportingDescriptor::builder()
+                .id(info.code)
+                .name(info.name)
+                .short_description(
+                    s::MultiformatMessageString::builder()
+                        .text(info.summary)
+                        .build(),
+                )
+                .full_description(
+                    s::MultiformatMessageString::builder()
+                        .text(info.summary)
+                        .build(),
+                )
+                .help(
+                    s::MultiformatMessageString::builder()
+                        .text(lint.explanation)
+                        .markdown(lint.explanation)
+                        .build(),
+                )
+                .default_configuration(
+                    s::ReportingConfiguration::builder()
+                        .level(serde_json::Value::from(sarif_level_name(info.level)))
+                        .build(),
+                )
+                .build();
+            rule.help_uri = docs.as_ref().map(|base| format!("{base}#{anchor}"));
+            rule
+        })
+        .collect();
+    let index_of =
+        |code: crate::diagnostic::Code| crate::lint::LINTS.iter().position(|l| l.code == code);
+    let results: Vec<s::Result> = diagnostics
+        .iter()
+        .map(|d| {
+            let uri = d.file_name().replace('\\', "/");
+            let location = |span: crate::source::Span, message: Option<&str>| {
+                let region = region(d, span);
+                let mut location = s::Location::builder()
+                    .physical_location(
+                        s::PhysicalLocation::builder()
+                            .artifact_location(
+                                s::ArtifactLocation::builder().uri(uri.clone()).build(),
+                            )
+                            .region(region)
+                            .build(),
+                    )
+                    .build();
+                location.message = message.map(|m| s::Message::builder().text(m).build());
+                location
+            };
+            let related: Vec<s::Location> = d
+                .labels
+                .iter()
+                .filter(|l| !l.primary)
+                .map(|l| location(l.span, l.message.as_deref()))
+                .collect();
+            let mut text = d.message.clone();
+            if let Some(help) = &d.help {
+                text.push_str("\nhelp: ");
+                text.push_str(help);
+            }
+            let fixes = d.fix.as_ref().map(|fix| {
+                vec![
+                    s::Fix::builder()
+                        .description(s::Message::builder().text(fix.message.clone()).build())
+                        .artifact_changes(vec![
+                            s::ArtifactChange::builder()
+                                .artifact_location(
+                                    s::ArtifactLocation::builder().uri(uri.clone()).build(),
+                                )
+                                .replacements(
+                                    fix.edits
+                                        .iter()
+                                        .map(|e| {
+                                            s::Replacement::builder()
+                                                .deleted_region(region(d, e.span))
+                                                .inserted_content(
+                                                    s::ArtifactContent::builder()
+                                                        .text(e.replacement.clone())
+                                                        .build(),
+                                                )
+                                                .build()
+                                        })
+                                        .collect::<Vec<_>>(),
+                                )
+                                .build(),
+                        ])
+                        .build(),
+                ]
+            });
+            let mut result = s::Result::builder()
+                .rule_id(d.code.as_str())
+                .level(match d.severity {
+                    Severity::Error => s::ResultLevel::Error,
+                    Severity::Warning => s::ResultLevel::Warning,
+                    Severity::Info => s::ResultLevel::Note,
+                })
+                .message(s::Message::builder().text(text).build())
+                .locations(vec![location(d.primary_span(), None)])
+                .build();
+            result.rule_index = index_of(d.code).map(|i| i as i64);
+            result.related_locations = if related.is_empty() {
+                None
+            } else {
+                Some(related)
+            };
+            result.fixes = fixes;
+            result
+        })
+        .collect();
+    let mut driver = s::ToolComponent::builder()
+        .name("flexmap")
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .rules(rules)
+        .build();
+    driver.information_uri.clone_from(&docs);
+    let tool = s::Tool::builder().driver(driver).build();
+    let run = s::Run::builder()
+        .tool(tool)
+        .results(results)
+        .column_kind(serde_json::Value::from("unicodeCodePoints"))
+        .build();
+    let log = s::Sarif::builder()
+        .schema("https://json.schemastore.org/sarif-2.1.0.json")
+        .version(serde_json::Value::from("2.1.0"))
+        .runs(vec![run])
+        .build();
+    serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".into())
+}
+
+fn sarif_level_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn region(d: &Diagnostic, span: crate::source::Span) -> serde_sarif::sarif::Region {
+    let (start_line, start_column) = d.source.as_ref().map_or((1, 1), |s| s.line_col(span.start));
+    let (end_line, end_column) = d.source.as_ref().map_or((1, 1), |s| s.line_col(span.end));
+    serde_sarif::sarif::Region::builder()
+        .start_line(start_line as i64)
+        .start_column(start_column as i64)
+        .end_line(end_line as i64)
+        .end_column(end_column as i64)
+        .byte_offset(span.start as i64)
+        .byte_length(span.len() as i64)
+        .build()
+}
+
+/// GitHub Actions workflow commands: `::error file=…,line=…,col=…::message`.
+#[must_use]
+pub fn github(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let span = d.primary_span();
+        let (line, column) = d.source.as_ref().map_or((1, 1), |s| s.line_col(span.start));
+        let (end_line, end_column) = d.source.as_ref().map_or((1, 1), |s| s.line_col(span.end));
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let _ = writeln!(
+            out,
+            "::{command} file={},line={line},col={column},endLine={end_line},endColumn={end_column},title={}::{}",
+            escape_property(d.file_name()),
+            escape_property(&format!("{} {}", d.code.as_str(), d.code.name())),
+            escape_data(&message)
+        );
+    }
+    out
+}
+
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}

@@ -2,7 +2,7 @@
 //!
 //! One file per code holds the explanation (What it does / Why it matters / Example / Fix)
 //! and, for lints, one `check` function; registering it is one line in `LINTS`. Codes the
-//! front end or the checker report (FM001–FM007, FM101, FM102, FM201, FM303, FM306, FM9xx)
+//! front end or the checker report (FM001–FM007, FM101, FM102, FM201, FM303, FM306, `FM9xx`)
 //! have files too, with the explanation only, so `flexmap explain` and `docs/lints.md`
 //! cover every code.
 //!
@@ -10,9 +10,11 @@
 //! allow that suppresses nothing is FM503), then the levels from `flexmap.toml`.
 
 mod constant_condition;
+pub mod fix;
 mod front_end;
 mod overrides_default;
 mod read_only_target;
+pub mod sample;
 mod unused_allow;
 mod unused_table;
 
@@ -51,6 +53,7 @@ pub static LINTS: &[&Lint] = &[
     &front_end::SLOT_OVERFLOW,
     &front_end::TYPE_MISMATCH,
     &front_end::UNKNOWN_FUNCTION,
+    &sample::LINT,
     &unused_table::LINT,
     &constant_condition::LINT,
     &unused_allow::LINT,
@@ -302,6 +305,7 @@ pub(crate) fn findings(text: &str, code: Code) -> Vec<String> {
 
 /// Applies every fix of `code` in `text` and returns the new text (for fix tests).
 #[cfg(test)]
+#[allow(dead_code)] // Used by the lint files whose findings carry fixes.
 pub(crate) fn fixed(text: &str, code: Code) -> String {
     let mut edits: Vec<crate::diagnostic::Edit> = crate::Ruleset::from_str(text, "test.yaml")
         .diagnostics()
@@ -335,7 +339,7 @@ mod tests {
         assert_eq!(
             unused,
             [
-                "(6, 31) `allow: FM105` suppresses nothing",
+                "(6, 32) `allow: FM105` suppresses nothing",
                 "(9, 20) `unknown-target` cannot be allowed: it always blocks the ruleset"
             ]
         );

@@ -9,7 +9,7 @@ pub mod yaml;
 use serde_json::Value;
 
 use crate::catalog::{Section, SlotKind, Target};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Edit};
 use crate::source::{SourceFile, Span};
 use crate::suggest::did_you_mean;
 
@@ -441,7 +441,12 @@ impl Walker<'_> {
         )
         .with_label("not a flexmap key");
         diagnostic = match did_you_mean(key, allowed.iter().copied()) {
-            Some(best) => diagnostic.with_help(format!("did you mean `{best}`?")),
+            Some(best) => diagnostic
+                .with_help(format!("did you mean `{best}`?"))
+                .with_fix(
+                    format!("rename `{key}` to `{best}`"),
+                    vec![Edit::replace(key_node.span, best)],
+                ),
             None => diagnostic.with_help(format!("allowed here: {}", allowed.join(", "))),
         };
         self.push(diagnostic);

@@ -207,6 +207,16 @@ impl Program {
     /// Maps one record. Never panics, whatever the JSON.
     #[must_use]
     pub fn apply(&self, record: &Value) -> Applied {
+        self.apply_observed(record, &mut |_, _| {})
+    }
+
+    /// Like `apply`, and shows `observer` each rule's value before coercion (with the
+    /// rule's site), for measuring sample data (`flexmap lint --sample`).
+    pub fn apply_observed(
+        &self,
+        record: &Value,
+        observer: &mut dyn FnMut(SiteId, &Value),
+    ) -> Applied {
         let mut applied = Applied {
             attributes: Attributes::new(self.target),
             warnings: Vec::new(),
@@ -225,6 +235,7 @@ impl Program {
                 }
             }
             let value = eval::eval(&rule.value, record, &mut applied.warnings);
+            observer(rule.site, &value);
             let (coerced, warning) = coerce::coerce(rule.kind, rule.values, value);
             if let Some(kind) = warning {
                 applied.warnings.push(RuntimeWarning {

@@ -58,3 +58,52 @@ fn language_reference_lists_every_filter() {
         "docs/language.md is stale: run `UPDATE_EXPECT=1 cargo test --test it docs`"
     );
 }
+
+/// docs/lints.md, built from the lint registry.
+fn lints_reference() -> String {
+    let mut out = String::from(
+        "# Lints\n\nEvery diagnostic flexmap reports, generated from the lint registry (`src/lint/`): the same\ntext `flexmap explain CODE` prints. Levels are the defaults; `[lints]` in `flexmap.toml`\nchanges them, and `allow: [name]` on a rule (or `# flexmap: allow(name)` on the line above\nit) suppresses a finding of that rule.\n\n| code | name | level | fires when |\n|---|---|---|---|\n",
+    );
+    for lint in flexmap::lint::LINTS {
+        let info = lint.code.info();
+        let _ = writeln!(
+            out,
+            "| [{}](#{}) | `{}` | {} | {} |",
+            info.code,
+            info.code.to_ascii_lowercase(),
+            info.name,
+            info.level.name(),
+            info.summary.replace('|', "\\|")
+        );
+    }
+    for lint in flexmap::lint::LINTS {
+        let info = lint.code.info();
+        let body = lint.explanation.trim_end().replace("\n## ", "\n### ");
+        let body = body
+            .strip_prefix("## ")
+            .map_or(body.clone(), |rest| format!("### {rest}"));
+        let _ = write!(
+            out,
+            "\n## {}\n\n`{}`, {} by default.\n\n{body}\n",
+            info.code,
+            info.name,
+            info.level.name()
+        );
+    }
+    out
+}
+
+#[test]
+fn lints_reference_is_current() {
+    let path = root().join("docs/lints.md");
+    let fresh = lints_reference();
+    if updating() {
+        std::fs::write(&path, &fresh).expect("write docs/lints.md");
+        return;
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == fresh,
+        "docs/lints.md is stale: run `UPDATE_EXPECT=1 cargo test --test it docs`"
+    );
+}

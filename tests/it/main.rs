@@ -7,6 +7,7 @@ mod examples;
 mod filters;
 mod lint_cases;
 mod properties;
+mod sarif;
 mod stream;
 
 use std::path::{Path, PathBuf};
