@@ -11,6 +11,7 @@
 
 mod constant_condition;
 mod front_end;
+mod id_in_attribute;
 mod overrides_default;
 mod read_only_target;
 mod unused_allow;
@@ -49,6 +50,7 @@ pub static LINTS: &[&Lint] = &[
     &overrides_default::LINT,
     &read_only_target::LINT,
     &front_end::SLOT_OVERFLOW,
+    &id_in_attribute::LINT,
     &front_end::TYPE_MISMATCH,
     &front_end::UNKNOWN_FUNCTION,
     &unused_table::LINT,
