@@ -10,6 +10,7 @@
 //! allow that suppresses nothing is FM503), then the levels from `flexmap.toml`.
 
 mod constant_condition;
+mod constant_label;
 mod front_end;
 mod id_in_attribute;
 mod overrides_default;
@@ -51,6 +52,7 @@ pub static LINTS: &[&Lint] = &[
     &read_only_target::LINT,
     &front_end::SLOT_OVERFLOW,
     &id_in_attribute::LINT,
+    &constant_label::LINT,
     &front_end::TYPE_MISMATCH,
     &front_end::UNKNOWN_FUNCTION,
     &unused_table::LINT,
