@@ -17,6 +17,7 @@ mod overrides_default;
 mod read_only_target;
 mod unused_allow;
 mod unused_table;
+mod value_too_long;
 
 use crate::catalog::{self, Section, SlotKind};
 use crate::check::{Analysis, AnalyzedRule};
@@ -53,6 +54,7 @@ pub static LINTS: &[&Lint] = &[
     &front_end::SLOT_OVERFLOW,
     &id_in_attribute::LINT,
     &constant_label::LINT,
+    &value_too_long::LINT,
     &front_end::TYPE_MISMATCH,
     &front_end::UNKNOWN_FUNCTION,
     &unused_table::LINT,
@@ -195,10 +197,15 @@ pub fn lint(file: &RuleFile, analysis: &Analysis, config: &Config) -> Vec<Diagno
         }
     }
     unused_allow::report(&allows, &mut kept);
+    // A level set in `flexmap.toml` wins; otherwise a finding keeps the severity its lint
+    // gave it (FM301 is an error for literals and a warning otherwise).
     kept.into_iter()
         .filter_map(|d| match config.level(d.code) {
             Level::Allow => None,
-            Level::Report(severity) => Some(d.with_severity(severity).in_source(&file.source)),
+            Level::Report(severity) if config.levels.contains_key(&d.code) => {
+                Some(d.with_severity(severity).in_source(&file.source))
+            }
+            Level::Report(_) => Some(d.in_source(&file.source)),
         })
         .collect()
 }
