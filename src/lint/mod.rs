@@ -11,6 +11,7 @@
 
 mod constant_condition;
 mod constant_label;
+mod date_out_of_range;
 mod front_end;
 mod id_in_attribute;
 mod overrides_default;
@@ -55,6 +56,7 @@ pub static LINTS: &[&Lint] = &[
     &id_in_attribute::LINT,
     &constant_label::LINT,
     &value_too_long::LINT,
+    &date_out_of_range::LINT,
     &front_end::TYPE_MISMATCH,
     &front_end::UNKNOWN_FUNCTION,
     &unused_table::LINT,
