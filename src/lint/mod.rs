@@ -15,6 +15,7 @@ mod date_out_of_range;
 mod front_end;
 mod id_in_attribute;
 mod overrides_default;
+mod payload_too_large;
 mod read_only_target;
 mod unused_allow;
 mod unused_table;
@@ -59,6 +60,7 @@ pub static LINTS: &[&Lint] = &[
     &date_out_of_range::LINT,
     &front_end::TYPE_MISMATCH,
     &front_end::UNKNOWN_FUNCTION,
+    &payload_too_large::LINT,
     &unused_table::LINT,
     &constant_condition::LINT,
     &unused_allow::LINT,
