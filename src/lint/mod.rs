@@ -16,6 +16,7 @@ mod front_end;
 mod id_in_attribute;
 mod overrides_default;
 mod payload_too_large;
+mod pii_leak;
 mod read_only_target;
 mod unused_allow;
 mod unused_table;
@@ -61,6 +62,7 @@ pub static LINTS: &[&Lint] = &[
     &front_end::TYPE_MISMATCH,
     &front_end::UNKNOWN_FUNCTION,
     &payload_too_large::LINT,
+    &pii_leak::LINT,
     &unused_table::LINT,
     &constant_condition::LINT,
     &unused_allow::LINT,
