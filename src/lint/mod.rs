@@ -16,6 +16,7 @@ mod front_end;
 mod id_in_attribute;
 mod overrides_default;
 mod payload_too_large;
+mod pii_dropped;
 mod pii_leak;
 mod read_only_target;
 mod unused_allow;
@@ -63,6 +64,7 @@ pub static LINTS: &[&Lint] = &[
     &front_end::UNKNOWN_FUNCTION,
     &payload_too_large::LINT,
     &pii_leak::LINT,
+    &pii_dropped::LINT,
     &unused_table::LINT,
     &constant_condition::LINT,
     &unused_allow::LINT,
