@@ -1,7 +1,7 @@
 //! FM204 id-in-attribute: a high-cardinality value goes to an attribute instead of a label.
 
 use super::{Finding, Lint, LintContext};
-use crate::catalog::{Kind, SlotKind};
+use crate::catalog::{self, Kind, Section, SlotKind};
 use crate::check::AnalyzedRule;
 use crate::check::facts::Cardinality;
 use crate::diagnostic::{Code, Diagnostic, Edit};
@@ -49,6 +49,7 @@ really has few distinct values (a code with a handful of values that happens to 
 };
 
 fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
+    let mut flagged: Vec<(usize, &AnalyzedRule, Section, bool)> = Vec::new();
     for (index, rule) in context.resolved() {
         let Some(facts) = &rule.facts else { continue };
         if facts.cardinality != Cardinality::High {
@@ -61,15 +62,29 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
         let text_field = rule.field.is_some_and(|f| {
             matches!(f.kind, Kind::Text | Kind::Hierarchy | Kind::Enum) && !f.identifier
         });
-        if !attribute_slot && !text_field {
-            continue;
+        if attribute_slot || text_field {
+            flagged.push((index, rule, section, attribute_slot));
         }
+    }
+    // Each finding proposes its own label, so that applying every fix never writes one label
+    // twice. Rules that name their slot come first: the compiler assigns custom fields'
+    // slots after them.
+    flagged.sort_by_key(|(index, rule, _, _)| (rule.rule.custom.is_some(), *index));
+    let mut proposed: Vec<String> = Vec::new();
+    for (index, rule, section, attribute_slot) in flagged {
+        let Some(facts) = &rule.facts else { continue };
         let why = facts
             .cardinality_reason
             .clone()
             .unwrap_or_else(|| "it has about one value per contact".to_string());
         let what = describe(rule);
-        let label = context.first_free_slot(section, SlotKind::Label);
+        // A custom field changed to a label no longer holds its attribute slot.
+        let own_slot = rule.rule.custom.as_ref().map(|_| rule.target.as_str());
+        let label = free_label(context, section, &proposed, own_slot);
+        let which = if proposed.is_empty() { "first" } else { "next" };
+        if attribute_slot && let Some(label) = &label {
+            proposed.push(label.clone());
+        }
         let mut diagnostic = Diagnostic::new(
             Code::IdInAttribute,
             format!("{what} gets a high-cardinality value: {why}"),
@@ -85,7 +100,7 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
         diagnostic = match (custom, &label) {
             (Some(custom), Some(label)) => diagnostic
                 .with_help(format!(
-                    "change `kind:` to `label` (it would take {label}, the first free label slot): label values do not count toward the budget"
+                    "change `kind:` to `label` (it would take {label}, the {which} free label slot): label values do not count toward the budget"
                 ))
                 .with_fix(
                     format!("change `{}` to `kind: label`", custom.name),
@@ -97,14 +112,14 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
             )),
             (None, Some(label)) if attribute_slot => diagnostic
                 .with_help(format!(
-                    "use {label}, the first free label slot: label values do not count toward the budget"
+                    "use {label}, the {which} free label slot: label values do not count toward the budget"
                 ))
                 .with_fix(
                     format!("write it to `{label}`"),
                     vec![Edit::replace(rule.rule.name_span, label.clone())],
                 ),
             (None, Some(label)) => diagnostic.with_help(format!(
-                "write it to {label}, the first free label slot, and keep `{}` for a value with few distinct values: label values do not count toward the budget",
+                "write it to {label}, the {which} free label slot, and keep `{}` for a value with few distinct values: label values do not count toward the budget",
                 rule.target
             )),
             (None, None) => diagnostic.with_help(format!(
@@ -114,6 +129,39 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
         };
         out.push(Finding::on(index, diagnostic));
     }
+}
+
+/// The first label slot of `section` that no rule writes and no earlier finding proposed,
+/// preferring a number whose attribute slot is free too (as `LintContext::first_free_slot`
+/// and the compiler's slot assignment do). `ignore` is a slot the rule itself gives up.
+fn free_label(
+    context: &LintContext<'_>,
+    section: Section,
+    proposed: &[String],
+    ignore: Option<&str>,
+) -> Option<String> {
+    let name = |kind: SlotKind, number: u32| {
+        catalog::Slot {
+            section,
+            kind,
+            number,
+        }
+        .name()
+    };
+    let used = |kind: SlotKind, number: u32| {
+        let slot = name(kind, number);
+        proposed.contains(&slot)
+            || (ignore != Some(slot.as_str())
+                && context
+                    .rules
+                    .iter()
+                    .any(|r| r.section == OutSection::Insights(section) && r.target == slot))
+    };
+    let count = catalog::slot_count(section, SlotKind::Label);
+    (1..=count)
+        .find(|n| !used(SlotKind::Label, *n) && !used(SlotKind::Attribute, *n))
+        .or_else(|| (1..=count).find(|n| !used(SlotKind::Label, *n)))
+        .map(|n| name(SlotKind::Label, n))
 }
 
 /// "custom attribute `account_ref` (`conversation_attribute_1`)", "`content`".
@@ -214,6 +262,42 @@ mod tests {
     fn no_free_label_means_help_without_fix() {
         let body = "customers:\n  customer_label_1: a\n  customer_label_2: b\n  customer_label_3: c\n  customer_attribute_1: crm.contact.id\n";
         assert_eq!(findings(body), ["7:3"]);
+    }
+
+    #[test]
+    fn fixes_of_several_rules_propose_different_labels() {
+        let body = "custom:\n  account_ref: { kind: attribute, value: crm.account.id }\nconversations:\n  conversation_attribute_2: crm.case.number\n  conversation_attribute_3: task.sid\n  content: crm.contact.id\n";
+        let text = format!("flexmap: 1\ntarget: task\n{body}");
+        let helps: Vec<String> = crate::Ruleset::from_str(&text, "t.yaml")
+            .diagnostics()
+            .into_iter()
+            .filter(|d| d.code == Code::IdInAttribute)
+            .filter_map(|d| d.help)
+            .collect();
+        assert_eq!(
+            helps,
+            [
+                "change `kind:` to `label` (it would take conversation_label_1, the next free label slot): label values do not count toward the budget",
+                "use conversation_label_4, the first free label slot: label values do not count toward the budget",
+                "use conversation_label_5, the next free label slot: label values do not count toward the budget",
+                "write it to conversation_label_6, the next free label slot, and keep `content` for a value with few distinct values: label values do not count toward the budget",
+            ]
+        );
+        let fixed = fixed(body);
+        assert!(
+            fixed.contains("conversation_label_4: crm.case.number"),
+            "{fixed}"
+        );
+        assert!(fixed.contains("conversation_label_5: task.sid"), "{fixed}");
+        assert!(fixed.contains("kind: label"), "{fixed}");
+        let diagnostics = crate::Ruleset::from_str(&fixed, "t.yaml").diagnostics();
+        assert!(
+            diagnostics
+                .iter()
+                .all(|d| d.code != Code::IdInAttribute || d.line_col().0 == 8),
+            "{diagnostics:?}"
+        );
+        assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
     }
 
     #[test]
