@@ -66,10 +66,14 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
             LengthEvidence::Join => "a `join` of a list can be of any length".to_string(),
             LengthEvidence::FreeText(path) => format!("`{path}` is free text"),
         };
+        let verb = match evidence {
+            LengthEvidence::Literal(_) => "is",
+            _ => "can be",
+        };
         let mut diagnostic = Diagnostic::new(
             Code::ValueTooLong,
             format!(
-                "`{}` can be longer than {LIMIT} characters: {why}",
+                "`{}` {verb} longer than {LIMIT} characters: {why}",
                 rule.rule.name
             ),
             rule.rule.value.span(),
@@ -185,7 +189,7 @@ mod tests {
         assert_eq!(findings(&body), ["6:21"]);
         assert_eq!(
             message(&body),
-            "error `content` can be longer than 128 characters: this literal is 130 characters long"
+            "error `content` is longer than 128 characters: this literal is 130 characters long"
         );
         let body = format!("conversations:\n  outcome: if x then '\"{long}\"' else '\"b\"'\n");
         assert_eq!(findings(&body), ["6:12"]);
