@@ -28,8 +28,15 @@ pub enum Cardinality {
 pub enum LengthEvidence {
     /// A literal of this many characters.
     Literal(usize),
-    /// A known bound over 128 (declared `max_length`, or `++` of bounded parts).
-    Bound(usize),
+    /// A known bound over 128 (declared `max_length`, `++` of bounded parts, a lookup table
+    /// with long values, a `truncate` over 128).
+    Bound {
+        /// The bound in characters.
+        chars: usize,
+        /// Where it comes from, as a clause for messages: "`crm.case.subject` is declared
+        /// `max_length: 255`".
+        reason: String,
+    },
     /// A `join` of a list of unknown size.
     Join,
     /// A free-text source such as `subject` or `notes`.
@@ -215,7 +222,10 @@ fn walk(expr: &Expr, source: &ExprSource, context: &FactContext<'_>) -> Facts {
                 .and_then(|d| d.max_length)
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
             if let Some(n) = f.max_chars.filter(|n| *n > 128) {
-                f.long = Some(LengthEvidence::Bound(n));
+                f.long = Some(LengthEvidence::Bound {
+                    chars: n,
+                    reason: format!("`{path}` is declared `max_length: {n}`"),
+                });
             } else if f.max_chars.is_none() && is_free_text(&last) {
                 f.long = Some(LengthEvidence::FreeText(path.clone()));
             }
@@ -353,10 +363,15 @@ fn binary(
         }
         BinaryOp::Concat => {
             f.max_chars = l.max_chars.zip(r.max_chars).map(|(x, y)| x + y);
-            f.long = match f.max_chars {
-                Some(n) if n > 128 => Some(LengthEvidence::Bound(n)),
-                _ => l.long.clone().or_else(|| r.long.clone()),
-            };
+            // A part's own evidence names its source; otherwise the sum is the evidence.
+            f.long = l.long.clone().or_else(|| r.long.clone()).or_else(|| {
+                f.max_chars
+                    .filter(|n| *n > 128)
+                    .map(|n| LengthEvidence::Bound {
+                        chars: n,
+                        reason: format!("the parts joined by `++` add up to {n} characters"),
+                    })
+            });
             f.cardinality =
                 if l.cardinality == Cardinality::High || r.cardinality == Cardinality::High {
                     Cardinality::High
@@ -375,6 +390,10 @@ fn binary(
                     crate::runtime::convert::render_scalar(a).unwrap_or_default(),
                     crate::runtime::convert::render_scalar(b).unwrap_or_default()
                 );
+                let chars = text.chars().count();
+                if chars > 128 {
+                    f.long = Some(LengthEvidence::Literal(chars));
+                }
                 f.constant = Some(Value::String(text.clone()));
                 f.literals.push((Value::String(text), span));
             }
@@ -438,8 +457,12 @@ fn filter(
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            f.long = match f.max_chars {
-                Some(m) if m > 128 => Some(LengthEvidence::Bound(m)),
+            f.long = match (f.max_chars, n) {
+                (Some(m), Some(n)) if m > 128 && n == m => Some(LengthEvidence::Bound {
+                    chars: m,
+                    reason: format!("`truncate({n})` keeps up to {n} characters"),
+                }),
+                (Some(m), _) if m > 128 => inner.long.clone(),
                 _ => None,
             };
         }
@@ -453,7 +476,15 @@ fn filter(
                 .get(1)
                 .and_then(|v| v.as_ref().and_then(rendered_len));
             f.max_chars = longest.map(|l| l.max(default_len.unwrap_or(0)));
-            f.long = f.max_chars.filter(|n| *n > 128).map(LengthEvidence::Bound);
+            f.long = f.max_chars.filter(|n| *n > 128).map(|n| {
+                let reason = match (longest, &table) {
+                    (Some(l), Some(t)) if l == n => {
+                        format!("table `{t}` has a value of {n} characters")
+                    }
+                    _ => format!("the lookup's default is {n} characters long"),
+                };
+                LengthEvidence::Bound { chars: n, reason }
+            });
             f.cardinality = Cardinality::Low;
             f.cardinality_reason = None;
             if let (Some(value), Some(arg)) = (arg_values.get(1).cloned().flatten(), args.get(1)) {
@@ -463,7 +494,8 @@ fn filter(
             if let Some(t) = table {
                 f.tables.push(t);
             }
-            f.absorb(Facts { pii: None, ..inner });
+            // A table keyed by personal data still reveals it (a category per person).
+            f.absorb(inner);
             return f;
         }
         "yes_no" => {
@@ -500,8 +532,31 @@ fn filter(
             return f;
         }
         "join" => {
-            f.max_chars = None;
-            f.long = Some(LengthEvidence::Join);
+            // A list written out in the expression has a known number of parts; only a list
+            // from the record can be of any length.
+            if let ExprKind::Array(items) = &input.kind {
+                let separator = arg_values
+                    .first()
+                    .and_then(|v| v.as_ref().and_then(rendered_len))
+                    .unwrap_or(0);
+                let parts: Vec<Facts> = items.iter().map(|i| walk(i, source, context)).collect();
+                f.max_chars = parts
+                    .iter()
+                    .map(|p| p.max_chars)
+                    .sum::<Option<usize>>()
+                    .map(|n| n + separator * items.len().saturating_sub(1));
+                f.long = parts.iter().find_map(|p| p.long.clone()).or_else(|| {
+                    f.max_chars
+                        .filter(|n| *n > 128)
+                        .map(|n| LengthEvidence::Bound {
+                            chars: n,
+                            reason: format!("the joined parts add up to {n} characters"),
+                        })
+                });
+            } else {
+                f.max_chars = None;
+                f.long = Some(LengthEvidence::Join);
+            }
         }
         "hierarchy" => {
             f.max_chars = None;
@@ -594,7 +649,7 @@ mod tests {
         }];
         let context = FactContext {
             inputs: &inputs,
-            tables: HashMap::from([("languages".to_string(), 7)]),
+            tables: HashMap::from([("languages".to_string(), 7), ("notes".to_string(), 200)]),
         };
         facts(&expr, &source, Type::Any, &context)
     }
@@ -613,7 +668,10 @@ mod tests {
         assert_eq!(facts_of("crm.case.subject").max_chars, Some(255));
         assert_eq!(
             facts_of("crm.case.subject").long,
-            Some(LengthEvidence::Bound(255))
+            Some(LengthEvidence::Bound {
+                chars: 255,
+                reason: "`crm.case.subject` is declared `max_length: 255`".into()
+            })
         );
         assert_eq!(facts_of("crm.case.subject | truncate(128)").long, None);
         assert_eq!(
@@ -625,6 +683,58 @@ mod tests {
             Some(LengthEvidence::Join)
         );
         assert_eq!(facts_of("crm.plain").long, None);
+    }
+
+    /// Each kind of length evidence says where it comes from, for FM301's message.
+    #[test]
+    fn length_evidence_names_its_source() {
+        let bound = |text: &str| match facts_of(text).long {
+            Some(LengthEvidence::Bound { chars, reason }) => format!("{chars}: {reason}"),
+            other => format!("{other:?}"),
+        };
+        // A part's own evidence wins over the sum.
+        assert_eq!(
+            bound(r#""Case: " ++ crm.case.subject"#),
+            "255: `crm.case.subject` is declared `max_length: 255`"
+        );
+        assert_eq!(
+            bound("(x | truncate(100)) ++ (y | truncate(100))"),
+            "200: the parts joined by `++` add up to 200 characters"
+        );
+        assert_eq!(
+            bound("x | truncate(200)"),
+            "200: `truncate(200)` keeps up to 200 characters"
+        );
+        assert_eq!(
+            bound("crm.case.subject | truncate(300)"),
+            "255: `crm.case.subject` is declared `max_length: 255`"
+        );
+        assert_eq!(
+            bound("x | lookup(notes)"),
+            "200: table `notes` has a value of 200 characters"
+        );
+        assert_eq!(
+            bound(r#"[x | truncate(100), y | truncate(100)] | join(", ")"#),
+            "202: the joined parts add up to 202 characters"
+        );
+        // Literals, also when two short literals are joined into a long one.
+        let long = "a".repeat(100);
+        assert_eq!(
+            facts_of(&format!(r#""{long}" ++ "{long}""#)).long,
+            Some(LengthEvidence::Literal(200))
+        );
+        assert_eq!(
+            facts_of(&format!(r#"if x then "{long}{long}" else "b""#)).long,
+            Some(LengthEvidence::Literal(200))
+        );
+        // A list written out has a known number of parts: no evidence without long parts.
+        assert_eq!(facts_of(r#"[a.b, c.d] | join(" ")"#).long, None);
+        assert_eq!(facts_of(r#"[a.b, c.d] | join(" ")"#).max_chars, None);
+        assert_eq!(facts_of(r#"["ab", "cde"] | join(", ")"#).max_chars, Some(7));
+        assert_eq!(
+            facts_of(r#"[a, crm.case.notes] | join(" ")"#).long,
+            Some(LengthEvidence::FreeText("crm.case.notes".into()))
+        );
     }
 
     #[test]
@@ -665,6 +775,12 @@ mod tests {
                 .is_some()
         );
         assert!(facts_of("crm.contact.email | sha256").pii.is_none());
+        // A table keyed by personal data still reveals it.
+        assert!(
+            facts_of("crm.contact.email | lookup(languages)")
+                .pii
+                .is_some()
+        );
         assert!(facts_of("crm.contact.email == null").pii.is_none());
         assert!(facts_of("crm.account.tier").pii.is_none());
     }

@@ -50,8 +50,8 @@ codes! {
     UnknownKey = "FM003", "unknown-key", Error, "an unknown key in the rule file structure";
     DuplicateKey = "FM004", "duplicate-key", Error, "a YAML mapping repeats a key";
     BadVersion = "FM005", "bad-version", Error, "`flexmap:` missing or unsupported";
-    ConfigSyntax = "FM007", "config-syntax", Error, "`flexmap.toml` is not valid TOML";
     InvalidValue = "FM006", "invalid-value", Error, "a rule-file setting has a value of the wrong shape (a mapping where a string belongs, an unknown `target`)";
+    ConfigSyntax = "FM007", "config-syntax", Error, "`flexmap.toml` is not valid TOML";
     UnknownTarget = "FM101", "unknown-target", Error, "a target name Insights does not know (it would be silently ignored)";
     WrongSection = "FM102", "wrong-section", Error, "a known field in the wrong place";
     MissingDependency = "FM103", "missing-dependency", Error, "a name field without its id";

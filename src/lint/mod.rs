@@ -10,13 +10,20 @@
 //! allow that suppresses nothing is FM503), then the levels from `flexmap.toml`.
 
 mod constant_condition;
+mod constant_label;
+mod date_out_of_range;
 pub mod fix;
 mod front_end;
+mod id_in_attribute;
 mod overrides_default;
+mod payload_too_large;
+mod pii_dropped;
+mod pii_leak;
 mod read_only_target;
 pub mod sample;
 mod unused_allow;
 mod unused_table;
+mod value_too_long;
 
 use crate::catalog::{self, Section, SlotKind};
 use crate::check::{Analysis, AnalyzedRule};
@@ -51,9 +58,16 @@ pub static LINTS: &[&Lint] = &[
     &overrides_default::LINT,
     &read_only_target::LINT,
     &front_end::SLOT_OVERFLOW,
+    &id_in_attribute::LINT,
+    &constant_label::LINT,
+    &value_too_long::LINT,
+    &date_out_of_range::LINT,
     &front_end::TYPE_MISMATCH,
     &front_end::UNKNOWN_FUNCTION,
+    &payload_too_large::LINT,
     &sample::LINT,
+    &pii_leak::LINT,
+    &pii_dropped::LINT,
     &unused_table::LINT,
     &constant_condition::LINT,
     &unused_allow::LINT,
@@ -194,10 +208,15 @@ pub fn lint(file: &RuleFile, analysis: &Analysis, config: &Config) -> Vec<Diagno
         }
     }
     unused_allow::report(&allows, &mut kept);
+    // A level set in `flexmap.toml` wins; otherwise a finding keeps the severity its lint
+    // gave it (FM301 is an error for literals and a warning otherwise).
     kept.into_iter()
         .filter_map(|d| match config.level(d.code) {
             Level::Allow => None,
-            Level::Report(severity) => Some(d.with_severity(severity).in_source(&file.source)),
+            Level::Report(severity) if config.levels.contains_key(&d.code) => {
+                Some(d.with_severity(severity).in_source(&file.source))
+            }
+            Level::Report(_) => Some(d.in_source(&file.source)),
         })
         .collect()
 }

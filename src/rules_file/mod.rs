@@ -207,6 +207,8 @@ pub struct CustomField {
     pub name_span: Span,
     /// Attribute, label or measure.
     pub kind: SlotKind,
+    /// Span of the `kind:` value (for fixes that change it).
+    pub kind_span: Span,
     /// Which Insights section's slots it uses.
     pub scope: Section,
     /// The rule (its `name` is the custom name until a slot is assigned).
@@ -692,6 +694,7 @@ impl Walker<'_> {
                 continue;
             };
             let mut kind = None;
+            let mut kind_span = key.span;
             let mut kind_given = false;
             let mut scope = default_scope;
             let mut rule_fields = Vec::new();
@@ -700,6 +703,7 @@ impl Walker<'_> {
                     "kind" => match v.as_str() {
                         _ if {
                             kind_given = true;
+                            kind_span = v.span;
                             false
                         } => {}
                         Some("attribute") => kind = Some(SlotKind::Attribute),
@@ -749,6 +753,7 @@ impl Walker<'_> {
                     name,
                     name_span: key.span,
                     kind,
+                    kind_span,
                     scope,
                     rule,
                 });

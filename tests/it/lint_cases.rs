@@ -3,8 +3,8 @@
 //! Each snapshot holds the short form (one line per finding) and the human form (miette,
 //! no colour, 100 columns), so a change in position, wording or help shows up in review.
 
-use flexmap::Ruleset;
 use flexmap::diagnostic::render;
+use flexmap::{Config, Ruleset};
 
 use crate::{display, files};
 
@@ -40,6 +40,40 @@ fn lint_cases() {
             insta::assert_snapshot!(name, rendered(&case));
         }
     });
+}
+
+/// The precision corpus (`precision-*.yaml`): realistic rule files, full of values a
+/// careless lint would flag, that must produce no finding at all; the HIPAA one also on a
+/// HIPAA account, where FM401 and FM402 are on.
+#[test]
+fn precision_corpus_is_silent() {
+    let cases: Vec<_> = files("tests/cases/lint", ".yaml")
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("precision-"))
+        })
+        .collect();
+    assert!(cases.len() >= 4, "at least four precision files");
+    let hipaa = Config {
+        hipaa: true,
+        ..Config::default()
+    };
+    for case in cases {
+        let text = std::fs::read_to_string(&case).expect("case readable");
+        let ruleset = Ruleset::from_str(&text, &display(&case));
+        let mut diagnostics = ruleset.diagnostics();
+        if display(&case).contains("hipaa") {
+            diagnostics.extend(ruleset.diagnostics_with(&hipaa));
+        }
+        let shown: Vec<String> = diagnostics.iter().map(render::short).collect();
+        assert!(
+            shown.is_empty(),
+            "{}:\n{}",
+            display(&case),
+            shown.join("\n")
+        );
+    }
 }
 
 #[test]
