@@ -21,6 +21,7 @@ mod pii_dropped;
 mod pii_leak;
 mod read_only_target;
 pub mod sample;
+mod slot_ledger;
 mod unused_allow;
 mod unused_table;
 mod value_too_long;
@@ -58,7 +59,9 @@ pub static LINTS: &[&Lint] = &[
     &overrides_default::LINT,
     &read_only_target::LINT,
     &front_end::SLOT_OVERFLOW,
+    &slot_ledger::SLOT_REASSIGNED,
     &id_in_attribute::LINT,
+    &slot_ledger::UNLOCKED_SLOT,
     &constant_label::LINT,
     &value_too_long::LINT,
     &date_out_of_range::LINT,
