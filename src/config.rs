@@ -242,8 +242,7 @@ impl Config {
         }
         match code {
             // Only meaningful on HIPAA or SSO accounts (SPEC §5).
-            Code::PiiLeak if !self.hipaa => Level::Allow,
-            Code::PiiDropped if !self.hipaa => Level::Allow,
+            Code::PiiLeak | Code::PiiDropped if !self.hipaa => Level::Allow,
             Code::SsoOverwrites if !self.sso => Level::Allow,
             _ => Level::Report(code.info().level),
         }

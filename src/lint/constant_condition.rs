@@ -40,8 +40,7 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
                 .rule
                 .when
                 .as_ref()
-                .map(|w| w.span)
-                .unwrap_or(rule.rule.name_span);
+                .map_or(rule.rule.name_span, |w| w.span);
             out.push(Finding::on(index, diagnostic("`when`", value, span)));
         }
         for (span, value) in rule.facts.iter().flat_map(|f| f.conditions.iter()) {

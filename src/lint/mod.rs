@@ -2,7 +2,7 @@
 //!
 //! One file per code holds the explanation (What it does / Why it matters / Example / Fix)
 //! and, for lints, one `check` function; registering it is one line in `LINTS`. Codes the
-//! front end or the checker report (FM001–FM007, FM101, FM102, FM201, FM303, FM306, FM9xx)
+//! front end or the checker report (FM001–FM007, FM101, FM102, FM201, FM303, FM306, `FM9xx`)
 //! have files too, with the explanation only, so `flexmap explain` and `docs/lints.md`
 //! cover every code.
 //!
@@ -302,6 +302,7 @@ pub(crate) fn findings(text: &str, code: Code) -> Vec<String> {
 
 /// Applies every fix of `code` in `text` and returns the new text (for fix tests).
 #[cfg(test)]
+#[allow(dead_code)] // Used by the lint files whose findings carry fixes.
 pub(crate) fn fixed(text: &str, code: Code) -> String {
     let mut edits: Vec<crate::diagnostic::Edit> = crate::Ruleset::from_str(text, "test.yaml")
         .diagnostics()
@@ -335,7 +336,7 @@ mod tests {
         assert_eq!(
             unused,
             [
-                "(6, 31) `allow: FM105` suppresses nothing",
+                "(6, 32) `allow: FM105` suppresses nothing",
                 "(9, 20) `unknown-target` cannot be allowed: it always blocks the ruleset"
             ]
         );

@@ -1,4 +1,4 @@
-//! FM104 overrides-default: a rule replaces a value Insights already fills in from TaskRouter.
+//! FM104 overrides-default: a rule replaces a value Insights already fills in from `TaskRouter`.
 
 use super::{Finding, Lint, LintContext};
 use crate::diagnostic::{Code, Diagnostic};
