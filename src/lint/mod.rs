@@ -11,6 +11,7 @@
 
 mod constant_condition;
 mod front_end;
+mod missing_dependency;
 mod overrides_default;
 mod read_only_target;
 mod unused_allow;
@@ -46,6 +47,7 @@ pub static LINTS: &[&Lint] = &[
     &front_end::CONFIG_SYNTAX,
     &front_end::UNKNOWN_TARGET,
     &front_end::WRONG_SECTION,
+    &missing_dependency::LINT,
     &overrides_default::LINT,
     &read_only_target::LINT,
     &front_end::SLOT_OVERFLOW,
