@@ -11,6 +11,7 @@
 
 mod constant_condition;
 mod front_end;
+mod inconsistent_values;
 mod missing_dependency;
 mod overrides_default;
 mod read_only_target;
@@ -50,6 +51,7 @@ pub static LINTS: &[&Lint] = &[
     &missing_dependency::LINT,
     &overrides_default::LINT,
     &read_only_target::LINT,
+    &inconsistent_values::LINT,
     &front_end::SLOT_OVERFLOW,
     &front_end::TYPE_MISMATCH,
     &front_end::UNKNOWN_FUNCTION,
