@@ -15,6 +15,7 @@ mod inconsistent_values;
 mod missing_dependency;
 mod overrides_default;
 mod read_only_target;
+mod sso_overwrites;
 mod unused_allow;
 mod unused_table;
 
@@ -52,6 +53,7 @@ pub static LINTS: &[&Lint] = &[
     &overrides_default::LINT,
     &read_only_target::LINT,
     &inconsistent_values::LINT,
+    &sso_overwrites::LINT,
     &front_end::SLOT_OVERFLOW,
     &front_end::TYPE_MISMATCH,
     &front_end::UNKNOWN_FUNCTION,
