@@ -10,6 +10,7 @@
 //! allow that suppresses nothing is FM503), then the levels from `flexmap.toml`.
 
 mod constant_condition;
+mod duplicate_target;
 mod front_end;
 mod inconsistent_values;
 mod missing_dependency;
@@ -55,6 +56,7 @@ pub static LINTS: &[&Lint] = &[
     &inconsistent_values::LINT,
     &sso_overwrites::LINT,
     &front_end::SLOT_OVERFLOW,
+    &duplicate_target::LINT,
     &front_end::TYPE_MISMATCH,
     &front_end::UNKNOWN_FUNCTION,
     &unused_table::LINT,
