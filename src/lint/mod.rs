@@ -13,6 +13,7 @@ mod constant_condition;
 mod duplicate_target;
 mod front_end;
 mod inconsistent_values;
+mod invalid_enum_value;
 mod missing_dependency;
 mod overrides_default;
 mod read_only_target;
@@ -23,10 +24,11 @@ mod unused_table;
 use crate::catalog::{self, Section, SlotKind};
 use crate::check::{Analysis, AnalyzedRule};
 use crate::config::{Config, Level};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::rules_file::RuleFile;
+use crate::diagnostic::{Code, Diagnostic, Edit};
+use crate::rules_file::{ExprSource, RuleFile, RuleValue};
 use crate::runtime::OutSection;
 use crate::source::Span;
+use crate::syntax::{Expr, ExprKind, LocalSpan};
 
 /// A code's explanation and, for lints, its check.
 #[derive(Debug)]
@@ -58,6 +60,7 @@ pub static LINTS: &[&Lint] = &[
     &front_end::SLOT_OVERFLOW,
     &duplicate_target::LINT,
     &front_end::TYPE_MISMATCH,
+    &invalid_enum_value::LINT,
     &front_end::UNKNOWN_FUNCTION,
     &unused_table::LINT,
     &constant_condition::LINT,
@@ -166,6 +169,112 @@ impl LintContext<'_> {
             .map(|r| r.rule.value.span())
             .unwrap_or_default()
     }
+
+    /// An edit that rewrites the string literal at `literal` (a span from the `literals`
+    /// facts of rule `index`) to `text`. Only the characters between the literal's quotes
+    /// are replaced, so the expression's quotes and the YAML scalar's style stay as they
+    /// are; a plain YAML `const:` scalar is replaced whole (double-quoted when the plain form
+    /// could be misread). `None` when the literal is not one string token (a joined
+    /// constant) or `text` would need escaping where it goes.
+    #[must_use]
+    pub fn literal_edit(&self, index: usize, literal: Span, text: &str) -> Option<Edit> {
+        if !is_quotable_as_is(text) {
+            return None;
+        }
+        let rule = self.rules.get(index)?;
+        match &rule.rule.value {
+            RuleValue::Const { value, span } if *span == literal => {
+                let raw = self.file.source.slice(*span);
+                let quoted = raw.len() >= 2
+                    && ((raw.starts_with('"') && raw.ends_with('"'))
+                        || (raw.starts_with('\'') && raw.ends_with('\'')));
+                if quoted {
+                    Some(Edit::replace(Span::new(span.start + 1, span.end - 1), text))
+                } else if value.as_str() != Some(raw) {
+                    // A block or folded scalar: its text is not the value.
+                    None
+                } else if is_plain_scalar(text) {
+                    Some(Edit::replace(*span, text))
+                } else {
+                    Some(Edit::replace(*span, format!("\"{text}\"")))
+                }
+            }
+            RuleValue::Expr(source) => {
+                let (start, end) = string_token(rule.ast.as_ref()?, source, literal)?;
+                let contents = source.file_span(start + 1, end.checked_sub(1)?);
+                // When the offset map could not align the scalar, every span is the whole
+                // scalar: no safe edit then.
+                (contents.start > literal.start && contents.end < literal.end)
+                    .then(|| Edit::replace(contents, text))
+            }
+            RuleValue::Const { .. } => None,
+        }
+    }
+}
+
+/// The direct sub-expressions of `expr`.
+pub(crate) fn children(expr: &Expr) -> Vec<&Expr> {
+    match &expr.kind {
+        ExprKind::Null
+        | ExprKind::Bool(_)
+        | ExprKind::Number(_)
+        | ExprKind::String(_)
+        | ExprKind::Path { .. } => Vec::new(),
+        ExprKind::Access { base, .. } => vec![base],
+        ExprKind::Array(items) => items.iter().collect(),
+        ExprKind::Object(pairs) => pairs.iter().map(|(_, value)| value).collect(),
+        ExprKind::Unary { operand, .. } => vec![operand],
+        ExprKind::Binary { left, right, .. } => vec![left, right],
+        ExprKind::If {
+            condition,
+            then,
+            otherwise,
+        } => vec![condition, then, otherwise],
+        ExprKind::Filter { input, args, .. } => std::iter::once(&**input)
+            .chain(args.iter().map(|a| &a.value))
+            .collect(),
+    }
+}
+
+/// The expression-local span of the string literal token whose file span is `span`.
+fn string_token(expr: &Expr, source: &ExprSource, span: Span) -> Option<LocalSpan> {
+    let (start, end) = expr.span;
+    if matches!(expr.kind, ExprKind::String(_))
+        && source.file_span(start, end) == span
+        && source
+            .text
+            .get(start..)
+            .is_some_and(|t| t.starts_with(['"', '\'']))
+    {
+        return Some(expr.span);
+    }
+    children(expr)
+        .into_iter()
+        .find_map(|child| string_token(child, source, span))
+}
+
+/// True when `text` can sit between quotes in an expression, inside any YAML scalar style,
+/// without escaping.
+fn is_quotable_as_is(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| matches!(c, '"' | '\'' | '\\') || c.is_control())
+        && !text.contains(": ")
+        && !text.contains(" #")
+        && !text.ends_with(':')
+}
+
+/// True when `text` reads back as the same string as a plain YAML scalar, in flexmap and in
+/// YAML 1.1 tools (which read `No`, `on` or `y` as booleans).
+fn is_plain_scalar(text: &str) -> bool {
+    const SPECIAL: &[&str] = &[
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
+    ];
+    text.starts_with(char::is_alphanumeric)
+        && !text.ends_with(char::is_whitespace)
+        && !text.contains([',', '[', ']', '{', '}'])
+        && !SPECIAL.iter().any(|s| s.eq_ignore_ascii_case(text))
+        && text.parse::<f64>().is_err()
 }
 
 /// Runs every lint over an analysed file and returns the findings that survive
