@@ -14,6 +14,7 @@ mod duplicate_target;
 mod front_end;
 mod inconsistent_values;
 mod invalid_enum_value;
+mod invalid_url;
 mod missing_dependency;
 mod overrides_default;
 mod read_only_target;
@@ -28,7 +29,7 @@ use crate::diagnostic::{Code, Diagnostic, Edit};
 use crate::rules_file::{ExprSource, RuleFile, RuleValue};
 use crate::runtime::OutSection;
 use crate::source::Span;
-use crate::syntax::{Expr, ExprKind, LocalSpan};
+use crate::syntax::{BinaryOp, Expr, ExprKind, LocalSpan};
 
 /// A code's explanation and, for lints, its check.
 #[derive(Debug)]
@@ -61,6 +62,7 @@ pub static LINTS: &[&Lint] = &[
     &duplicate_target::LINT,
     &front_end::TYPE_MISMATCH,
     &invalid_enum_value::LINT,
+    &invalid_url::LINT,
     &front_end::UNKNOWN_FUNCTION,
     &unused_table::LINT,
     &constant_condition::LINT,
@@ -236,6 +238,44 @@ pub(crate) fn children(expr: &Expr) -> Vec<&Expr> {
     }
 }
 
+/// The sub-expressions whose value can become the value of `expr`: the branches of `if`,
+/// the operands of `??`, the input and argument of `default`, and the input of any filter
+/// named in `pass_through` (filters that keep what a lint looks at, e.g. `truncate`).
+pub(crate) fn outcomes<'e>(expr: &'e Expr, pass_through: &[&str]) -> Vec<&'e Expr> {
+    match &expr.kind {
+        ExprKind::If {
+            then, otherwise, ..
+        } => {
+            let mut out = outcomes(then, pass_through);
+            out.extend(outcomes(otherwise, pass_through));
+            out
+        }
+        ExprKind::Binary {
+            op: BinaryOp::Coalesce,
+            left,
+            right,
+            ..
+        } => {
+            let mut out = outcomes(left, pass_through);
+            out.extend(outcomes(right, pass_through));
+            out
+        }
+        ExprKind::Filter {
+            input, name, args, ..
+        } if name == "default" => {
+            let mut out = outcomes(input, pass_through);
+            for arg in args {
+                out.extend(outcomes(&arg.value, pass_through));
+            }
+            out
+        }
+        ExprKind::Filter { input, name, .. } if pass_through.contains(&name.as_str()) => {
+            outcomes(input, pass_through)
+        }
+        _ => vec![expr],
+    }
+}
+
 /// The expression-local span of the string literal token whose file span is `span`.
 fn string_token(expr: &Expr, source: &ExprSource, span: Span) -> Option<LocalSpan> {
     let (start, end) = expr.span;
@@ -272,7 +312,7 @@ fn is_plain_scalar(text: &str) -> bool {
     ];
     text.starts_with(char::is_alphanumeric)
         && !text.ends_with(char::is_whitespace)
-        && !text.contains([',', '[', ']', '{', '}'])
+        && !text.contains([',', '[', ']', '{', '}', ':', '#'])
         && !SPECIAL.iter().any(|s| s.eq_ignore_ascii_case(text))
         && text.parse::<f64>().is_err()
 }
