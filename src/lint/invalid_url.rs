@@ -2,13 +2,13 @@
 
 use serde_json::Value;
 
-use super::{Finding, Lint, LintContext, outcomes};
+use super::{Finding, Lint, LintContext, concat_operands, outcomes};
 use crate::catalog::Kind;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::rules_file::RuleValue;
 use crate::runtime::convert::is_http_url;
 use crate::source::Span;
-use crate::syntax::{BinaryOp, Expr, ExprKind};
+use crate::syntax::{Expr, ExprKind};
 
 /// FM305.
 pub static LINT: Lint = Lint {
@@ -131,8 +131,7 @@ fn with_scheme_fix(
 /// For a `++` chain that starts with string literals and goes on with something else: the
 /// text of those leading literals and the first and last of them.
 fn constant_prefix(expr: &Expr) -> Option<(String, &Expr, &Expr)> {
-    let mut operands = Vec::new();
-    flatten_concat(expr, &mut operands);
+    let operands = concat_operands(expr);
     if operands.len() < 2 {
         return None;
     }
@@ -153,22 +152,6 @@ fn constant_prefix(expr: &Expr) -> Option<(String, &Expr, &Expr)> {
         })
         .collect();
     Some((text, leading[0], leading[leading.len() - 1]))
-}
-
-/// The operands of a `++` chain, left to right.
-fn flatten_concat<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
-    match &expr.kind {
-        ExprKind::Binary {
-            op: BinaryOp::Concat,
-            left,
-            right,
-            ..
-        } => {
-            flatten_concat(left, out);
-            flatten_concat(right, out);
-        }
-        _ => out.push(expr),
-    }
 }
 
 /// True when some absolute http(s) URL starts with `prefix`: a prefix of the scheme

@@ -12,6 +12,7 @@
 mod constant_condition;
 mod duplicate_target;
 mod front_end;
+mod hierarchy_separator;
 mod inconsistent_values;
 mod invalid_enum_value;
 mod invalid_url;
@@ -64,6 +65,7 @@ pub static LINTS: &[&Lint] = &[
     &invalid_enum_value::LINT,
     &invalid_url::LINT,
     &front_end::UNKNOWN_FUNCTION,
+    &hierarchy_separator::LINT,
     &unused_table::LINT,
     &constant_condition::LINT,
     &unused_allow::LINT,
@@ -271,6 +273,23 @@ pub(crate) fn outcomes<'e>(expr: &'e Expr, pass_through: &[&str]) -> Vec<&'e Exp
         }
         ExprKind::Filter { input, name, .. } if pass_through.contains(&name.as_str()) => {
             outcomes(input, pass_through)
+        }
+        _ => vec![expr],
+    }
+}
+
+/// The operands of a `++` chain, left to right (just `expr` when it is not one).
+pub(crate) fn concat_operands(expr: &Expr) -> Vec<&Expr> {
+    match &expr.kind {
+        ExprKind::Binary {
+            op: BinaryOp::Concat,
+            left,
+            right,
+            ..
+        } => {
+            let mut out = concat_operands(left);
+            out.extend(concat_operands(right));
+            out
         }
         _ => vec![expr],
     }
