@@ -18,6 +18,7 @@ mod invalid_enum_value;
 mod invalid_url;
 mod missing_dependency;
 mod overrides_default;
+mod placeholder_value;
 mod read_only_target;
 mod sso_overwrites;
 mod unused_allow;
@@ -66,6 +67,7 @@ pub static LINTS: &[&Lint] = &[
     &invalid_url::LINT,
     &front_end::UNKNOWN_FUNCTION,
     &hierarchy_separator::LINT,
+    &placeholder_value::LINT,
     &unused_table::LINT,
     &constant_condition::LINT,
     &unused_allow::LINT,
