@@ -63,7 +63,7 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
             out.push(Finding::on(
                 index,
                 Diagnostic::new(Code::PlaceholderValue, message, *span)
-                    .with_label("written to Insights as text")
+                    .with_label("written out as text")
                     .with_help(help),
             ));
         }
