@@ -219,7 +219,7 @@ impl LintContext<'_> {
 }
 
 /// The direct sub-expressions of `expr`.
-pub(crate) fn children(expr: &Expr) -> Vec<&Expr> {
+fn children(expr: &Expr) -> Vec<&Expr> {
     match &expr.kind {
         ExprKind::Null
         | ExprKind::Bool(_)
