@@ -12,16 +12,24 @@
 mod constant_condition;
 mod constant_label;
 mod date_out_of_range;
+mod duplicate_target;
 pub mod fix;
 mod front_end;
+mod hierarchy_separator;
 mod id_in_attribute;
+mod inconsistent_values;
+mod invalid_enum_value;
+mod invalid_url;
+mod missing_dependency;
 mod overrides_default;
 mod payload_too_large;
 mod pii_dropped;
 mod pii_leak;
+mod placeholder_value;
 mod read_only_target;
 pub mod sample;
 mod slot_ledger;
+mod sso_overwrites;
 mod unused_allow;
 mod unused_table;
 mod value_too_long;
@@ -29,10 +37,11 @@ mod value_too_long;
 use crate::catalog::{self, Section, SlotKind};
 use crate::check::{Analysis, AnalyzedRule};
 use crate::config::{Config, Level};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::rules_file::RuleFile;
+use crate::diagnostic::{Code, Diagnostic, Edit};
+use crate::rules_file::{ExprSource, RuleFile, RuleValue};
 use crate::runtime::OutSection;
 use crate::source::Span;
+use crate::syntax::{BinaryOp, Expr, ExprKind, LocalSpan};
 
 /// A code's explanation and, for lints, its check.
 #[derive(Debug)]
@@ -56,9 +65,13 @@ pub static LINTS: &[&Lint] = &[
     &front_end::CONFIG_SYNTAX,
     &front_end::UNKNOWN_TARGET,
     &front_end::WRONG_SECTION,
+    &missing_dependency::LINT,
     &overrides_default::LINT,
     &read_only_target::LINT,
+    &inconsistent_values::LINT,
+    &sso_overwrites::LINT,
     &front_end::SLOT_OVERFLOW,
+    &duplicate_target::LINT,
     &slot_ledger::SLOT_REASSIGNED,
     &id_in_attribute::LINT,
     &slot_ledger::UNLOCKED_SLOT,
@@ -66,8 +79,12 @@ pub static LINTS: &[&Lint] = &[
     &value_too_long::LINT,
     &date_out_of_range::LINT,
     &front_end::TYPE_MISMATCH,
+    &invalid_enum_value::LINT,
+    &invalid_url::LINT,
     &front_end::UNKNOWN_FUNCTION,
+    &hierarchy_separator::LINT,
     &payload_too_large::LINT,
+    &placeholder_value::LINT,
     &sample::LINT,
     &pii_leak::LINT,
     &pii_dropped::LINT,
@@ -178,6 +195,167 @@ impl LintContext<'_> {
             .map(|r| r.rule.value.span())
             .unwrap_or_default()
     }
+
+    /// An edit that rewrites the string literal at `literal` (a span from the `literals`
+    /// facts of rule `index`) to `text`. Only the characters between the literal's quotes
+    /// are replaced, so the expression's quotes and the YAML scalar's style stay as they
+    /// are; a plain YAML `const:` scalar is replaced whole (double-quoted when the plain form
+    /// could be misread). `None` when the literal is not one string token (a joined
+    /// constant) or `text` would need escaping where it goes.
+    #[must_use]
+    pub fn literal_edit(&self, index: usize, literal: Span, text: &str) -> Option<Edit> {
+        if !is_quotable_as_is(text) {
+            return None;
+        }
+        let rule = self.rules.get(index)?;
+        match &rule.rule.value {
+            RuleValue::Const { value, span } if *span == literal => {
+                let raw = self.file.source.slice(*span);
+                let quoted = raw.len() >= 2
+                    && ((raw.starts_with('"') && raw.ends_with('"'))
+                        || (raw.starts_with('\'') && raw.ends_with('\'')));
+                if quoted {
+                    Some(Edit::replace(Span::new(span.start + 1, span.end - 1), text))
+                } else if value.as_str() != Some(raw) {
+                    // A block or folded scalar: its text is not the value.
+                    None
+                } else if is_plain_scalar(text) {
+                    Some(Edit::replace(*span, text))
+                } else {
+                    Some(Edit::replace(*span, format!("\"{text}\"")))
+                }
+            }
+            RuleValue::Expr(source) => {
+                let (start, end) = string_token(rule.ast.as_ref()?, source, literal)?;
+                let contents = source.file_span(start + 1, end.checked_sub(1)?);
+                // When the offset map could not align the scalar, every span is the whole
+                // scalar: no safe edit then.
+                (contents.start > literal.start && contents.end < literal.end)
+                    .then(|| Edit::replace(contents, text))
+            }
+            RuleValue::Const { .. } => None,
+        }
+    }
+}
+
+/// The direct sub-expressions of `expr`.
+fn children(expr: &Expr) -> Vec<&Expr> {
+    match &expr.kind {
+        ExprKind::Null
+        | ExprKind::Bool(_)
+        | ExprKind::Number(_)
+        | ExprKind::String(_)
+        | ExprKind::Path { .. } => Vec::new(),
+        ExprKind::Access { base, .. } => vec![base],
+        ExprKind::Array(items) => items.iter().collect(),
+        ExprKind::Object(pairs) => pairs.iter().map(|(_, value)| value).collect(),
+        ExprKind::Unary { operand, .. } => vec![operand],
+        ExprKind::Binary { left, right, .. } => vec![left, right],
+        ExprKind::If {
+            condition,
+            then,
+            otherwise,
+        } => vec![condition, then, otherwise],
+        ExprKind::Filter { input, args, .. } => std::iter::once(&**input)
+            .chain(args.iter().map(|a| &a.value))
+            .collect(),
+    }
+}
+
+/// The sub-expressions whose value can become the value of `expr`: the branches of `if`,
+/// the operands of `??`, the input and argument of `default`, and the input of any filter
+/// named in `pass_through` (filters that keep what a lint looks at, e.g. `truncate`).
+pub(crate) fn outcomes<'e>(expr: &'e Expr, pass_through: &[&str]) -> Vec<&'e Expr> {
+    match &expr.kind {
+        ExprKind::If {
+            then, otherwise, ..
+        } => {
+            let mut out = outcomes(then, pass_through);
+            out.extend(outcomes(otherwise, pass_through));
+            out
+        }
+        ExprKind::Binary {
+            op: BinaryOp::Coalesce,
+            left,
+            right,
+            ..
+        } => {
+            let mut out = outcomes(left, pass_through);
+            out.extend(outcomes(right, pass_through));
+            out
+        }
+        ExprKind::Filter {
+            input, name, args, ..
+        } if name == "default" => {
+            let mut out = outcomes(input, pass_through);
+            for arg in args {
+                out.extend(outcomes(&arg.value, pass_through));
+            }
+            out
+        }
+        ExprKind::Filter { input, name, .. } if pass_through.contains(&name.as_str()) => {
+            outcomes(input, pass_through)
+        }
+        _ => vec![expr],
+    }
+}
+
+/// The operands of a `++` chain, left to right (just `expr` when it is not one).
+pub(crate) fn concat_operands(expr: &Expr) -> Vec<&Expr> {
+    match &expr.kind {
+        ExprKind::Binary {
+            op: BinaryOp::Concat,
+            left,
+            right,
+            ..
+        } => {
+            let mut out = concat_operands(left);
+            out.extend(concat_operands(right));
+            out
+        }
+        _ => vec![expr],
+    }
+}
+
+/// The expression-local span of the string literal token whose file span is `span`.
+fn string_token(expr: &Expr, source: &ExprSource, span: Span) -> Option<LocalSpan> {
+    let (start, end) = expr.span;
+    if matches!(expr.kind, ExprKind::String(_))
+        && source.file_span(start, end) == span
+        && source
+            .text
+            .get(start..)
+            .is_some_and(|t| t.starts_with(['"', '\'']))
+    {
+        return Some(expr.span);
+    }
+    children(expr)
+        .into_iter()
+        .find_map(|child| string_token(child, source, span))
+}
+
+/// True when `text` can sit between quotes in an expression, inside any YAML scalar style,
+/// without escaping.
+fn is_quotable_as_is(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| matches!(c, '"' | '\'' | '\\') || c.is_control())
+        && !text.contains(": ")
+        && !text.contains(" #")
+        && !text.ends_with(':')
+}
+
+/// True when `text` reads back as the same string as a plain YAML scalar, in flexmap and in
+/// YAML 1.1 tools (which read `No`, `on` or `y` as booleans).
+fn is_plain_scalar(text: &str) -> bool {
+    const SPECIAL: &[&str] = &[
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
+    ];
+    text.starts_with(char::is_alphanumeric)
+        && !text.ends_with(char::is_whitespace)
+        && !text.contains([',', '[', ']', '{', '}', ':', '#'])
+        && !SPECIAL.iter().any(|s| s.eq_ignore_ascii_case(text))
+        && text.parse::<f64>().is_err()
 }
 
 /// Runs every lint over an analysed file and returns the findings that survive
