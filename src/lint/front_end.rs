@@ -172,6 +172,33 @@ Correct the TOML at the reported position.
 "#,
 };
 
+/// FM010.
+pub static MALFORMED_RECORD: Lint = Lint {
+    code: Code::MalformedRecord,
+    check: None,
+    explanation: r#"## What it does
+Reported by `flexmap audit` for a line of the NDJSON file that holds no attributes object: it
+is not valid JSON (at the position where parsing stopped), it is JSON but not an object (an
+array, a number), or it is a JSON string whose text is not a JSON object.
+
+## Why it matters
+`TaskRouter` keeps task and worker attributes as one JSON object; a line that is not one was
+cut, double-encoded or logged with something else around it, and none of its values can be
+checked. If the producing code really sent that text, `TaskRouter` rejected the update.
+
+## Example
+```text
+{"conversations": {"abandoned": "No"}, "customers": {"name": "Ann"
+[{"conversations": {"abandoned": "No"}}]
+```
+
+## Fix
+Export one attributes object per line: `{…}`, or the attributes string exactly as `TaskRouter`
+stores it (`"{\"conversations\": …}"`). Check the export or logging code for truncated
+lines and for extra text around the JSON.
+"#,
+};
+
 /// FM101.
 pub static UNKNOWN_TARGET: Lint = Lint {
     code: Code::UnknownTarget,

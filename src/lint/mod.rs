@@ -44,6 +44,7 @@ pub static LINTS: &[&Lint] = &[
     &front_end::BAD_VERSION,
     &front_end::INVALID_VALUE,
     &front_end::CONFIG_SYNTAX,
+    &front_end::MALFORMED_RECORD,
     &front_end::UNKNOWN_TARGET,
     &front_end::WRONG_SECTION,
     &overrides_default::LINT,
