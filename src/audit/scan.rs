@@ -1,17 +1,17 @@
 //! A span-recording JSON scanner: byte positions of every key and value of one JSON text.
 //!
-//! serde_json checks the text and gives the values; it keeps no positions. This scanner
-//! walks text that serde_json has already accepted and records where each object key and
+//! `serde_json` checks the text and gives the values; it keeps no positions. This scanner
+//! walks text that `serde_json` has already accepted and records where each object key and
 //! each value starts and ends, keeping the members of an object in the order written
-//! (duplicates included). Scalars are decoded by serde_json from their own token, so a
-//! value means exactly what serde_json says it means.
+//! (duplicates included). Scalars are decoded by `serde_json` from their own token, so a
+//! value means exactly what `serde_json` says it means.
 //!
 //! It also decodes a JSON string literal with a map from each decoded byte back to the
 //! literal's bytes, so positions inside attributes stored as a JSON *string* (as `TaskRouter`
 //! exports them) still point at the right characters of the file.
 //!
 //! Nothing here panics: an unexpected byte gives `None`, and nesting deeper than
-//! [`MAX_DEPTH`] gives `None` too (serde_json refuses more than 128 levels anyway).
+//! [`MAX_DEPTH`] gives `None` too (`serde_json` refuses more than 128 levels anyway).
 
 use serde_json::Value;
 
@@ -187,7 +187,7 @@ pub fn decode_string(literal: &str) -> Option<(String, Vec<usize>)> {
 }
 
 /// Decodes `\uXXXX`, or a surrogate pair `\uD83D\uDC4D`, at the start of `rest`:
-/// the character and how many bytes of `rest` it used. A lone surrogate is refused (serde_json
+/// the character and how many bytes of `rest` it used. A lone surrogate is refused (`serde_json`
 /// refuses it too).
 fn decode_unicode_escape(rest: &str) -> Option<(char, usize)> {
     let high = hex4(rest.get(2..6)?)?;
@@ -345,7 +345,7 @@ mod tests {
 
     use super::*;
 
-    fn text_of<'a>(text: &'a str, span: Span) -> &'a str {
+    fn text_of(text: &str, span: Span) -> &str {
         &text[span.range()]
     }
 
