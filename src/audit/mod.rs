@@ -166,7 +166,11 @@ impl LineAuditor<'_, '_> {
                 self.malformed(
                     &format!("not valid JSON: {}", serde_message(&error)),
                     char_span(line, at),
-                    "JSON parsing stopped here",
+                    if error.is_eof() {
+                        "the line ends here"
+                    } else {
+                        "JSON parsing stopped here"
+                    },
                 );
                 return None;
             }
@@ -381,11 +385,14 @@ fn serde_message(error: &serde_json::Error) -> String {
     }
 }
 
-/// Byte offset in `text` of a `serde_json` error (its line and column count bytes); the end
-/// of the text for an unexpected end.
+/// Byte offset in `text` of a `serde_json` error (its line and column count bytes); the
+/// last character for an unexpected end.
 fn error_offset(text: &str, error: &serde_json::Error) -> usize {
     if error.is_eof() {
-        return text.len();
+        return text
+            .trim_end_matches(is_json_whitespace)
+            .len()
+            .saturating_sub(1);
     }
     let line_start = text
         .split('\n')

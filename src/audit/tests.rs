@@ -523,7 +523,7 @@ fn malformed_lines() {
             "3:1 error 42",
             "4:1 error \"[]\"",
             "5:10 error }",
-            "6:37 error "
+            "6:36 error \""
         ]
     );
     assert_eq!(
