@@ -2,6 +2,7 @@
 //! place that prints.
 
 mod apply;
+mod audit;
 mod lint;
 
 use std::io::IsTerminal;
@@ -32,6 +33,8 @@ enum Command {
     Lint(lint::LintArgs),
     /// Map NDJSON records with a ruleset: one output line per input line, in order.
     Apply(apply::ApplyArgs),
+    /// Check task or worker attributes JSON that existing code produced (NDJSON).
+    Audit(audit::AuditArgs),
 }
 
 /// Output format for findings.
@@ -93,6 +96,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Lint(args) => lint::run(&args),
         Command::Apply(args) => apply::run(&args),
+        Command::Audit(args) => audit::run(&args),
     };
     ExitCode::from(code)
 }
