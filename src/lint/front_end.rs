@@ -1,5 +1,5 @@
-//! Explanations of the codes the front end and the checker report themselves (their
-//! checks live in `rules_file`, `syntax`, `check` and `config`).
+//! Explanations of the codes the front end, the checker and the audit report themselves
+//! (their checks live in `rules_file`, `syntax`, `check`, `config` and `audit`).
 
 use super::Lint;
 use crate::diagnostic::Code;
