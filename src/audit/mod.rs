@@ -84,7 +84,7 @@ pub fn audit(source: &SourceFile, target: Option<Target>) -> AuditReport {
             line = rest;
             offset += '\u{feff}'.len_utf8();
         }
-        if line.trim().is_empty() {
+        if line.trim_matches(is_json_whitespace).is_empty() {
             continue;
         }
         report.lines += 1;

@@ -632,6 +632,11 @@ fn empty_and_blank_input() {
         assert_eq!(audited.lines, 0, "{text:?}");
         assert!(audited.diagnostics.is_empty());
     }
+    // Only JSON whitespace is blank: a no-break space is not.
+    assert_eq!(
+        found("\u{a0}\n", Code::MalformedRecord),
+        ["1:1 error \u{a0}"]
+    );
 }
 
 /// Fuzz-ish: prefixes of every line of the sample (about 150 per line), prefixes of the whole

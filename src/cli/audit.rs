@@ -67,16 +67,20 @@ pub fn run(args: &AuditArgs) -> u8 {
     let mut report = audit(&source, target);
     if let Some(at) = not_utf8 {
         let (line, _) = source.line_col(at);
-        report.diagnostics.insert(
-            0,
+        report.diagnostics.push(
             Diagnostic::new(
                 flexmap::Code::Io,
                 format!("line {line}: not UTF-8 (invalid byte at offset {at}); invalid bytes were read as U+FFFD"),
-                flexmap::Span::at(source.clamp(at)),
+                {
+                    let start = source.clamp(at);
+                    let width = source.text()[start..].chars().next().map_or(0, char::len_utf8);
+                    flexmap::Span::new(start, start + width)
+                },
             )
             .with_help("export the attributes as UTF-8")
             .in_source(&source),
         );
+        flexmap::diagnostic::sort(&mut report.diagnostics);
     }
     print(&report, args);
     let deny_warnings = args.deny.is_some();
