@@ -1,10 +1,11 @@
 //! `flexmap audit`: check attributes JSON that existing code produced, print findings, set the exit status.
 
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use flexmap::audit::{AuditReport, audit};
 use flexmap::catalog::Target;
+use flexmap::config::{Config, Level};
 use flexmap::diagnostic::render::Summary;
 use flexmap::{Diagnostic, Severity, SourceFile};
 use miette::{
@@ -82,6 +83,7 @@ pub fn run(args: &AuditArgs) -> u8 {
         );
         flexmap::diagnostic::sort(&mut report.diagnostics);
     }
+    apply_config(&mut report, &args.file);
     print(&report, args);
     let deny_warnings = args.deny.is_some();
     let failing = report.diagnostics.iter().any(|d| {
@@ -90,8 +92,30 @@ pub fn run(args: &AuditArgs) -> u8 {
     if failing { EXIT_FINDINGS } else { EXIT_OK }
 }
 
+/// Levels from the nearest `flexmap.toml` (`[lints] placeholder-value = "error"`), for the
+/// codes it names; the problems of the configuration file itself are reported too.
+fn apply_config(report: &mut AuditReport, file: &Path) {
+    let start = if file.as_os_str() == "-" {
+        Path::new(".")
+    } else {
+        file
+    };
+    let config = Config::find(start);
+    let diagnostics = std::mem::take(&mut report.diagnostics);
+    report.diagnostics = diagnostics
+        .into_iter()
+        .filter_map(|d| match config.levels.get(&d.code) {
+            Some(Level::Allow) => None,
+            Some(Level::Report(severity)) => Some(d.with_severity(*severity)),
+            None => Some(d),
+        })
+        .chain(config.diagnostics.iter().cloned())
+        .collect();
+    flexmap::diagnostic::sort(&mut report.diagnostics);
+}
+
 /// The file's display name and bytes (`-` is standard input).
-fn read(path: &PathBuf) -> std::io::Result<(String, Vec<u8>)> {
+fn read(path: &Path) -> std::io::Result<(String, Vec<u8>)> {
     if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::stdin().lock().read_to_end(&mut bytes)?;
