@@ -42,6 +42,7 @@
 //! The pipeline is described in `docs/ARCHITECTURE.md`; the rule language in
 //! `docs/language.md`.
 
+pub mod audit;
 pub mod catalog;
 pub mod check;
 pub mod config;

@@ -5,6 +5,7 @@
 #![allow(clippy::print_stdout)]
 
 mod apply;
+mod audit;
 mod explain;
 mod lint;
 
@@ -38,6 +39,8 @@ enum Command {
     Apply(apply::ApplyArgs),
     /// Explain a diagnostic code: what it catches, why it matters, how to fix it.
     Explain(explain::ExplainArgs),
+    /// Check task or worker attributes JSON that existing code produced (NDJSON).
+    Audit(audit::AuditArgs),
 }
 
 /// Output format for findings.
@@ -104,6 +107,7 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => lint::run(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Audit(args) => audit::run(&args),
     };
     ExitCode::from(code)
 }

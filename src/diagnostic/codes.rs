@@ -1,6 +1,6 @@
 //! The registry of diagnostic codes: code, kebab-case name and default level.
 //!
-//! Codes are grouped in ranges (`FM0xx` file and syntax, `FM1xx` targets, `FM2xx` slots,
+//! Codes are grouped in ranges (`FM0xx` file and syntax, audited records included, `FM1xx` targets, `FM2xx` slots,
 //! `FM3xx` values and types, `FM4xx` privacy, `FM5xx` hygiene, `FM9xx` limits and I/O) and
 //! are never reused once released.
 
@@ -52,6 +52,7 @@ codes! {
     BadVersion = "FM005", "bad-version", Error, "`flexmap:` missing or unsupported";
     InvalidValue = "FM006", "invalid-value", Error, "a rule-file setting has a value of the wrong shape (a mapping where a string belongs, an unknown `target`)";
     ConfigSyntax = "FM007", "config-syntax", Error, "`flexmap.toml` is not valid TOML";
+    MalformedRecord = "FM010", "malformed-record", Error, "an audited NDJSON line is not a JSON object (or a JSON string holding one)";
     UnknownTarget = "FM101", "unknown-target", Error, "a target name Insights does not know (it would be silently ignored)";
     WrongSection = "FM102", "wrong-section", Error, "a known field in the wrong place";
     MissingDependency = "FM103", "missing-dependency", Error, "a name field without its id";

@@ -1,5 +1,5 @@
-//! Explanations of the codes the front end and the checker report themselves (their
-//! checks live in `rules_file`, `syntax`, `check` and `config`).
+//! Explanations of the codes the front end, the checker and the audit report themselves
+//! (their checks live in `rules_file`, `syntax`, `check`, `config` and `audit`).
 
 use super::Lint;
 use crate::diagnostic::Code;
@@ -169,6 +169,33 @@ exclude = ["broken"
 
 ## Fix
 Correct the TOML at the reported position.
+"#,
+};
+
+/// FM010.
+pub static MALFORMED_RECORD: Lint = Lint {
+    code: Code::MalformedRecord,
+    check: None,
+    explanation: r#"## What it does
+Reported by `flexmap audit` for a line of the NDJSON file that holds no attributes object: it
+is not valid JSON (at the position where parsing stopped), it is JSON but not an object (an
+array, a number), or it is a JSON string whose text is not a JSON object.
+
+## Why it matters
+`TaskRouter` keeps task and worker attributes as one JSON object; a line that is not one was
+cut, double-encoded or logged with something else around it, and none of its values can be
+checked. If the producing code really sent that text, `TaskRouter` rejected the update.
+
+## Example
+```text
+{"conversations": {"abandoned": "No"}, "customers": {"name": "Ann"
+[{"conversations": {"abandoned": "No"}}]
+```
+
+## Fix
+Export one attributes object per line: `{…}`, or the attributes string exactly as `TaskRouter`
+stores it (`"{\"conversations\": …}"`). Check the export or logging code for truncated
+lines and for extra text around the JSON.
 "#,
 };
 

@@ -63,6 +63,7 @@ pub static LINTS: &[&Lint] = &[
     &front_end::BAD_VERSION,
     &front_end::INVALID_VALUE,
     &front_end::CONFIG_SYNTAX,
+    &front_end::MALFORMED_RECORD,
     &front_end::UNKNOWN_TARGET,
     &front_end::WRONG_SECTION,
     &missing_dependency::LINT,

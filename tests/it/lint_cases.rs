@@ -95,9 +95,18 @@ fn broken_examples_render() {
 /// Every snapshot belongs to a case that still exists (no stale, unreferenced snapshots).
 #[test]
 fn no_unreferenced_snapshots() {
-    for (snapshots, cases) in [
-        ("tests/cases/lint/snapshots", "tests/cases/lint"),
-        ("tests/cases/broken-snapshots", "rules-examples/broken"),
+    for (snapshots, cases, extension) in [
+        ("tests/cases/lint/snapshots", "tests/cases/lint", "yaml"),
+        (
+            "tests/cases/broken-snapshots",
+            "rules-examples/broken",
+            "yaml",
+        ),
+        (
+            "tests/cases/audit-snapshots",
+            "rules-examples/audit",
+            "ndjson",
+        ),
     ] {
         for snapshot in files(snapshots, "") {
             let name = snapshot
@@ -115,7 +124,7 @@ fn no_unreferenced_snapshots() {
             assert!(
                 crate::root()
                     .join(cases)
-                    .join(format!("{stem}.yaml"))
+                    .join(format!("{stem}.{extension}"))
                     .is_file(),
                 "{} has no case file; delete it",
                 display(&snapshot)

@@ -1,6 +1,7 @@
 //! The one integration-test binary: examples, data-driven cases, CLI transcripts.
 
 mod apply_cases;
+mod audit;
 mod cli;
 mod docs;
 mod examples;

@@ -1,0 +1,777 @@
+//! The checks of one attributes object: keys against the catalog, values against their kind,
+//! dependencies between fields, and leaked placeholders anywhere.
+
+use serde_json::Value;
+
+use super::scan::{self, Member, Node, NodeValue};
+use super::{LineAuditor, TEXT_LIMIT, article, placeholder, root_near_miss};
+use crate::catalog::{self, Field, Kind, Lookup, Section, SlotKind};
+use crate::diagnostic::{Code, Severity};
+use crate::runtime::convert::{self, DateError};
+
+/// Worker attribute names that Flex and `TaskRouter` use themselves: never hinted as near-misses
+/// of Insights fields (`roles` is the Flex permission array, not a typo of `role`).
+const FLEX_WORKER_KEYS: &[&str] = &[
+    "roles",
+    "routing",
+    "skills",
+    "disabled_skills",
+    "levels",
+    "image_url",
+    "contact_uri",
+    "channels",
+];
+
+/// The `type` values of `conversations.media` items (reference §1d, S10).
+const MEDIA_TYPES: &[&str] = &[
+    "Raw",
+    "Embedded",
+    "Referenced",
+    "VoiceRecording",
+    "ChatTranscript",
+];
+
+impl LineAuditor<'_, '_> {
+    pub(super) fn task(&mut self, members: &[Member]) {
+        for member in members {
+            let pointer = pointer("", &member.key);
+            match member.key.as_str() {
+                "conversations" => self.section_object(member, Section::Conversations, &pointer),
+                "customers" => self.section_object(member, Section::Customers, &pointer),
+                "reservation_attributes" => self.reservation_attributes(member, &pointer),
+                key => {
+                    if let Some(meant) = root_near_miss(key) {
+                        self.push(
+                            self.at(
+                                Code::UnknownTarget,
+                                &pointer,
+                                format!("`{key}` is not an object Insights reads"),
+                                member.key_span,
+                            )
+                            .with_label("Insights ignores everything under this key")
+                            .with_help(format!(
+                                "did you mean `{meant}`? Insights reads task data only from `conversations` and `customers`"
+                            )),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// `conversations` or `customers`: must be an object, then its fields are checked.
+    fn section_object(&mut self, member: &Member, section: Section, pointer: &str) {
+        match &member.value.value {
+            NodeValue::Object(members) => self.section(members, section, pointer),
+            NodeValue::Scalar(Value::Null) => {}
+            _ => {
+                let found = member.value.type_name();
+                self.push(
+                    self.at(
+                        Code::TypeMismatch,
+                        pointer,
+                        format!("`{}` must be a JSON object, not {}", section.name(), article(found)),
+                        member.value.span,
+                    )
+                    .with_label(format!("{} where an object belongs", article(found)))
+                    .with_help(format!(
+                        "send `\"{}\": {{…}}` with the fields inside; Insights ignores anything else",
+                        section.name()
+                    )),
+                );
+            }
+        }
+    }
+
+    /// `reservation_attributes`: `{ "WR…": { "media": [...] } }`; each `media` is checked.
+    fn reservation_attributes(&mut self, member: &Member, pointer: &str) {
+        for reservation in member.value.members().unwrap_or_default() {
+            let reservation_pointer = self::pointer(pointer, &reservation.key);
+            for inner in reservation.value.members().unwrap_or_default() {
+                if inner.key == "media" {
+                    let media_pointer = self::pointer(&reservation_pointer, "media");
+                    self.value(&media_pointer, "media", &inner.value, Kind::List, &[]);
+                }
+            }
+        }
+    }
+
+    /// The fields of one section: each key, each value, then the dependencies between them.
+    pub(super) fn section(&mut self, members: &[Member], section: Section, parent: &str) {
+        for member in members {
+            let pointer = pointer(parent, &member.key);
+            match catalog::lookup(section, &member.key) {
+                Lookup::Field(field) => {
+                    if field.read_only {
+                        if !member.value.is_null() {
+                            self.read_only(member, field, &pointer, members);
+                        }
+                    } else {
+                        self.value(
+                            &pointer,
+                            field.name,
+                            &member.value,
+                            field.kind,
+                            field.values,
+                        );
+                    }
+                }
+                Lookup::Slot(slot) => {
+                    self.value(&pointer, &member.key, &member.value, slot.kind(), &[]);
+                }
+                Lookup::SlotOutOfRange {
+                    section: slot_section,
+                    kind,
+                    number,
+                    count,
+                } => self.slot_out_of_range(
+                    member,
+                    &pointer,
+                    members,
+                    section,
+                    (slot_section, kind, number, count),
+                ),
+                Lookup::Unknown => self.unknown_key(member, section, &pointer, members),
+            }
+        }
+        self.dependencies(members, parent, section);
+        if section == Section::Conversations {
+            self.callback_request(members, parent);
+        }
+    }
+
+    fn read_only(&mut self, member: &Member, field: &Field, pointer: &str, members: &[Member]) {
+        let help = match first_free_slot(members, Section::Conversations, SlotKind::Attribute) {
+            Some(slot) => format!(
+                "remove it; to tag segments, write the value to a custom attribute such as `{slot}`"
+            ),
+            None => "remove it; to tag segments, use a custom attribute".to_string(),
+        };
+        self.push(
+            self.at(
+                Code::ReadOnlyTarget,
+                pointer,
+                format!("`{}` must not be set by hand", field.name),
+                member.key_span,
+            )
+            .with_label("Insights sets this itself; changing it can break playback")
+            .with_help(help),
+        );
+    }
+
+    fn slot_out_of_range(
+        &mut self,
+        member: &Member,
+        pointer: &str,
+        members: &[Member],
+        own_section: Section,
+        (section, kind, number, count): (Section, SlotKind, u64, u32),
+    ) {
+        let message = if count == 0 {
+            format!("{} has no {} slots", section.name(), kind.name())
+        } else {
+            format!(
+                "{} has {} slots 1 to {count}, not {number}",
+                section.name(),
+                kind.name()
+            )
+        };
+        let own_count = catalog::slot_count(own_section, kind);
+        let help = match first_free_slot(members, section, kind) {
+            _ if own_section != section && own_count > 0 => format!(
+                "under `{}`, use `{}_{}_N` (N from 1 to {own_count})",
+                own_section.name(),
+                own_section.slot_prefix(),
+                kind.name()
+            ),
+            _ if own_section != section => {
+                format!(
+                    "`{}` has no {} slots either",
+                    own_section.name(),
+                    kind.name()
+                )
+            }
+            Some(free) => format!(
+                "use `{free}`, the first {} slot this record leaves free; Insights silently ignores `{}`",
+                kind.name(),
+                member.key
+            ),
+            None if count == 0 => format!("{} has only attribute and label slots", section.name()),
+            None => format!(
+                "all {count} {} slots are used in this record; Insights silently ignores `{}`",
+                kind.name(),
+                member.key
+            ),
+        };
+        self.push(
+            self.at(Code::SlotOverflow, pointer, message, member.key_span)
+                .with_label("slot number out of range")
+                .with_help(help),
+        );
+    }
+
+    /// A key the section does not know: wrong section, slot of another section, typo, or
+    /// (for worker attributes) a routing attribute.
+    fn unknown_key(
+        &mut self,
+        member: &Member,
+        section: Section,
+        pointer: &str,
+        members: &[Member],
+    ) {
+        let name = member.key.as_str();
+        if section == Section::Worker {
+            self.worker_unknown_key(member, pointer);
+            return;
+        }
+        if let Some((slot_section, kind, number)) = catalog::parse_slot_name(name)
+            && slot_section != section
+            && catalog::other_sections(section, name).is_empty()
+        {
+            let count = catalog::slot_count(slot_section, kind);
+            self.slot_out_of_range(
+                member,
+                pointer,
+                members,
+                section,
+                (slot_section, kind, number, count),
+            );
+            return;
+        }
+        let suggestion = catalog::suggest(section, name);
+        let elsewhere = catalog::other_sections(section, name);
+        let curated = suggestion.as_ref().is_some_and(|s| s.note.is_some());
+        if let Some(&other) = elsewhere.first()
+            && !curated
+        {
+            let help = if other == Section::Worker {
+                format!("`{name}` is a worker attribute: set it on the worker, not on the task")
+            } else {
+                format!("move it into `/{}`", other.name())
+            };
+            self.push(
+                self.at(
+                    Code::WrongSection,
+                    pointer,
+                    format!(
+                        "`{name}` is a `{}` field, not a `{}` field",
+                        other.name(),
+                        section.name()
+                    ),
+                    member.key_span,
+                )
+                .with_label(format!(
+                    "Insights ignores `{name}` under `{}`",
+                    section.name()
+                ))
+                .with_help(help),
+            );
+            return;
+        }
+        let help = match suggestion {
+            Some(suggestion) => {
+                let full = if suggestion.section == section {
+                    suggestion.name.clone()
+                } else {
+                    format!("{}.{}", suggestion.section.name(), suggestion.name)
+                };
+                match suggestion.note {
+                    Some(note) => format!("did you mean `{full}`? {note}"),
+                    None => format!("did you mean `{full}`?"),
+                }
+            }
+            None => format!(
+                "Insights silently ignores it: use a field of the Insights catalog or a custom slot (`{}_attribute_N`)",
+                section.slot_prefix()
+            ),
+        };
+        self.push(
+            self.at(
+                Code::UnknownTarget,
+                pointer,
+                format!("not a `{}` field Insights knows", section.name()),
+                member.key_span,
+            )
+            .with_label("Insights silently ignores this key")
+            .with_help(help),
+        );
+    }
+
+    /// Worker attributes mix Insights fields with routing data: only a near-miss of an
+    /// Insights worker field gets a hint, at info level.
+    fn worker_unknown_key(&mut self, member: &Member, pointer: &str) {
+        let name = member.key.as_str();
+        if FLEX_WORKER_KEYS.contains(&name) {
+            return;
+        }
+        let Some(suggestion) = catalog::suggest(Section::Worker, name) else {
+            return;
+        };
+        if suggestion.section != Section::Worker {
+            return;
+        }
+        let mut help = format!("did you mean `{}`?", suggestion.name);
+        if let Some(note) = suggestion.note {
+            help = format!("{help} {note}");
+        }
+        help.push_str(
+            " If it is a routing attribute, ignore this: worker attributes may hold other data",
+        );
+        self.push(
+            self.at(
+                Code::UnknownTarget,
+                pointer,
+                format!(
+                    "`{name}` is not an Insights worker field; `{}` is",
+                    suggestion.name
+                ),
+                member.key_span,
+            )
+            .with_severity(Severity::Info)
+            .with_label("Insights ignores this key")
+            .with_help(help),
+        );
+    }
+
+    /// Checks one value against the kind of its field.
+    fn value(
+        &mut self,
+        pointer: &str,
+        name: &str,
+        node: &Node,
+        kind: Kind,
+        values: &'static [&'static str],
+    ) {
+        if node.is_null()
+            || node
+                .as_str()
+                .is_some_and(|s| s.is_empty() || is_placeholder(s))
+        {
+            return;
+        }
+        match kind {
+            Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy => self.text(pointer, node),
+            Kind::Enum | Kind::YesNo => self.enumerated(pointer, name, node, kind, values),
+            Kind::Measure | Kind::Duration => self.number(pointer, node, kind),
+            Kind::Date => self.date(pointer, node),
+            Kind::Url => self.url(pointer, node),
+            Kind::List => self.media(pointer, node),
+        }
+    }
+
+    fn text(&mut self, pointer: &str, node: &Node) {
+        match &node.value {
+            NodeValue::Object(_) | NodeValue::Array(_) => self.shape(pointer, node, "text"),
+            NodeValue::Scalar(Value::String(text)) => {
+                let length = convert::char_len(text);
+                if length > TEXT_LIMIT {
+                    self.push(
+                        self.at(
+                            Code::ValueTooLong,
+                            pointer,
+                            format!("the value is {length} characters; Insights keeps the first {TEXT_LIMIT}"),
+                            node.span,
+                        )
+                        .with_label(format!("{length} characters"))
+                        .with_help("shorten it before sending (in a flexmap rule: `| truncate(128)`); long free text also eats into the workspace's 2-billion distinct-value budget"),
+                    );
+                }
+            }
+            NodeValue::Scalar(_) => {}
+        }
+    }
+
+    fn enumerated(
+        &mut self,
+        pointer: &str,
+        name: &str,
+        node: &Node,
+        kind: Kind,
+        values: &'static [&'static str],
+    ) {
+        let documented = values.join(", ");
+        match &node.value {
+            NodeValue::Object(_) | NodeValue::Array(_) => {
+                self.shape(pointer, node, "one of its documented values");
+            }
+            NodeValue::Scalar(Value::String(text)) => {
+                if values.contains(&text.as_str()) {
+                    return;
+                }
+                let canonical = canonical_value(text, kind, values);
+                let shown = quoted(text);
+                let help = match canonical {
+                    Some(canonical) if canonical.eq_ignore_ascii_case(text.trim()) => format!(
+                        "write `{canonical}`: Insights values are case-sensitive, so {shown} becomes a bucket of its own in reports"
+                    ),
+                    Some(canonical) => format!(
+                        "write `{canonical}`: Insights keeps the text as sent, so {shown} becomes a bucket of its own in reports"
+                    ),
+                    None if name == "abandoned_phase"
+                        && text.trim().eq_ignore_ascii_case("ivr") =>
+                    {
+                        format!(
+                            "Insights leaves IVR hang-ups out of abandonment (reference S5); use one of {documented}, and record IVR hang-ups in a custom attribute"
+                        )
+                    }
+                    None => format!(
+                        "use one of {documented}; an undocumented value becomes a bucket of its own in reports"
+                    ),
+                };
+                self.push(
+                    self.at(
+                        Code::InvalidEnumValue,
+                        pointer,
+                        format!("{shown} is not a documented value of `{name}` ({documented})"),
+                        node.span,
+                    )
+                    .with_label("not a documented value")
+                    .with_help(help),
+                );
+            }
+            NodeValue::Scalar(scalar) => {
+                let canonical = if kind == Kind::YesNo {
+                    yes_no(scalar)
+                } else {
+                    None
+                };
+                let help = match canonical {
+                    Some(canonical) => format!("send the string `\"{canonical}\"`"),
+                    None => format!("send one of {documented} as a string"),
+                };
+                self.push(
+                    self.at(
+                        Code::InvalidEnumValue,
+                        pointer,
+                        format!(
+                            "{} `{scalar}` is not a documented value of `{name}` ({documented})",
+                            article(scan::type_name(scalar))
+                        ),
+                        node.span,
+                    )
+                    .with_label("not a documented value")
+                    .with_help(help),
+                );
+            }
+        }
+    }
+
+    fn number(&mut self, pointer: &str, node: &Node, kind: Kind) {
+        let what = if kind == Kind::Duration {
+            "a number of seconds"
+        } else {
+            "a number"
+        };
+        match &node.value {
+            NodeValue::Scalar(Value::Number(_)) => {}
+            NodeValue::Scalar(Value::String(text)) => match convert::parse_number(text) {
+                Some(number) => self.push(
+                    self.at(
+                        Code::TypeMismatch,
+                        pointer,
+                        format!("{} is a number sent as a string", quoted(text)),
+                        node.span,
+                    )
+                    .with_severity(Severity::Warning)
+                    .with_label("a string")
+                    .with_help(format!(
+                        "send the number itself (`{}`): Insights reads {what} here",
+                        render_number(number)
+                    )),
+                ),
+                None => self.push(
+                    self.at(
+                        Code::TypeMismatch,
+                        pointer,
+                        format!("{} is not a number", quoted(text)),
+                        node.span,
+                    )
+                    .with_label(format!("{what} belongs here"))
+                    .with_help(
+                        "send a number, or leave the key out when there is no value: Insights cannot read this one",
+                    ),
+                ),
+            },
+            _ => self.shape(pointer, node, what),
+        }
+    }
+
+    fn date(&mut self, pointer: &str, node: &Node) {
+        if matches!(node.value, NodeValue::Object(_) | NodeValue::Array(_)) {
+            self.shape(pointer, node, "a date");
+            return;
+        }
+        match convert::parse_date(&node.to_value(), None) {
+            Ok(_) => {}
+            Err(DateError::OutOfRange) => self.push(
+                self.at(
+                    Code::DateOutOfRange,
+                    pointer,
+                    "the date is outside 1901–2049, the range Insights accepts",
+                    node.span,
+                )
+                .with_label("out of range")
+                .with_help("check the unit (epoch seconds vs milliseconds) and the year; Insights rejects dates outside 1901–2049"),
+            ),
+            Err(DateError::Unparsable) => self.push(
+                self.at(
+                    Code::DateOutOfRange,
+                    pointer,
+                    format!("{} is not a date flexmap can read", describe(node)),
+                    node.span,
+                )
+                .with_severity(Severity::Warning)
+                .with_label("not a recognised date")
+                .with_help("Insights does not document its date format: send epoch milliseconds or ISO 8601 (`2024-03-05T14:30:00Z`), as the community does"),
+            ),
+        }
+    }
+
+    fn url(&mut self, pointer: &str, node: &Node) {
+        match &node.value {
+            NodeValue::Scalar(Value::String(text)) => {
+                if !convert::is_http_url(text) {
+                    self.push(
+                        self.at(
+                            Code::InvalidUrl,
+                            pointer,
+                            "not an absolute http(s) URL",
+                            node.span,
+                        )
+                        .with_label("not a link Insights can open")
+                        .with_help("send a full `https://…` URL that is public or carries its authorization in the path or query"),
+                    );
+                }
+            }
+            _ => self.shape(pointer, node, "a URL string"),
+        }
+    }
+
+    /// `conversations.media`: an array of objects; a `type` must be a documented media type.
+    fn media(&mut self, pointer: &str, node: &Node) {
+        let NodeValue::Array(items) = &node.value else {
+            self.shape(pointer, node, "an array of media objects");
+            return;
+        };
+        for (index, item) in items.iter().enumerate() {
+            let item_pointer = self::pointer(pointer, &index.to_string());
+            let Some(fields) = item.members() else {
+                self.shape(&item_pointer, item, "a media object");
+                continue;
+            };
+            for field in fields {
+                let field_pointer = self::pointer(&item_pointer, &field.key);
+                match field.key.as_str() {
+                    "type" => self.value(
+                        &field_pointer,
+                        "media type",
+                        &field.value,
+                        Kind::Enum,
+                        MEDIA_TYPES,
+                    ),
+                    "url" => self.value(&field_pointer, "url", &field.value, Kind::Url, &[]),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// FM303 for a value of the wrong JSON type.
+    fn shape(&mut self, pointer: &str, node: &Node, expected: &str) {
+        let found = article(node.type_name());
+        self.push(
+            self.at(
+                Code::TypeMismatch,
+                pointer,
+                format!("{found} where {expected} belongs"),
+                node.span,
+            )
+            .with_label(found.clone())
+            .with_help(format!(
+                "send {expected}; Insights cannot read {found} here and drops it"
+            )),
+        );
+    }
+
+    /// FM103: a name field whose id field is not set.
+    fn dependencies(&mut self, members: &[Member], parent: &str, section: Section) {
+        for member in members {
+            let Some(field) = catalog::field(section, &member.key) else {
+                continue;
+            };
+            let Some(required) = field.requires else {
+                continue;
+            };
+            if !is_set(&member.value)
+                || members
+                    .iter()
+                    .any(|m| m.key == required && is_set(&m.value))
+            {
+                continue;
+            }
+            self.push(
+                self.at(
+                    Code::MissingDependency,
+                    &pointer(parent, &member.key),
+                    format!("`{}` is set without `{required}`", member.key),
+                    member.key_span,
+                )
+                .with_label(format!("needs `{required}`"))
+                .with_help(format!(
+                    "add `{required}` next to it: Insights does not show `{}` without its id (teams without ids send the name as the id too)",
+                    member.key
+                )),
+            );
+        }
+    }
+
+    /// FM106: `abandoned_phase: "Callback Request"` needs `abandoned: "Follow-Up"`.
+    fn callback_request(&mut self, members: &[Member], parent: &str) {
+        let last = |key: &str| members.iter().rev().find(|m| m.key == key);
+        let Some(phase) = last("abandoned_phase") else {
+            return;
+        };
+        if !phase
+            .value
+            .as_str()
+            .is_some_and(|s| s.trim().eq_ignore_ascii_case("Callback Request"))
+        {
+            return;
+        }
+        let abandoned = last("abandoned").filter(|m| is_set(&m.value));
+        if abandoned
+            .and_then(|m| m.value.as_str())
+            .is_some_and(|s| s.trim().eq_ignore_ascii_case("Follow-Up"))
+        {
+            return;
+        }
+        let state = match abandoned {
+            Some(member) => format!("`abandoned` is {}", describe(&member.value)),
+            None => "`abandoned` is not set".to_string(),
+        };
+        let mut diagnostic = self
+            .at(
+                Code::InconsistentValues,
+                &pointer(parent, "abandoned_phase"),
+                format!("`Callback Request` needs `abandoned: \"Follow-Up\"`, but {state}"),
+                phase.value.span,
+            )
+            .with_label("a callback request")
+            .with_help("set `abandoned` to `Follow-Up`: a callback request is not an abandoned call, and Insights counts it as one otherwise");
+        if let Some(member) = abandoned {
+            diagnostic =
+                diagnostic.with_secondary(self.mapper.span(member.value.span), "not `Follow-Up`");
+        }
+        self.push(diagnostic);
+    }
+
+    /// FM309 anywhere in the record.
+    pub(super) fn placeholders(&mut self, node: &Node, pointer: &str) {
+        match &node.value {
+            NodeValue::Object(members) => {
+                for member in members {
+                    self.placeholders(&member.value, &self::pointer(pointer, &member.key));
+                }
+            }
+            NodeValue::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    self.placeholders(item, &self::pointer(pointer, &index.to_string()));
+                }
+            }
+            NodeValue::Scalar(Value::String(text)) => {
+                let Some(token) = placeholder(text) else {
+                    return;
+                };
+                let exact = text.trim() == token;
+                let message = if exact {
+                    format!("the value is the placeholder `{token}`")
+                } else {
+                    format!("the value contains the placeholder `{token}`")
+                };
+                let help = match token {
+                    "null" => {
+                        "the string \"null\" is a value of its own in reports: send JSON null or leave the key out"
+                    }
+                    "[object Object]" => {
+                        "an object was turned into a string: pick the field you meant (`obj.name`), or leave the key out"
+                    }
+                    "NaN" => {
+                        "a number conversion failed in JavaScript: leave the key out when there is no number"
+                    }
+                    _ => {
+                        "JavaScript wrote `undefined` for missing data: leave the key out when there is no value"
+                    }
+                };
+                self.push(
+                    self.at(Code::PlaceholderValue, pointer, message, node.span)
+                        .with_label("leaked placeholder")
+                        .with_help(help),
+                );
+            }
+            NodeValue::Scalar(_) => {}
+        }
+    }
+}
+
+/// The first slot of `kind` in `section` that the record's keys leave free.
+fn first_free_slot(members: &[Member], section: Section, kind: SlotKind) -> Option<String> {
+    catalog::slots(section)
+        .filter(|slot| slot.kind == kind)
+        .map(|slot| slot.name())
+        .find(|name| !members.iter().any(|m| m.key == *name))
+}
+
+/// The documented spelling a value was meant as: same text in another case, or for a
+/// `yes_no` field anything `parse_yes_no` reads.
+fn canonical_value(text: &str, kind: Kind, values: &[&'static str]) -> Option<&'static str> {
+    let trimmed = text.trim();
+    values
+        .iter()
+        .copied()
+        .find(|value| value.eq_ignore_ascii_case(trimmed))
+        .or_else(|| {
+            (kind == Kind::YesNo)
+                .then(|| yes_no(&Value::String(trimmed.to_string())))
+                .flatten()
+        })
+}
+
+fn yes_no(value: &Value) -> Option<&'static str> {
+    convert::parse_yes_no(value).map(|yes| if yes { "Yes" } else { "No" })
+}
+
+/// Set: not `null` and not an empty string.
+fn is_set(node: &Node) -> bool {
+    !node.is_null() && node.as_str() != Some("")
+}
+
+fn is_placeholder(text: &str) -> bool {
+    placeholder(text).is_some_and(|token| text.trim() == token)
+}
+
+/// A JSON pointer (RFC 6901) of `key` under `parent`: `~` → `~0`, `/` → `~1`.
+pub(super) fn pointer(parent: &str, key: &str) -> String {
+    format!("{parent}/{}", key.replace('~', "~0").replace('/', "~1"))
+}
+
+/// A short value shown in a message: quoted if under 40 characters, else its length.
+fn quoted(text: &str) -> String {
+    let length = convert::char_len(text);
+    if length <= 40 && !text.contains(['\n', '\r']) {
+        format!("`\"{text}\"`")
+    } else {
+        format!("a {length}-character string")
+    }
+}
+
+fn describe(node: &Node) -> String {
+    match &node.value {
+        NodeValue::Scalar(Value::String(text)) => quoted(text),
+        NodeValue::Scalar(scalar) => format!("`{scalar}`"),
+        _ => article(node.type_name()),
+    }
+}
+
+fn render_number(number: f64) -> String {
+    convert::number_value(number).map_or_else(|| number.to_string(), |value| value.to_string())
+}

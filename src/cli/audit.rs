@@ -1,0 +1,399 @@
+//! `flexmap audit`: check attributes JSON that existing code produced, print findings, set the exit status.
+
+use std::fmt::Write as _;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use flexmap::audit::{AuditReport, audit};
+use flexmap::catalog::Target;
+use flexmap::config::{Config, Level};
+use flexmap::diagnostic::render::Summary;
+use flexmap::{Diagnostic, Severity, SourceFile};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, OutputArgs};
+
+/// Arguments of `flexmap audit`.
+#[derive(clap::Args, Debug)]
+pub struct AuditArgs {
+    /// NDJSON file of task or worker attributes, one object per line (or one JSON string
+    /// holding it, as `TaskRouter` stores it); `-` reads standard input.
+    pub file: PathBuf,
+    /// What the lines hold. Without it, a line with `conversations` or `customers` is task
+    /// attributes and any other line worker attributes.
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Treat warnings as errors for the exit status (`--deny warnings`).
+    #[arg(long, value_name = "LEVEL", value_parser = ["warnings"])]
+    pub deny: Option<String>,
+}
+
+/// `--target`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TargetArg {
+    /// Task attributes: `conversations`, `customers` and routing attributes.
+    Task,
+    /// Worker attributes: flat Insights agent fields and routing attributes.
+    Worker,
+}
+
+/// Runs `flexmap audit`.
+pub fn run(args: &AuditArgs) -> u8 {
+    let (name, bytes) = match read(&args.file) {
+        Ok(read) => read,
+        Err(error) => {
+            eprintln!("flexmap: cannot read {}: {error}", args.file.display());
+            return EXIT_USAGE;
+        }
+    };
+    let (text, not_utf8) = match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            (
+                String::from_utf8_lossy(error.as_bytes()).into_owned(),
+                Some(at),
+            )
+        }
+    };
+    let source = SourceFile::new(name, text);
+    let target = args.target.map(|target| match target {
+        TargetArg::Task => Target::Task,
+        TargetArg::Worker => Target::Worker,
+    });
+    let mut report = audit(&source, target);
+    if let Some(at) = not_utf8 {
+        let (line, _) = source.line_col(at);
+        report.diagnostics.push(
+            Diagnostic::new(
+                flexmap::Code::Io,
+                format!("line {line}: not UTF-8 (invalid byte at offset {at}); invalid bytes were read as U+FFFD"),
+                {
+                    let start = source.clamp(at);
+                    let width = source.text()[start..].chars().next().map_or(0, char::len_utf8);
+                    flexmap::Span::new(start, start + width)
+                },
+            )
+            .with_help("export the attributes as UTF-8")
+            .in_source(&source),
+        );
+        flexmap::diagnostic::sort(&mut report.diagnostics);
+    }
+    apply_config(&mut report, &args.file);
+    print(&report, args);
+    let deny_warnings = args.deny.is_some();
+    let failing = report.diagnostics.iter().any(|d| {
+        d.severity == Severity::Error || (deny_warnings && d.severity == Severity::Warning)
+    });
+    if failing { EXIT_FINDINGS } else { EXIT_OK }
+}
+
+/// Levels from the nearest `flexmap.toml` (`[lints] placeholder-value = "error"`), for the
+/// codes it names; the problems of the configuration file itself are reported too.
+fn apply_config(report: &mut AuditReport, file: &Path) {
+    let start = if file.as_os_str() == "-" {
+        Path::new(".")
+    } else {
+        file
+    };
+    let config = Config::find(start);
+    let diagnostics = std::mem::take(&mut report.diagnostics);
+    report.diagnostics = diagnostics
+        .into_iter()
+        .filter_map(|d| match config.levels.get(&d.code) {
+            Some(Level::Allow) => None,
+            Some(Level::Report(severity)) => Some(d.with_severity(*severity)),
+            None => Some(d),
+        })
+        .chain(config.diagnostics.iter().cloned())
+        .collect();
+    flexmap::diagnostic::sort(&mut report.diagnostics);
+}
+
+/// The file's display name and bytes (`-` is standard input).
+fn read(path: &Path) -> std::io::Result<(String, Vec<u8>)> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().lock().read_to_end(&mut bytes)?;
+        return Ok(("<stdin>".to_string(), bytes));
+    }
+    Ok((path.display().to_string(), std::fs::read(path)?))
+}
+
+fn print(report: &AuditReport, args: &AuditArgs) {
+    let diagnostics = &report.diagnostics;
+    if args.output.format == Format::Json {
+        let text = json(report);
+        let _ = std::io::stdout()
+            .lock()
+            .write_all(format!("{text}\n").as_bytes());
+        return;
+    }
+    if args.output.format == Format::Human {
+        print_human(diagnostics, &args.output);
+    } else {
+        super::print_diagnostics(diagnostics, 1, &args.output, false);
+    }
+    if args.output.format == Format::Human {
+        let summary = Summary::of(diagnostics, 1);
+        let malformed = report.malformed_lines();
+        let mut counts = format!("{} task, {} worker", report.task_lines, report.worker_lines);
+        if malformed > 0 {
+            let _ = write!(counts, ", {malformed} malformed");
+        }
+        let mut levels = format!(
+            "{} error{}, {} warning{}",
+            summary.errors,
+            plural(summary.errors),
+            summary.warnings,
+            plural(summary.warnings)
+        );
+        if summary.infos > 0 {
+            let _ = write!(levels, ", {} info", summary.infos);
+        }
+        eprintln!(
+            "flexmap audit: {} line{} ({counts}): {levels}",
+            report.lines,
+            plural(report.lines)
+        );
+    }
+}
+
+/// The lint document (schema version 1) with the line counts added last, under `audit`
+/// (fields are only ever added within a version).
+fn json(report: &AuditReport) -> String {
+    let text = flexmap::diagnostic::render::json(&report.diagnostics, 1);
+    let counts = serde_json::json!({
+        "lines": report.lines,
+        "task_lines": report.task_lines,
+        "worker_lines": report.worker_lines,
+        "malformed_lines": report.malformed_lines(),
+    });
+    let Ok(counts) = serde_json::to_string_pretty(&counts) else {
+        return text;
+    };
+    match text.trim_end().strip_suffix('}') {
+        Some(body) => format!(
+            "{},\n  \"audit\": {}\n}}",
+            body.trim_end(),
+            counts.replace('\n', "\n  ")
+        ),
+        None => text,
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Human output: miette's report, drawn over a window of the offending line only (NDJSON
+/// lines run to thousands of characters, and their neighbours say nothing about the finding).
+fn print_human(diagnostics: &[Diagnostic], output: &OutputArgs) {
+    use std::io::IsTerminal;
+    let color = output.color.enabled(std::io::stdout().is_terminal());
+    let width = super::terminal_width();
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
+    let rendered: Vec<String> = diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let mut out = String::new();
+            let drawn = match Windowed::new(diagnostic, width) {
+                Some(windowed) => handler.render_report(&mut out, &windowed),
+                None => handler.render_report(&mut out, diagnostic),
+            };
+            if drawn.is_err() {
+                out = flexmap::diagnostic::render::short(diagnostic);
+            }
+            out
+        })
+        .collect();
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(rendered.join("\n").as_bytes());
+}
+
+/// A diagnostic whose source is one window of its primary line.
+struct Windowed<'a> {
+    inner: &'a Diagnostic,
+    window: Window,
+    labels: Vec<LabeledSpan>,
+}
+
+/// Part of one line of the file, with `…` standing for what was cut on either side.
+struct Window {
+    source: SourceFile,
+    /// The text shown: the window, with `…` in place of the three bytes before and after it
+    /// when the line goes on (so byte offsets still match the file).
+    data: String,
+    /// File offset of `data`'s first byte.
+    offset: usize,
+    /// 0-based line number.
+    line: usize,
+}
+
+/// Characters kept before the primary span.
+const LEAD: usize = 24;
+
+impl<'a> Windowed<'a> {
+    fn new(inner: &'a Diagnostic, width: usize) -> Option<Windowed<'a>> {
+        let source = inner.source.clone()?;
+        let text = source.text();
+        let primary = inner.primary_span();
+        let start = source.clamp(primary.start);
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line_end = if text[..line_end].ends_with('\r') && line_end > line_start {
+            line_end - 1
+        } else {
+            line_end
+        };
+        let budget = width.saturating_sub(16).max(40);
+        // Start a little before the span, then take `budget` characters.
+        let mut window_start = text[line_start..start]
+            .char_indices()
+            .rev()
+            .nth(LEAD.saturating_sub(1))
+            .map_or(line_start, |(i, _)| line_start + i);
+        if window_start < line_start + 3 {
+            window_start = line_start;
+        }
+        let mut window_end = text[window_start..line_end]
+            .char_indices()
+            .nth(budget)
+            .map_or(line_end, |(i, _)| window_start + i);
+        if window_end + 3 > line_end {
+            window_end = line_end;
+        }
+        let mut data = String::new();
+        let mut offset = window_start;
+        if window_start > line_start {
+            data.push('…');
+            offset = window_start - '…'.len_utf8();
+        }
+        data.push_str(&text[window_start..window_end]);
+        if window_end < line_end {
+            data.push('…');
+        }
+        let labels = inner
+            .labels
+            .iter()
+            .filter(|label| {
+                label.span.start < window_end.max(window_start + 1)
+                    && label.span.end >= window_start
+            })
+            .filter(|label| label.primary || label.span.start >= window_start)
+            .map(|label| {
+                let mut from = label.span.start.max(window_start);
+                let to = label.span.end.min(window_end).max(from);
+                if from == to && from >= window_end && from > window_start {
+                    // miette draws nothing for an empty span at the very end: use the last character.
+                    from = text[..from]
+                        .char_indices()
+                        .next_back()
+                        .map_or(from, |(i, _)| i);
+                }
+                let span = (from, to - from);
+                if label.primary {
+                    LabeledSpan::new_primary_with_span(label.message.clone(), span)
+                } else {
+                    LabeledSpan::new_with_span(label.message.clone(), span)
+                }
+            })
+            .collect();
+        let (line, _) = source.line_col(start);
+        Some(Windowed {
+            inner,
+            window: Window {
+                source,
+                data,
+                offset,
+                line: line - 1,
+            },
+            labels,
+        })
+    }
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let name = self.source.name().to_string();
+        if context_lines_before == 0 && context_lines_after == 0 {
+            // Where the report's header points: the span's own line and column.
+            let (line, column) = self.source.line_col(span.offset());
+            let from = span
+                .offset()
+                .saturating_sub(self.offset)
+                .min(self.data.len());
+            let data = self.data.as_bytes().get(from..).unwrap_or_default();
+            return Ok(Box::new(MietteSpanContents::new_named(
+                name,
+                data,
+                (span.offset(), data.len()).into(),
+                line - 1,
+                column - 1,
+                1,
+            )));
+        }
+        Ok(Box::new(MietteSpanContents::new_named(
+            name,
+            self.data.as_bytes(),
+            (self.offset, self.data.len()).into(),
+            self.line,
+            0,
+            1,
+        )))
+    }
+}
+
+impl std::fmt::Debug for Windowed<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.inner, formatter)
+    }
+}
+
+impl std::fmt::Display for Windowed<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.inner, formatter)
+    }
+}
+
+impl std::error::Error for Windowed<'_> {}
+
+impl miette::Diagnostic for Windowed<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        miette::Diagnostic::code(self.inner)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        miette::Diagnostic::severity(self.inner)
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        miette::Diagnostic::help(self.inner)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.window)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
