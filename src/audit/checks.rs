@@ -715,10 +715,16 @@ impl LineAuditor<'_, '_> {
 
 /// The first slot of `kind` in `section` that the record's keys leave free.
 fn first_free_slot(members: &[Member], section: Section, kind: SlotKind) -> Option<String> {
-    catalog::slots(section)
-        .filter(|slot| slot.kind == kind)
-        .map(|slot| slot.name())
-        .find(|name| !members.iter().any(|m| m.key == *name))
+    catalog::first_free_slot(section, kind, |kind, number| {
+        let name = catalog::Slot {
+            section,
+            kind,
+            number,
+        }
+        .name();
+        members.iter().any(|m| m.key == name)
+    })
+    .map(|slot| slot.name())
 }
 
 /// The documented spelling a value was meant as: same text in another case, or for a

@@ -764,20 +764,12 @@ fn count_params(def: &FilterDef) -> String {
     }
 }
 
-/// `truncate(n)` / `seconds(unit = "s")`.
+/// "`truncate(n)`" / "`lower` takes no arguments", for help lines.
 pub(crate) fn signature(def: &FilterDef) -> String {
-    let params: Vec<String> = def
-        .params
-        .iter()
-        .map(|p| match p.default {
-            Some(default) => format!("{}={default}", p.name),
-            None => p.name.to_string(),
-        })
-        .collect();
-    if params.is_empty() {
+    if def.params.is_empty() {
         format!("`{}` takes no arguments", def.name)
     } else {
-        format!("`{}({})`", def.name, params.join(", "))
+        format!("`{}`", def.call())
     }
 }
 

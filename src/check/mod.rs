@@ -450,22 +450,19 @@ impl Checker<'_> {
     }
 
     fn first_free_slot(&self, section: Section, kind: SlotKind) -> Option<String> {
-        let count = catalog::slot_count(section, kind);
-        (1..=count)
-            .map(|number| catalog::Slot {
+        catalog::first_free_slot(section, kind, |kind, number| {
+            let name = catalog::Slot {
                 section,
                 kind,
                 number,
-            })
-            .find(|slot| {
-                let name = slot.name();
-                !self
-                    .file
-                    .rules
-                    .iter()
-                    .any(|r| r.section == RuleSection::Insights(section) && r.name == name)
-            })
-            .map(|slot| slot.name())
+            }
+            .name();
+            self.file
+                .rules
+                .iter()
+                .any(|r| r.section == RuleSection::Insights(section) && r.name == name)
+        })
+        .map(|slot| slot.name())
     }
 
     /// `extra:` keys must not collide with Insights objects or worker fields.

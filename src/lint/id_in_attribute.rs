@@ -157,11 +157,7 @@ fn free_label(
                     .iter()
                     .any(|r| r.section == OutSection::Insights(section) && r.target == slot))
     };
-    let count = catalog::slot_count(section, SlotKind::Label);
-    (1..=count)
-        .find(|n| !used(SlotKind::Label, *n) && !used(SlotKind::Attribute, *n))
-        .or_else(|| (1..=count).find(|n| !used(SlotKind::Label, *n)))
-        .map(|n| name(SlotKind::Label, n))
+    catalog::first_free_slot(section, SlotKind::Label, used).map(|slot| slot.name())
 }
 
 /// "custom attribute `account_ref` (`conversation_attribute_1`)", "`content`".

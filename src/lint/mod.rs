@@ -102,6 +102,24 @@ pub fn find(code: Code) -> Option<&'static Lint> {
     LINTS.iter().copied().find(|l| l.code == code)
 }
 
+/// The first slot of `kind` in `section` that none of `rules` writes (partner-aware, see
+/// `catalog::first_free_slot`).
+#[must_use]
+pub fn first_free_slot(rules: &[AnalyzedRule], section: Section, kind: SlotKind) -> Option<String> {
+    catalog::first_free_slot(section, kind, |kind, number| {
+        let name = catalog::Slot {
+            section,
+            kind,
+            number,
+        }
+        .name();
+        rules
+            .iter()
+            .any(|r| r.section == OutSection::Insights(section) && r.target == name)
+    })
+    .map(|slot| slot.name())
+}
+
 /// A finding of a lint, tied to the rule it is about (for suppressions).
 #[derive(Debug)]
 pub struct Finding {
@@ -158,34 +176,7 @@ impl LintContext<'_> {
     /// number whose partner slot (label for an attribute, attribute for a label) is free too.
     #[must_use]
     pub fn first_free_slot(&self, section: Section, kind: SlotKind) -> Option<String> {
-        let count = catalog::slot_count(section, kind);
-        let used = |kind: SlotKind, number: u32| {
-            let name = catalog::Slot {
-                section,
-                kind,
-                number,
-            }
-            .name();
-            self.rules
-                .iter()
-                .any(|r| r.section == OutSection::Insights(section) && r.target == name)
-        };
-        let partner = match kind {
-            SlotKind::Attribute => Some(SlotKind::Label),
-            SlotKind::Label => Some(SlotKind::Attribute),
-            SlotKind::Measure => None,
-        };
-        (1..=count)
-            .find(|n| !used(kind, *n) && partner.is_none_or(|p| !used(p, *n)))
-            .or_else(|| (1..=count).find(|n| !used(kind, *n)))
-            .map(|number| {
-                catalog::Slot {
-                    section,
-                    kind,
-                    number,
-                }
-                .name()
-            })
+        first_free_slot(self.rules, section, kind)
     }
 
     /// Span of a rule's value.

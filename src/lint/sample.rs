@@ -176,13 +176,7 @@ pub fn attach(
                 OutSection::Insights(section) => section,
                 OutSection::Extra => continue,
             };
-            let help = super::LintContext {
-                file: &dummy_file(source),
-                rules,
-                config: &crate::Config::default(),
-            }
-            .first_free_slot(section, SlotKind::Label)
-            .map_or_else(
+            let help = super::first_free_slot(rules, section, SlotKind::Label).map_or_else(
                 || "use a label slot for per-contact values".to_string(),
                 |slot| format!("use {slot}, the first free label slot"),
             );
@@ -254,19 +248,6 @@ pub fn attach(
             .with_help("handle the data the sample shows: a `default`, a table entry, a `truncate(128)`, or another source field")
             .in_source(source),
         );
-    }
-}
-
-fn dummy_file(source: &SourceFile) -> crate::rules_file::RuleFile {
-    crate::rules_file::RuleFile {
-        source: source.clone(),
-        target: None,
-        target_span: Span::at(0),
-        description: None,
-        inputs: Vec::new(),
-        tables: Vec::new(),
-        custom: Vec::new(),
-        rules: Vec::new(),
     }
 }
 

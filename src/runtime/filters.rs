@@ -348,6 +348,26 @@ pub static FILTERS: &[FilterDef] = &[
     },
 ];
 
+impl FilterDef {
+    /// The call as documented: `truncate(n)`, `seconds(unit="s")`, `lower`.
+    #[must_use]
+    pub fn call(&self) -> String {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|p| match p.default {
+                Some(default) => format!("{}={default}", p.name),
+                None => p.name.to_string(),
+            })
+            .collect();
+        if params.is_empty() {
+            self.name.to_string()
+        } else {
+            format!("{}({})", self.name, params.join(", "))
+        }
+    }
+}
+
 /// Looks a filter up by name.
 #[must_use]
 pub fn find(name: &str) -> Option<&'static FilterDef> {

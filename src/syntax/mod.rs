@@ -311,21 +311,8 @@ fn check_limits(text: &str) -> Result<(), SyntaxError> {
     }
     // Bracket nesting, outside string literals, before pest recurses into it.
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
+    for (i, c) in code_chars(text) {
         match c {
-            '"' | '\'' => quote = Some(c),
             '(' | '[' | '{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
@@ -346,13 +333,12 @@ fn check_limits(text: &str) -> Result<(), SyntaxError> {
     Ok(())
 }
 
-/// Rough tokens (offset, text) outside string literals: words and single symbols.
-fn tokens_outside_strings(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut tokens = Vec::new();
+/// The characters of `text` outside string literals, with their offsets. An opening quote
+/// is yielded (it separates tokens); the literal's contents and closing quote are not.
+fn code_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let mut quote: Option<char> = None;
     let mut escaped = false;
-    let mut word_start: Option<usize> = None;
-    for (i, c) in text.char_indices() {
+    text.char_indices().filter(move |&(_, c)| {
         if let Some(q) = quote {
             if escaped {
                 escaped = false;
@@ -361,24 +347,40 @@ fn tokens_outside_strings(text: &str) -> impl Iterator<Item = (usize, &str)> {
             } else if c == q {
                 quote = None;
             }
-            continue;
+            return false;
         }
-        let is_word = c.is_ascii_alphanumeric() || c == '_';
-        if is_word {
-            word_start.get_or_insert(i);
+        if c == '"' || c == '\'' {
+            quote = Some(c);
+        }
+        true
+    })
+}
+
+/// Rough tokens (offset, text) outside string literals: words and single symbols.
+fn tokens_outside_strings(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut tokens = Vec::new();
+    let mut word_start: Option<usize> = None;
+    let mut word_end = 0;
+    for (i, c) in code_chars(text) {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            if word_start.is_none() || word_end != i {
+                if let Some(start) = word_start.take() {
+                    tokens.push((start, &text[start..word_end]));
+                }
+                word_start = Some(i);
+            }
+            word_end = i + c.len_utf8();
             continue;
         }
         if let Some(start) = word_start.take() {
-            tokens.push((start, &text[start..i]));
+            tokens.push((start, &text[start..word_end]));
         }
-        match c {
-            '"' | '\'' => quote = Some(c),
-            c if c.is_whitespace() => {}
-            _ => tokens.push((i, &text[i..i + c.len_utf8()])),
+        if !c.is_whitespace() && c != '"' && c != '\'' {
+            tokens.push((i, &text[i..i + c.len_utf8()]));
         }
     }
     if let Some(start) = word_start {
-        tokens.push((start, &text[start..]));
+        tokens.push((start, &text[start..word_end]));
     }
     tokens.into_iter()
 }
@@ -805,21 +807,8 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> SyntaxError {
 /// The innermost bracket left open at the end of `text` (outside strings), with its closer.
 fn unclosed_bracket(text: &str) -> Option<(usize, char)> {
     let mut stack: Vec<(usize, char)> = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
+    for (i, c) in code_chars(text) {
         match c {
-            '"' | '\'' => quote = Some(c),
             '(' => stack.push((i, ')')),
             '[' => stack.push((i, ']')),
             '{' => stack.push((i, '}')),

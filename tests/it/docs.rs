@@ -12,19 +12,7 @@ fn filter_reference() -> String {
         "| filter | input | result | what it does | example |\n|---|---|---|---|---|\n",
     );
     for filter in FILTERS {
-        let params: Vec<String> = filter
-            .params
-            .iter()
-            .map(|p| match p.default {
-                Some(default) => format!("{}={default}", p.name),
-                None => p.name.to_string(),
-            })
-            .collect();
-        let call = if params.is_empty() {
-            filter.name.to_string()
-        } else {
-            format!("{}({})", filter.name, params.join(", "))
-        };
+        let call = filter.call();
         let input: Vec<&str> = filter.input.iter().map(|t| t.name()).collect();
         let (example, result) = filter.examples[0];
         let _ = writeln!(
