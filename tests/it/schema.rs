@@ -52,6 +52,25 @@ fn schema_accepts_every_example() {
 }
 
 #[test]
+fn schema_rejects_the_broken_examples_of_unknown_targets() {
+    let validator = validator();
+    for (name, pointer) in [
+        ("fm101-unknown-target.yaml", "/conversations"),
+        ("fm102-wrong-section.yaml", "/conversations"),
+        ("fm201-slot-overflow.yaml", "/customers"),
+        ("fm201-slot-overflow-worker.yaml", "/worker"),
+    ] {
+        let path = crate::root().join("rules-examples/broken").join(name);
+        let text = std::fs::read_to_string(&path).expect("example is readable");
+        let found = errors(&validator, &yaml_to_json(&text));
+        assert!(
+            found.iter().any(|e| e.ends_with(&format!(" at {pointer}"))),
+            "{name}: {found:#?}"
+        );
+    }
+}
+
+#[test]
 fn schema_rejects_unknown_targets_and_keys() {
     let validator = validator();
     let cases = [
