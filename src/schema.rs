@@ -16,13 +16,14 @@ use crate::catalog::{self, Section};
 use crate::diagnostic::Code;
 use crate::rules_file::FORMAT_VERSION;
 
-/// The JSON Schema dialect of [`rule_file_schema`].
-pub const SCHEMA_DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+/// The JSON Schema dialect of [`rule_file_schema`]: draft-07, the newest one that
+/// yaml-language-server (the VS Code YAML extension) fully supports.
+pub const SCHEMA_DIALECT: &str = "http://json-schema.org/draft-07/schema#";
 
-/// The JSON Schema (draft 2020-12) of a rule file.
+/// The JSON Schema (draft-07) of a rule file.
 #[must_use]
 pub fn rule_file_schema() -> Value {
-    let root = schemars::generate::SchemaSettings::draft2020_12()
+    let root = schemars::generate::SchemaSettings::draft07()
         .into_generator()
         .into_root_schema_for::<RuleFileSchema>();
     let mut schema = root.to_value();
@@ -349,7 +350,7 @@ fn enrich(schema: &mut Value) {
             }
         ]),
     );
-    if let Some(definitions) = root.get_mut("$defs").and_then(Value::as_object_mut) {
+    if let Some(definitions) = root.get_mut("definitions").and_then(Value::as_object_mut) {
         if let Some(lint) = definitions
             .get_mut("LintName")
             .and_then(Value::as_object_mut)
@@ -375,7 +376,8 @@ fn enrich(schema: &mut Value) {
 
 /// Every named field and in-range slot of `section`, each pointing at the rule schema.
 fn section_properties(section: Section) -> Map<String, Value> {
-    let rule = "#/$defs/RuleSchema";
+    // Draft-07 ignores keywords beside `$ref`, so the reference goes under `allOf`.
+    let rule = json!([{ "$ref": "#/definitions/RuleSchema" }]);
     let mut properties = Map::new();
     for field in catalog::section_fields(section) {
         let mut description = format!("{} ({}): {}", field.name, field.kind.name(), field.summary);
@@ -389,7 +391,7 @@ fn section_properties(section: Section) -> Map<String, Value> {
         }
         properties.insert(
             field.name.to_string(),
-            json!({ "$ref": rule, "description": description }),
+            json!({ "description": description, "allOf": rule }),
         );
     }
     for slot in catalog::slots(section) {
@@ -404,7 +406,7 @@ fn section_properties(section: Section) -> Map<String, Value> {
         };
         let name = slot.name();
         let description = format!("{name} ({}): {summary}.", slot.kind().name());
-        properties.insert(name, json!({ "$ref": rule, "description": description }));
+        properties.insert(name, json!({ "description": description, "allOf": rule }));
     }
     properties
 }
