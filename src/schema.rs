@@ -28,6 +28,7 @@ pub fn rule_file_schema() -> Value {
         .into_root_schema_for::<RuleFileSchema>();
     let mut schema = root.to_value();
     forbid_null(&mut schema);
+    unwrap_descriptions(&mut schema);
     enrich(&mut schema);
     schema
 }
@@ -305,6 +306,25 @@ fn forbid_null(schema: &mut Value) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(forbid_null),
+        _ => {}
+    }
+}
+
+/// Joins the lines of descriptions taken from wrapped doc comments: editors show a
+/// description's line breaks as they are.
+fn unwrap_descriptions(schema: &mut Value) {
+    match schema {
+        Value::Object(object) => {
+            for (key, value) in object.iter_mut() {
+                match value {
+                    Value::String(text) if key == "description" => {
+                        *text = text.replace('\n', " ");
+                    }
+                    _ => unwrap_descriptions(value),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(unwrap_descriptions),
         _ => {}
     }
 }

@@ -39,6 +39,41 @@ fn schema_declares_its_dialect_and_basics() {
     assert!(schema["properties"]["customers"]["properties"]["customer_attribute_4"].is_null());
 }
 
+/// Every property of every object in `schema` has a one-line description (editor hover text).
+fn assert_described(schema: &Value, at: &str) {
+    match schema {
+        Value::Object(object) => {
+            if let Some(Value::Object(properties)) = object.get("properties") {
+                for (name, property) in properties {
+                    let description = property.get("description").and_then(Value::as_str);
+                    assert!(
+                        description.is_some_and(|d| !d.is_empty() && !d.contains('\n')),
+                        "{at}/properties/{name} needs a one-line description"
+                    );
+                }
+            }
+            // `if`/`then` only constrain properties described elsewhere.
+            for (key, value) in object
+                .iter()
+                .filter(|(key, _)| !["if", "then"].contains(&key.as_str()))
+            {
+                assert_described(value, &format!("{at}/{key}"));
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                assert_described(item, &format!("{at}/{index}"));
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_property_has_a_description() {
+    assert_described(&flexmap::schema::rule_file_schema(), "#");
+}
+
 #[test]
 fn schema_accepts_every_example() {
     let validator = validator();
