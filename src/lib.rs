@@ -51,6 +51,7 @@ pub mod lint;
 pub mod project;
 pub mod rules_file;
 pub mod runtime;
+pub mod schema;
 pub mod source;
 pub mod syntax;
 pub mod types;

@@ -7,7 +7,9 @@
 mod apply;
 mod audit;
 mod explain;
+mod init;
 mod lint;
+mod schema;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -41,6 +43,12 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Check task or worker attributes JSON that existing code produced (NDJSON).
     Audit(audit::AuditArgs),
+    /// Print the JSON Schema of rule files (for editors through yaml-language-server).
+    Schema,
+    /// Create a project: flexmap.toml, rules/example.yaml and flexmap.schema.json.
+    Init(init::InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(schema::CompletionsArgs),
 }
 
 /// Output format for findings.
@@ -108,6 +116,9 @@ pub fn main() -> ExitCode {
         Command::Apply(args) => apply::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Audit(args) => audit::run(&args),
+        Command::Schema => schema::run_schema(),
+        Command::Init(args) => init::run(&args),
+        Command::Completions(args) => schema::run_completions(&args),
     };
     ExitCode::from(code)
 }

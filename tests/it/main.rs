@@ -9,6 +9,7 @@ mod filters;
 mod lint_cases;
 mod properties;
 mod sarif;
+mod schema;
 mod stream;
 
 use std::path::{Path, PathBuf};
