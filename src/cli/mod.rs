@@ -8,6 +8,7 @@ mod apply;
 mod audit;
 mod explain;
 mod lint;
+mod test;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -41,6 +42,9 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Check task or worker attributes JSON that existing code produced (NDJSON).
     Audit(audit::AuditArgs),
+    /// Run rule tests (`*.test.yaml`): each case's input through its ruleset, compared with
+    /// the expected output and runtime warnings.
+    Test(test::TestArgs),
 }
 
 /// Output format for findings.
@@ -108,6 +112,7 @@ pub fn main() -> ExitCode {
         Command::Apply(args) => apply::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Audit(args) => audit::run(&args),
+        Command::Test(args) => test::run(&args),
     };
     ExitCode::from(code)
 }
