@@ -42,8 +42,7 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Check task or worker attributes JSON that existing code produced (NDJSON).
     Audit(audit::AuditArgs),
-    /// Run rule tests (`*.test.yaml`): each case's input through its ruleset, compared with
-    /// the expected output and runtime warnings.
+    /// Run rule tests (`*.test.yaml`); show a diff for each failing case.
     Test(test::TestArgs),
 }
 

@@ -159,7 +159,7 @@ fn junit(reports: &[FileReport]) -> String {
                         let _ = writeln!(
                             cases,
                             "    <testcase name=\"{name}\" classname=\"{file}\">\n      <failure message=\"output differs from expect\" type=\"mismatch\">{}</failure>\n    </testcase>",
-                            xml_escape(&diff(outcome))
+                            xml_text(&diff(outcome))
                         );
                     }
                 }
@@ -175,7 +175,7 @@ fn junit(reports: &[FileReport]) -> String {
             let _ = writeln!(
                 cases,
                 "    <testcase name=\"(load)\" classname=\"{file}\">\n      <failure message=\"invalid test file or ruleset\" type=\"invalid\">{}</failure>\n    </testcase>",
-                xml_escape(&text.join("\n"))
+                xml_text(&text.join("\n"))
             );
         }
         total += tests;
@@ -190,16 +190,21 @@ fn junit(reports: &[FileReport]) -> String {
     )
 }
 
-/// Escapes text for XML attributes and content; drops characters XML 1.0 cannot hold.
+/// Escapes text for an XML attribute value.
 fn xml_escape(text: &str) -> String {
+    xml_text(text)
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// Escapes text for XML element content; replaces characters XML 1.0 cannot hold.
+fn xml_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
             '\t' | '\n' | '\r' => out.push(c),
             c if u32::from(c) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
                 out.push('\u{FFFD}');
@@ -216,6 +221,7 @@ mod tests {
 
     #[test]
     fn xml_escape_handles_markup_and_control_characters() {
+        assert_eq!(xml_text("\"a\" < b"), "\"a\" &lt; b");
         assert_eq!(
             xml_escape("a<b>&\"c'\u{1}\n"),
             "a&lt;b&gt;&amp;&quot;c&apos;\u{FFFD}\n"
