@@ -46,6 +46,9 @@ pub fn run(args: &TestArgs) -> u8 {
             }
         }
     }
+    // A file named both directly and through its folder runs once.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|file| seen.insert(file.clone()));
     let reports: Vec<FileReport> = files.iter().map(|f| ruletest::run_file(f)).collect();
     let text = match args.format {
         TestFormat::Human => human(&reports),
