@@ -50,6 +50,7 @@ pub mod diagnostic;
 pub mod lint;
 pub mod project;
 pub mod rules_file;
+pub mod ruletest;
 pub mod runtime;
 pub mod schema;
 pub mod source;

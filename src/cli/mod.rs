@@ -10,6 +10,7 @@ mod explain;
 mod init;
 mod lint;
 mod schema;
+mod test;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -49,6 +50,8 @@ enum Command {
     Init(init::InitArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(schema::CompletionsArgs),
+    /// Run rule tests (`*.test.yaml`); show a diff for each failing case.
+    Test(test::TestArgs),
 }
 
 /// Output format for findings.
@@ -119,6 +122,7 @@ pub fn main() -> ExitCode {
         Command::Schema => schema::run_schema(),
         Command::Init(args) => init::run(&args),
         Command::Completions(args) => schema::run_completions(&args),
+        Command::Test(args) => test::run(&args),
     };
     ExitCode::from(code)
 }

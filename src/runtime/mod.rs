@@ -144,6 +144,19 @@ pub enum WarningKind {
 }
 
 impl WarningKind {
+    /// Every kind, in order.
+    pub const ALL: &[WarningKind] = &[
+        WarningKind::Truncated,
+        WarningKind::Dropped,
+        WarningKind::FilterFailed,
+        WarningKind::DateOutOfRange,
+        WarningKind::LookupMiss,
+        WarningKind::TypeMismatch,
+        WarningKind::NotFinite,
+        WarningKind::UnknownEnumValue,
+        WarningKind::NotAnObject,
+    ];
+
     /// Kebab-case name, as used in rule tests and `--strict` errors.
     #[must_use]
     pub fn name(self) -> &'static str {

@@ -8,6 +8,7 @@ mod examples;
 mod filters;
 mod lint_cases;
 mod properties;
+mod ruletest;
 mod sarif;
 mod schema;
 mod stream;
