@@ -68,7 +68,21 @@ pub fn run(args: &LintArgs) -> u8 {
     };
     let mut diff_output = String::new();
     let mut fixed_count = 0;
-    for unit in &units {
+    // Plain linting: files are independent, so they are checked in parallel (results keep
+    // the file order). Fixing and sampling write or print per file and stay sequential.
+    let plain = !args.fix && sample_text.is_none();
+    if plain {
+        use rayon::prelude::*;
+        let found: Vec<Vec<Diagnostic>> = units
+            .par_iter()
+            .map(|unit| {
+                Ruleset::from_str(&unit.text, &unit.path.display().to_string())
+                    .diagnostics_with(&unit.config)
+            })
+            .collect();
+        diagnostics.extend(found.into_iter().flatten());
+    }
+    for unit in units.iter().filter(|_| !plain) {
         let name = unit.path.display().to_string();
         let mut text = unit.text.clone();
         if args.fix {
