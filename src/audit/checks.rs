@@ -167,15 +167,7 @@ impl LineAuditor<'_, '_> {
         own_section: Section,
         (section, kind, number, count): (Section, SlotKind, u64, u32),
     ) {
-        let message = if count == 0 {
-            format!("{} has no {} slots", section.name(), kind.name())
-        } else {
-            format!(
-                "{} has {} slots 1 to {count}, not {number}",
-                section.name(),
-                kind.name()
-            )
-        };
+        let message = catalog::slot_range_message(section, kind, number, count);
         let own_count = catalog::slot_count(own_section, kind);
         let help = match first_free_slot(members, section, kind) {
             _ if own_section != section && own_count > 0 => format!(

@@ -277,6 +277,20 @@ pub fn slots(section: Section) -> impl Iterator<Item = Slot> {
     })
 }
 
+/// "conversations has attribute slots 1 to 10, not 11" / "customers has no measure slots".
+#[must_use]
+pub fn slot_range_message(section: Section, kind: SlotKind, number: u64, count: u32) -> String {
+    if count == 0 {
+        format!("{} has no {} slots", section.name(), kind.name())
+    } else {
+        format!(
+            "{} has {} slots 1 to {count}, not {number}",
+            section.name(),
+            kind.name()
+        )
+    }
+}
+
 /// The first slot of `kind` in `section` for which `used(kind, number)` is false,
 /// preferring a number whose partner slot (the label of an attribute, the attribute of a
 /// label) is unused too: a label is the display text of the attribute with the same number,

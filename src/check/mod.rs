@@ -307,19 +307,10 @@ impl Checker<'_> {
                 number,
                 count,
             } => {
-                let message = if count == 0 {
-                    format!(
-                        "`{name}`: {} has no {} slots",
-                        slot_section.name(),
-                        kind.name()
-                    )
-                } else {
-                    format!(
-                        "`{name}`: {} has {} slots 1 to {count}, not {number}",
-                        slot_section.name(),
-                        kind.name()
-                    )
-                };
+                let message = format!(
+                    "`{name}`: {}",
+                    catalog::slot_range_message(slot_section, kind, number, count)
+                );
                 let free_slot = self.first_free_slot(slot_section, kind);
                 let help = match &free_slot {
                     Some(free) => format!(
@@ -353,19 +344,10 @@ impl Checker<'_> {
                     && catalog::other_sections(section, name).is_empty()
                 {
                     let count = catalog::slot_count(slot_section, kind);
-                    let message = if count == 0 {
-                        format!(
-                            "`{name}`: {} has no {} slots",
-                            slot_section.name(),
-                            kind.name()
-                        )
-                    } else {
-                        format!(
-                            "`{name}`: {} has {} slots 1 to {count}, not {number}",
-                            slot_section.name(),
-                            kind.name()
-                        )
-                    };
+                    let message = format!(
+                        "`{name}`: {}",
+                        catalog::slot_range_message(slot_section, kind, number, count)
+                    );
                     let own = catalog::slot_count(section, kind);
                     let help = if own > 0 {
                         format!(
