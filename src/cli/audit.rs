@@ -9,10 +9,7 @@ use flexmap::catalog::Target;
 use flexmap::config::{Config, Level};
 use flexmap::diagnostic::render::Summary;
 use flexmap::{Diagnostic, Severity, SourceFile};
-use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
-};
+use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, OutputArgs};
 
@@ -197,14 +194,7 @@ fn print_human(diagnostics: &[Diagnostic], output: &OutputArgs) {
     use std::io::IsTerminal;
     let color = output.color.enabled(std::io::stdout().is_terminal());
     let width = super::terminal_width();
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(width)
-        .with_links(false);
+    let handler = flexmap::diagnostic::render::handler(color, width);
     let rendered: Vec<String> = diagnostics
         .iter()
         .map(|diagnostic| {

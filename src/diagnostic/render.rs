@@ -7,17 +7,23 @@ use serde::Serialize;
 
 use super::{Diagnostic, Severity};
 
-/// Renders one diagnostic with miette's graphical handler.
+/// miette's graphical handler as flexmap uses it: Unicode, colour only when asked, no links.
 #[must_use]
-pub fn human(diagnostic: &Diagnostic, color: bool, width: usize) -> String {
+pub fn handler(color: bool, width: usize) -> GraphicalReportHandler {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme)
+    GraphicalReportHandler::new_themed(theme)
         .with_width(width)
-        .with_links(false);
+        .with_links(false)
+}
+
+/// Renders one diagnostic with miette's graphical handler.
+#[must_use]
+pub fn human(diagnostic: &Diagnostic, color: bool, width: usize) -> String {
+    let handler = handler(color, width);
     let mut out = String::new();
     if handler.render_report(&mut out, diagnostic).is_err() {
         out = short(diagnostic);

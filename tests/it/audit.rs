@@ -30,20 +30,11 @@ fn rendered(path: &std::path::Path) -> String {
 
 #[test]
 fn audit_examples() {
-    let cases = files("rules-examples/audit", ".ndjson");
-    assert!(!cases.is_empty());
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../cases/audit-snapshots");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| {
-        for case in cases {
-            let name = case
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            insta::assert_snapshot!(name, rendered(&case));
-        }
-    });
+    crate::snapshot_each(
+        &files("rules-examples/audit", ".ndjson"),
+        "../cases/audit-snapshots",
+        rendered,
+    );
 }
 
 /// The sample holds every kind of finding the audit reports, so a check that stops firing

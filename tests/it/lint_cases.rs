@@ -26,20 +26,11 @@ fn rendered(path: &std::path::Path) -> String {
 
 #[test]
 fn lint_cases() {
-    let cases = files("tests/cases/lint", ".yaml");
-    assert!(!cases.is_empty());
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../cases/lint/snapshots");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| {
-        for case in cases {
-            let name = case
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            insta::assert_snapshot!(name, rendered(&case));
-        }
-    });
+    crate::snapshot_each(
+        &files("tests/cases/lint", ".yaml"),
+        "../cases/lint/snapshots",
+        rendered,
+    );
 }
 
 /// The precision corpus (`precision-*.yaml`): realistic rule files, full of values a
@@ -78,18 +69,11 @@ fn precision_corpus_is_silent() {
 
 #[test]
 fn broken_examples_render() {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../cases/broken-snapshots");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| {
-        for case in files("rules-examples/broken", ".yaml") {
-            let name = case
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            insta::assert_snapshot!(name, rendered(&case));
-        }
-    });
+    crate::snapshot_each(
+        &files("rules-examples/broken", ".yaml"),
+        "../cases/broken-snapshots",
+        rendered,
+    );
 }
 
 /// Every snapshot belongs to a case that still exists (no stale, unreferenced snapshots).

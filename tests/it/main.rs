@@ -43,6 +43,27 @@ pub fn display(path: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// Snapshots `render(file)` for every file in `cases`, named by the file's stem, under
+/// `snapshots` (relative to `tests/it/`).
+///
+/// # Panics
+/// When `cases` is empty, or a snapshot differs.
+pub fn snapshot_each(cases: &[PathBuf], snapshots: &str, render: impl Fn(&Path) -> String) {
+    assert!(!cases.is_empty(), "no cases for {snapshots}");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(snapshots);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for case in cases {
+            let name = case
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            insta::assert_snapshot!(name, render(case));
+        }
+    });
+}
+
 /// True when expected files should be rewritten instead of compared (`UPDATE_EXPECT=1`).
 pub fn updating() -> bool {
     std::env::var_os("UPDATE_EXPECT").is_some()
