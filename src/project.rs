@@ -123,8 +123,10 @@ fn collect(dir: &Path, config: &Config, out: &mut Vec<PathBuf>) -> std::io::Resu
     Ok(())
 }
 
-/// `*.yaml` / `*.yml` (any case), but not rule tests (`*.test.yaml`).
-fn is_rule_file_name(path: &Path) -> bool {
+/// `*.yaml` / `*.yml` (any case), but not rule tests (`*.test.yaml`): the names a directory
+/// scan reads.
+#[must_use]
+pub fn is_rule_file_name(path: &Path) -> bool {
     let yaml = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));

@@ -33,6 +33,11 @@ pub struct LintArgs {
     /// Run the ruleset over real records and add measured evidence (one rule file only).
     #[arg(long, value_name = "FILE.ndjson")]
     pub sample: Option<PathBuf>,
+    /// Skip the files a folder scan would skip: YAML whose first key is not `flexmap:`,
+    /// `*.test.yaml` and paths `exclude`d in flexmap.toml (for pre-commit, which passes
+    /// every staged YAML file).
+    #[arg(long)]
+    pub only_rule_files: bool,
 }
 
 /// One rule file to lint, with its settings.
@@ -198,6 +203,9 @@ fn collect(args: &LintArgs, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Uni
         match String::from_utf8(bytes) {
             Ok(text) => {
                 let config = Config::find(&path);
+                if args.only_rule_files && !is_scanned_rule_file(&path, &text, &config) {
+                    continue;
+                }
                 diagnostics.extend(config.diagnostics.iter().cloned());
                 units.push(Unit { path, text, config });
             }
@@ -211,6 +219,14 @@ fn collect(args: &LintArgs, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Uni
         }
     }
     Ok(units)
+}
+
+/// What a folder scan reads (`Project::load`): a rule file name, not excluded, starting with
+/// `flexmap:`.
+fn is_scanned_rule_file(path: &Path, text: &str, config: &Config) -> bool {
+    flexmap::project::is_rule_file_name(path)
+        && !config.excludes(path)
+        && flexmap::rules_file::looks_like_rule_file(text)
 }
 
 fn unified_diff(name: &str, before: &str, after: &str) -> String {
