@@ -7,6 +7,7 @@ mod docs;
 mod examples;
 mod filters;
 mod lint_cases;
+mod precommit;
 mod properties;
 mod ruletest;
 mod sarif;
