@@ -47,6 +47,7 @@ pub mod catalog;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod dictionary;
 pub mod lint;
 pub mod project;
 pub mod rules_file;

@@ -6,6 +6,7 @@
 
 mod apply;
 mod audit;
+mod docs;
 mod explain;
 mod init;
 mod lint;
@@ -52,6 +53,8 @@ enum Command {
     Completions(schema::CompletionsArgs),
     /// Run rule tests (`*.test.yaml`); show a diff for each failing case.
     Test(test::TestArgs),
+    /// Write the data dictionary (every field and slot the rules write) as Markdown or HTML.
+    Docs(docs::DocsArgs),
 }
 
 /// Output format for findings.
@@ -123,6 +126,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(&args),
         Command::Completions(args) => schema::run_completions(&args),
         Command::Test(args) => test::run(&args),
+        Command::Docs(args) => docs::run(&args),
     };
     ExitCode::from(code)
 }
