@@ -69,18 +69,27 @@ pub fn render(dictionary: &Dictionary, format: Format) -> Result<String, RenderE
         .map_err(|e| RenderError(error_chain(&e)))
 }
 
-/// Text for a Markdown table cell, on one line: `|`, `<` and `\` escaped (no cell break, no
-/// HTML). Backtick spans stay, so descriptions keep their `code`.
+/// Text for a Markdown table cell, on one line: `|` escaped everywhere (no cell break), `<`
+/// and `\` escaped outside backtick spans (no HTML). Backtick spans stay, so descriptions
+/// keep their `code`.
 #[must_use]
 pub fn markdown_text(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '<' => out.push_str("\\<"),
-            '\\' => out.push_str("\\\\"),
-            '\n' | '\r' | '\t' => out.push(' '),
-            c => out.push(c),
+    for (index, part) in parts.iter().enumerate() {
+        // Odd parts lie after an opening backtick: code when a closing one follows.
+        let code = index % 2 == 1 && index + 1 < parts.len();
+        if index > 0 {
+            out.push('`');
+        }
+        for c in part.chars() {
+            match c {
+                '|' => out.push_str("\\|"),
+                '<' if !code => out.push_str("\\<"),
+                '\\' if !code => out.push_str("\\\\"),
+                '\n' | '\r' | '\t' => out.push(' '),
+                c => out.push(c),
+            }
         }
     }
     out
@@ -168,6 +177,8 @@ mod tests {
             ("a\\b", "a\\\\b"),
             ("two\nlines", "two lines"),
             ("keeps `code`", "keeps `code`"),
+            ("`a < b | c` < d", "`a < b \\| c` \\< d"),
+            ("lone ` <", "lone ` \\<"),
         ] {
             assert_eq!(markdown_text(text), expected, "{text:?}");
         }

@@ -3,6 +3,7 @@
 mod apply_cases;
 mod audit;
 mod cli;
+mod dictionary;
 mod docs;
 mod examples;
 mod filters;
