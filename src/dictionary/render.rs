@@ -2,8 +2,9 @@
 //! templates in `templates/` (embedded in the binary). Only with the `cli` feature.
 //!
 //! The templates decide the layout; the filters here only escape: `md_text` and `md_code`
-//! for Markdown table cells (`|` and HTML in text, code spans with the right fence), and
-//! `html_text` for prose in HTML (escaped, with backtick spans as `<code>`). Everything else
+//! for Markdown table cells (`|` and HTML in text, code spans with the right fence),
+//! `html_text` for prose in HTML (escaped, with backtick spans as `<code>`) and `html_code`
+//! for expressions in HTML (escaped, with `<wbr>` where long paths may wrap). Everything else
 //! in the HTML page goes through tera's autoescaping.
 
 use std::fmt;
@@ -52,6 +53,9 @@ pub fn render(dictionary: &Dictionary, format: Format) -> Result<String, RenderE
     });
     tera.register_filter("html_text", |text: &str, _: Kwargs, _: &State| {
         Value::safe_string(&html_text(text))
+    });
+    tera.register_filter("html_code", |text: &str, _: Kwargs, _: &State| {
+        Value::safe_string(&html_code(text))
     });
     let name = match format {
         Format::Markdown => "docs.md",
@@ -137,6 +141,20 @@ pub fn html_text(text: &str) -> String {
     out
 }
 
+/// An expression for HTML: escaped, with a line-break opportunity (`<wbr>`) after each `.`,
+/// `/` and `_`, so long paths and URLs wrap at their joints instead of mid-word.
+#[must_use]
+pub fn html_code(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for c in escape_html(text).chars() {
+        out.push(c);
+        if matches!(c, '.' | '/' | '_') {
+            out.push_str("<wbr>");
+        }
+    }
+    out
+}
+
 /// The five HTML special characters as entities (what tera's autoescaping does).
 fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -195,6 +213,14 @@ mod tests {
         ] {
             assert_eq!(markdown_code(text), expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn html_code_escapes_and_adds_break_points() {
+        assert_eq!(
+            html_code(r#"a.b_c ?? "x/<y>""#),
+            "a.<wbr>b_<wbr>c ?? &quot;x/<wbr>&lt;y&gt;&quot;"
+        );
     }
 
     #[test]

@@ -115,9 +115,10 @@ fn rule_text_is_escaped() {
     assert!(!html.contains("<b>"), "a description became a tag");
     for expected in [
         "Escaping &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; pipes | in text",
-        "crm.score &lt; 10 and crm.flag != &quot;x&amp;y&quot; then &quot;&lt;low&gt;&quot;",
+        "crm.<wbr>score &lt; 10 and crm.<wbr>flag != &quot;x&amp;y&quot; then &quot;&lt;low&gt;&quot;",
         "&amp; <code>code | with pipe</code>",
         "<code class=\"name\">odd&lt;key&gt;&amp;|</code>",
+        "<code class=\"name\">conversation_<wbr>attribute_<wbr>1</code>",
     ] {
         assert!(html.contains(expected), "missing {expected:?}");
     }
@@ -275,9 +276,9 @@ fn unescaped_pipes(line: &str) -> usize {
 const ELEMENTS: &[&str] = &[
     "html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2", "h3", "p",
     "span", "strong", "code", "nav", "ol", "li", "a", "section", "table", "thead", "tbody", "tr",
-    "th", "td", "footer",
+    "th", "td", "footer", "wbr",
 ];
-const VOID: &[&str] = &["meta"];
+const VOID: &[&str] = &["meta", "wbr"];
 
 /// Tags nest and close, and every `<` opens a known element (text never became markup).
 fn assert_well_formed(html: &str) {
