@@ -145,7 +145,12 @@ pub fn build(project: &str, inputs: &[Input<'_>]) -> Dictionary {
         rulesets.push(RulesetDoc {
             file: input.name.clone(),
             target: crate::rules_file::target_name(target),
-            description: file.description.clone(),
+            description: file
+                .description
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_string),
             rules: written,
         });
     }
@@ -307,7 +312,13 @@ fn source_doc(ruleset: &str, file: &RuleFile, rule: &AnalyzedRule) -> SourceDoc 
         RuleValue::Expr(source) => (one_line(&source.text), false),
         RuleValue::Const { value, .. } => (value.to_string(), true),
     };
-    let description = rule.rule.description.clone();
+    let description = rule
+        .rule
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(str::to_string);
     SourceDoc {
         ruleset: ruleset.to_string(),
         line: file.source.line_col(rule.rule.name_span.start).0,
@@ -453,5 +464,56 @@ extra:
         assert!(customers.fields[0].sources[0].constant);
         assert_eq!(customers.free_slots[1].free_ranges, "1–2");
         assert_eq!(dictionary.rulesets[0].rules, 7);
+    }
+
+    #[test]
+    fn extra_keys_are_kept_apart_per_target_and_sections_follow_the_targets() {
+        let task = Ruleset::from_str(
+            "flexmap: 1\ntarget: task\ndescription: \"  \"\nextra:\n  type: { const: voice }\n",
+            "task.yaml",
+        );
+        let worker = Ruleset::from_str(
+            "flexmap: 1\ntarget: worker\nworker:\n  team_id: hr.team\n  team_name: hr.team_name\n    \nextra:\n  type: { const: agent }\n",
+            "worker.yaml",
+        );
+        let only_worker = build(
+            "w",
+            &[Input {
+                name: "worker.yaml".into(),
+                ruleset: &worker,
+            }],
+        );
+        let sections: Vec<&str> = only_worker.sections.iter().map(|s| s.name).collect();
+        assert_eq!(sections, ["worker", "extra"]);
+
+        let both = build(
+            "both",
+            &[
+                Input {
+                    name: "task.yaml".into(),
+                    ruleset: &task,
+                },
+                Input {
+                    name: "worker.yaml".into(),
+                    ruleset: &worker,
+                },
+            ],
+        );
+        let sections: Vec<&str> = both.sections.iter().map(|s| s.name).collect();
+        assert_eq!(sections, ["conversations", "customers", "worker", "extra"]);
+        let extra: Vec<(&str, &str, &str)> = both.sections[3]
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.target, f.sources[0].value.as_str()))
+            .collect();
+        assert_eq!(
+            extra,
+            [
+                ("type", "task", "\"voice\""),
+                ("type", "worker", "\"agent\"")
+            ]
+        );
+        // A blank description is no description.
+        assert_eq!(both.rulesets[0].description, None);
     }
 }

@@ -140,7 +140,7 @@ fn html_renders_in_headless_chromium() {
         "id=\"conversations-conversation_attribute_1\"",
         "id=\"customers-external_id\"",
         "id=\"worker-team_name\"",
-        "id=\"extra-vip\"",
+        "id=\"extra-task-vip\"",
         "id=\"worker-free-slots\"",
     ] {
         assert!(dom.contains(id), "Chromium's DOM lacks {id}");
