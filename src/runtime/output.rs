@@ -3,7 +3,7 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
-use super::OutSection;
+use super::{OutSection, payload};
 use crate::catalog::{Section, Target};
 
 /// Attributes produced for one record: `conversations`, `customers` and extra keys for a
@@ -59,11 +59,47 @@ impl Attributes {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
+    /// Characters of the compact JSON `write_json` writes, and whether the count is exact
+    /// (an upper bound when a float is involved). For the payload cap (`payload.rs`).
+    pub(super) fn json_size(&self) -> (usize, bool) {
+        let mut members = 0;
+        let (mut size, mut exact) = (2, true);
+        if !self.worker {
+            for (name, list) in [
+                ("conversations", &self.conversations),
+                ("customers", &self.customers),
+            ] {
+                if !list.is_empty() {
+                    let (n, e) = members_size(list);
+                    size += payload::string_size(name) + 1 + 2 + (list.len() - 1) + n;
+                    exact &= e;
+                    members += 1;
+                }
+            }
+        }
+        let (n, e) = members_size(&self.root);
+        size += n;
+        exact &= e;
+        members += self.root.len();
+        (size + members.saturating_sub(1), exact)
+    }
+
     /// Renders as compact JSON into `out`.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         // Serialising plain JSON values into a Vec cannot fail.
         let _ = serde_json::to_writer(out, self);
     }
+}
+
+/// `"key":value` sizes of `entries`, without braces and commas.
+fn members_size(entries: &[(Box<str>, Value)]) -> (usize, bool) {
+    let (mut size, mut exact) = (0, true);
+    for (key, value) in entries {
+        let (n, e) = payload::value_size(value);
+        size += payload::string_size(key) + 1 + n;
+        exact &= e;
+    }
+    (size, exact)
 }
 
 struct Entries<'a>(&'a [(Box<str>, Value)]);
