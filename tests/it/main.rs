@@ -6,6 +6,8 @@ mod cli;
 mod docs;
 mod examples;
 mod filters;
+mod fuzz_regressions;
+mod limits;
 mod lint_cases;
 mod properties;
 mod ruletest;
