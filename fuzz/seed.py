@@ -72,6 +72,20 @@ def records(path):
     return out
 
 
+def dict_escape(token):
+    """A libFuzzer dictionary literal: printable ASCII as is, backslash and quote escaped,
+    every other byte (UTF-8 included) as a hex escape."""
+    out = []
+    for byte in token.encode():
+        if byte in (0x5C, 0x22):
+            out.append("\\" + chr(byte))
+        elif 0x20 <= byte < 0x7F:
+            out.append(chr(byte))
+        else:
+            out.append("\\x%02X" % byte)
+    return "".join(out)
+
+
 def main():
     for path in RULE_FILES:
         text = path.read_text(encoding="utf-8")
@@ -109,7 +123,7 @@ def main():
         ("yaml_front_end", yaml_tokens + expression_tokens),
         ("runtime", yaml_tokens + expression_tokens),
     ]:
-        lines = [json.dumps(token, ensure_ascii=False) for token in tokens]
+        lines = ['"' + dict_escape(token) + '"' for token in tokens]
         (CORPUS / f"{target}.dict").write_text("\n".join(lines) + "\n", encoding="utf-8")
     for target in ["yaml_front_end", "expression", "runtime"]:
         count = len(list((CORPUS / target).iterdir()))
