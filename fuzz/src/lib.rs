@@ -106,6 +106,9 @@ pub fn runtime(data: &[u8]) {
                     &record,
                     !diagnostics.iter().any(Diagnostic::is_error),
                 );
+                // `lint --sample`: the record as a one-line sample file.
+                let stats = flexmap::lint::sample::measure(&program, &record.to_string());
+                assert_eq!(stats.records, usize::from(record.is_object()));
             }
         }
     }
@@ -289,13 +292,20 @@ fn audit_agrees(target: Target, insights: &Value, applied: &Applied) {
     }
 }
 
-/// Loads, checks, lints and renders a rule file; checks every diagnostic's spans; runs the
-/// program that comes out over `records`.
+/// Loads, checks, lints and renders a rule file; checks every diagnostic's spans; applies
+/// one round of `lint --fix` and checks the fixed file the same way; runs the program that
+/// comes out over `records`.
 pub fn rule_file(text: &str, records: &[Value]) {
     let ruleset = Ruleset::from_str(text, "fuzz.yaml");
     let (program, diagnostics) = ruleset.check();
     for diagnostic in &diagnostics {
         check_diagnostic(text, diagnostic);
+    }
+    let fixed = flexmap::lint::fix::apply(text, &diagnostics);
+    if !fixed.applied.is_empty() {
+        for diagnostic in Ruleset::from_str(&fixed.text, "fixed.yaml").diagnostics() {
+            check_diagnostic(&fixed.text, &diagnostic);
+        }
     }
     if let Some(program) = program {
         let compiles = !diagnostics.iter().any(Diagnostic::is_error);
