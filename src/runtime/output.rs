@@ -3,7 +3,8 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
-use super::{OutSection, payload};
+use super::OutSection;
+use super::payload::{self, Count};
 use crate::catalog::{Section, Target};
 
 /// Attributes produced for one record: `conversations`, `customers` and extra keys for a
@@ -60,8 +61,8 @@ impl Attributes {
     }
 
     /// Characters of the compact JSON `write_json` writes, and whether the count is exact
-    /// (an upper bound when a float is involved). For the payload cap (`payload.rs`).
-    pub(super) fn json_size(&self) -> (usize, bool) {
+    /// (else an upper bound). For the payload cap (`payload.rs`).
+    pub(super) fn json_size(&self, count: Count) -> (usize, bool) {
         let mut members = 0;
         let (mut size, mut exact) = (2, true);
         if !self.worker {
@@ -70,14 +71,15 @@ impl Attributes {
                 ("customers", &self.customers),
             ] {
                 if !list.is_empty() {
-                    let (n, e) = members_size(list);
-                    size += payload::string_size(name) + 1 + 2 + (list.len() - 1) + n;
+                    let (n, e) = members_size(list, count);
+                    // Section names need no escapes: their exact size is the bound.
+                    size += name.len() + 2 + 1 + 2 + (list.len() - 1) + n;
                     exact &= e;
                     members += 1;
                 }
             }
         }
-        let (n, e) = members_size(&self.root);
+        let (n, e) = members_size(&self.root, count);
         size += n;
         exact &= e;
         members += self.root.len();
@@ -92,12 +94,13 @@ impl Attributes {
 }
 
 /// `"key":value` sizes of `entries`, without braces and commas.
-fn members_size(entries: &[(Box<str>, Value)]) -> (usize, bool) {
+fn members_size(entries: &[(Box<str>, Value)], count: Count) -> (usize, bool) {
     let (mut size, mut exact) = (0, true);
     for (key, value) in entries {
-        let (n, e) = payload::value_size(value);
-        size += payload::string_size(key) + 1 + n;
-        exact &= e;
+        let (n, e) = payload::value_size(value, count);
+        let (k, ke) = payload::string_size(key, count);
+        size += k + 1 + n;
+        exact &= e && ke;
     }
     (size, exact)
 }

@@ -2,9 +2,10 @@
 //!
 //! `TaskRouter` rejects a task or worker update whose attributes JSON is longer than 4096
 //! characters, so nothing of that record reaches Insights. Counting is cheap on the common
-//! path: the exact size of the compact JSON is summed value by value (strings with their
-//! escapes, integers by their digits), and only when a float makes the sum an estimate and it
-//! lands over the cap is the JSON written out and counted.
+//! path: first an upper bound that reads only lengths (every string byte as a six-character
+//! escape), which clears typical records at once; over it, the exact size of the compact JSON
+//! summed value by value (strings scanned for their escapes, integers by their digits); and
+//! only when a float makes that sum an estimate over the cap is the JSON written out.
 
 use serde_json::Value;
 
@@ -17,7 +18,10 @@ pub const MAX_PAYLOAD_CHARS: usize = 4096;
 /// True when the compact JSON of `attributes` (as `Attributes::write_json` writes it) is
 /// longer than `MAX_PAYLOAD_CHARS`.
 pub(super) fn over_cap(attributes: &Attributes) -> bool {
-    let (size, exact) = attributes.json_size();
+    if attributes.json_size(Count::Bound).0 <= MAX_PAYLOAD_CHARS {
+        return false;
+    }
+    let (size, exact) = attributes.json_size(Count::Exact);
     if size <= MAX_PAYLOAD_CHARS {
         return false;
     }
@@ -34,24 +38,36 @@ pub fn json_chars(json: &[u8]) -> usize {
     json.iter().filter(|b| (**b & 0xC0) != 0x80).count()
 }
 
+/// How `value_size` counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Count {
+    /// An upper bound from lengths alone: no string is scanned, numbers count 24.
+    Bound,
+    /// Exact, except that a float counts 24 (the count then says it is not exact).
+    Exact,
+}
+
+/// The longest number `serde_json` writes: `-1.7976931348623157e308`, with room to spare.
+const LONGEST_NUMBER: usize = 24;
+
 /// Characters of `value` as compact JSON, and whether the count is exact (it is an upper
-/// bound when a float is involved).
-pub(super) fn value_size(value: &Value) -> (usize, bool) {
+/// bound when a float is involved, or with `Count::Bound`).
+pub(super) fn value_size(value: &Value, count: Count) -> (usize, bool) {
     match value {
         Value::Null | Value::Bool(true) => (4, true),
         Value::Bool(false) => (5, true),
+        Value::Number(_) if count == Count::Bound => (LONGEST_NUMBER, false),
         Value::Number(n) => match (n.as_u64(), n.as_i64()) {
             (Some(u), _) => (digits(u), true),
             (None, Some(i)) => (1 + digits(i.unsigned_abs()), true),
-            // `-1.7976931348623157e308` is the longest float serde_json writes.
-            (None, None) => (24, false),
+            (None, None) => (LONGEST_NUMBER, false),
         },
-        Value::String(s) => (string_size(s), true),
+        Value::String(s) => string_size(s, count),
         Value::Array(items) => {
             let mut size = 2 + items.len().saturating_sub(1);
             let mut exact = true;
             for item in items {
-                let (n, e) = value_size(item);
+                let (n, e) = value_size(item, count);
                 size += n;
                 exact &= e;
             }
@@ -61,9 +77,10 @@ pub(super) fn value_size(value: &Value) -> (usize, bool) {
             let mut size = 2 + map.len().saturating_sub(1);
             let mut exact = true;
             for (key, item) in map {
-                let (n, e) = value_size(item);
-                size += string_size(key) + 1 + n;
-                exact &= e;
+                let (n, e) = value_size(item, count);
+                let (k, ke) = string_size(key, count);
+                size += k + 1 + n;
+                exact &= e && ke;
             }
             (size, exact)
         }
@@ -72,7 +89,11 @@ pub(super) fn value_size(value: &Value) -> (usize, bool) {
 
 /// Characters of a JSON string literal as `serde_json` writes it: quotes, `\"`, `\\`, the
 /// short escapes of `\b \t \n \f \r`, and `\u00XX` for the other control characters.
-pub(super) fn string_size(s: &str) -> usize {
+/// With `Count::Bound`, every byte counts as a six-character escape.
+pub(super) fn string_size(s: &str, count: Count) -> (usize, bool) {
+    if count == Count::Bound {
+        return (2 + 6 * s.len(), false);
+    }
     let mut size = 2;
     for byte in s.bytes() {
         size += match byte {
@@ -82,7 +103,7 @@ pub(super) fn string_size(s: &str) -> usize {
             _ => 1,
         };
     }
-    size
+    (size, true)
 }
 
 fn digits(mut n: u64) -> usize {
@@ -114,13 +135,20 @@ mod tests {
         ];
         for value in values {
             let json = serde_json::to_string(&value).unwrap_or_default();
-            assert_eq!(value_size(&value), (json.chars().count(), true), "{json}");
+            assert_eq!(
+                value_size(&value, Count::Exact),
+                (json.chars().count(), true),
+                "{json}"
+            );
+            assert!(value_size(&value, Count::Bound).0 >= json.chars().count());
         }
         for float in [-1.797_693_134_862_315_7e308, 0.1, -5e-324, 1.5] {
             let value = serde_json::json!(float);
             let json = serde_json::to_string(&value).unwrap_or_default();
-            let (size, exact) = value_size(&value);
-            assert!(!exact && size >= json.chars().count(), "{json}");
+            for count in [Count::Bound, Count::Exact] {
+                let (size, exact) = value_size(&value, count);
+                assert!(!exact && size >= json.chars().count(), "{json}");
+            }
         }
     }
 
@@ -142,8 +170,9 @@ mod tests {
                 attributes.write_json(&mut json);
                 let chars = json_chars(&json);
                 assert_eq!(over_cap(&attributes), chars > MAX_PAYLOAD_CHARS, "{chars}");
-                let (size, exact) = attributes.json_size();
+                let (size, exact) = attributes.json_size(Count::Exact);
                 assert!(!exact && size >= chars);
+                assert!(attributes.json_size(Count::Bound).0 >= size);
                 // Without the float the count is exact, both sections and extras included.
                 attributes.insert(section, "conversation_measure_1", serde_json::json!(3));
                 attributes.insert(
@@ -153,7 +182,11 @@ mod tests {
                 );
                 let mut json = Vec::new();
                 attributes.write_json(&mut json);
-                assert_eq!(attributes.json_size(), (json_chars(&json), true));
+                assert_eq!(
+                    attributes.json_size(Count::Exact),
+                    (json_chars(&json), true)
+                );
+                assert!(attributes.json_size(Count::Bound).0 >= json_chars(&json));
             }
         }
     }
