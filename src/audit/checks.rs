@@ -493,8 +493,23 @@ impl LineAuditor<'_, '_> {
             self.shape(pointer, node, "a date");
             return;
         }
-        match convert::parse_date(&node.to_value(), None) {
-            Ok(_) => {}
+        // A JSON number is epoch milliseconds, as Insights reads it and flexmap writes it: the
+        // seconds-or-milliseconds guess of `parse_date` is for reading records, and would take
+        // a millisecond instant of 1966–1973 (|x| < 1e11) for seconds.
+        let parsed = match &node.value {
+            NodeValue::Scalar(Value::Number(n)) => match n.as_f64() {
+                Some(ms)
+                    if (convert::DATE_MIN_MS as f64..=convert::DATE_MAX_MS as f64)
+                        .contains(&ms) =>
+                {
+                    Ok(())
+                }
+                _ => Err(DateError::OutOfRange),
+            },
+            _ => convert::parse_date(&node.to_value(), None).map(|_| ()),
+        };
+        match parsed {
+            Ok(()) => {}
             Err(DateError::OutOfRange) => self.push(
                 self.at(
                     Code::DateOutOfRange,

@@ -38,7 +38,7 @@ use scan::{Member, Node};
 
 /// `TaskRouter`'s cap on the attributes JSON of a task or a worker, in characters,
 /// whitespace included (reference §2, S17).
-pub const PAYLOAD_LIMIT: usize = 4096;
+pub const PAYLOAD_LIMIT: usize = crate::runtime::MAX_PAYLOAD_CHARS;
 
 /// Insights keeps the first 128 characters of a text value (reference §2, S1).
 pub const TEXT_LIMIT: usize = 128;

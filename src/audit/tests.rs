@@ -350,6 +350,17 @@ fn dates() {
         ["1:36 warning \"next tuesday\""]
     );
     assert!(codes(r#"{"conversations": {"date": 1709649000000}, "customers": {"acquisition_date": "2019-04-01"}}"#).is_empty());
+    // Numbers are epoch milliseconds, as written: 1971-08-21 is not taken for seconds (found
+    // by the `expression` fuzzer: flexmap's own output disagreed with audit).
+    assert!(codes(r#"{"conversations": {"date": 51591559000}}"#).is_empty());
+    assert!(codes(r#"{"conversations": {"date": -2177452800000}}"#).is_empty());
+    assert_eq!(
+        found(
+            r#"{"conversations": {"date": -2177452800001}}"#,
+            Code::DateOutOfRange
+        ),
+        ["1:28 error -2177452800001"]
+    );
 }
 
 #[test]

@@ -330,7 +330,9 @@ fn map_line(program: &Program, line: &Line, args: &ApplyArgs) -> Outcome {
     if !record.is_object() {
         return Outcome::Failed("the record is not a JSON object".into(), Vec::new());
     }
-    let applied = program.apply(&record);
+    let mut applied = program.apply(&record);
+    // The payload cap is checked below on the bytes actually written (merged or not).
+    applied.warnings.retain(|w| !w.kind.is_record_error());
     if args.strict && !applied.warnings.is_empty() {
         let reasons: Vec<String> = applied
             .warnings
@@ -352,7 +354,24 @@ fn map_line(program: &Program, line: &Line, args: &ApplyArgs) -> Outcome {
             Err(reason) => return Outcome::Failed(reason, applied.warnings),
         },
     }
+    if let Some(reason) = payload_too_large(&out) {
+        return Outcome::Failed(reason, applied.warnings);
+    }
     Outcome::Mapped(out, applied.warnings)
+}
+
+/// The reason a line fails when the JSON it would write is over `TaskRouter`'s cap.
+fn payload_too_large(json: &[u8]) -> Option<String> {
+    let cap = flexmap::runtime::MAX_PAYLOAD_CHARS;
+    if json.len() <= cap {
+        return None;
+    }
+    let chars = flexmap::runtime::json_chars(json);
+    (chars > cap).then(|| {
+        format!(
+            "the attributes JSON is {chars} characters, over TaskRouter's {cap}-character cap, so TaskRouter would reject the update (payload-too-large)"
+        )
+    })
 }
 
 /// The attributes at `path` in the record with `attributes` deep-merged into them.

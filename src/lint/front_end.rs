@@ -337,9 +337,10 @@ pub static LIMIT_EXCEEDED: Lint = Lint {
     check: None,
     explanation: r#"## What it does
 Reports a rule file that exceeds a safety limit: more than 4 MiB, more than 50,000 YAML nodes
-after alias expansion, an expression over 16 KiB, brackets nested over 32 deep, more than 64
-`if`s in one expression, over 16 prefix operators in a row, or a regex that compiles to more
-than 256 KiB.
+after alias expansion, YAML nested over 32 levels, an expression over 16 KiB, brackets nested
+over 32 deep, an expression tree over 100 levels deep (long operator or filter chains), more
+than 64 `if`s in one expression, over 16 prefix operators in a row, or a regex that compiles
+to more than 256 KiB.
 
 ## Why it matters
 The limits keep linting and mapping fast and memory-bounded whatever a file contains (a

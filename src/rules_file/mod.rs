@@ -261,7 +261,7 @@ impl Walker<'_> {
                 let diagnostic = if error.budget {
                     Diagnostic::new(Code::LimitExceeded, error.message.clone(), error.span)
                         .with_label("limit reached here")
-                        .with_help("a rule file needs no deep alias expansion: write the values out, or split the file")
+                        .with_help(error.help.clone().unwrap_or_default())
                 } else {
                     Diagnostic::new(Code::YamlSyntax, format!("invalid YAML: {}", error.message), error.span)
                         .with_label(error.message.clone())

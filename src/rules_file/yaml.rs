@@ -15,6 +15,9 @@ use crate::source::{SourceFile, Span};
 pub const MAX_NODES: usize = 50_000;
 /// Largest rule file accepted, in bytes.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+/// Deepest nesting of YAML collections (block or flow) a rule file may use. Reading the
+/// tree recurses per level; at this depth the release build needs about 128 KiB of stack.
+pub const MAX_DEPTH: usize = 32;
 
 /// One YAML node.
 #[derive(Clone, Debug, PartialEq)]
@@ -116,6 +119,8 @@ pub struct YamlError {
     pub span: Span,
     /// True when a safety budget (nodes, aliases, depth) was exceeded.
     pub budget: bool,
+    /// The concrete fix, for an exceeded budget.
+    pub help: Option<String>,
 }
 
 /// Parses one YAML document into a spanned tree.
@@ -132,6 +137,9 @@ pub fn parse(source: &SourceFile) -> Result<Node, YamlError> {
             ),
             span: Span::at(0),
             budget: true,
+            help: Some(
+                "split the rules into several files; a rule file is usually a few kilobytes".into(),
+            ),
         });
     }
     let mut options = Options::default();
@@ -140,13 +148,24 @@ pub fn parse(source: &SourceFile) -> Result<Node, YamlError> {
     options.with_snippet = false;
     let mut budget = serde_saphyr::Budget::default();
     budget.max_nodes = MAX_NODES;
+    budget.max_depth = MAX_DEPTH;
     options.budget = Some(budget);
     match serde_saphyr::from_str_with_options::<Spanned<RawNode>>(text, options) {
         Ok(root) => Ok(convert(source, root)),
         Err(error) => {
             let rendered = error.to_string();
-            let budget = rendered.starts_with("budget breached");
-            let message = strip_position(&rendered);
+            let (message, help) = match innermost(&error) {
+                serde_saphyr::Error::Budget { breach, .. } => {
+                    let (message, help) = budget_message(breach);
+                    (message, Some(help.to_string()))
+                }
+                _ if rendered.starts_with("recursion limit exceeded") => (
+                    "the YAML nests `[…]` or `{…}` too deeply for the parser".to_string(),
+                    Some(DEPTH_HELP.to_string()),
+                ),
+                _ => (strip_position(&rendered), None),
+            };
+            let budget = help.is_some();
             let span = error.location().map_or(Span::at(text.len()), |loc| {
                 let offset = loc.span().byte_offset().map_or_else(
                     || source.offset_of(loc.line() as usize, loc.column() as usize),
@@ -158,8 +177,62 @@ pub fn parse(source: &SourceFile) -> Result<Node, YamlError> {
                 message,
                 span,
                 budget,
+                help,
             })
         }
+    }
+}
+
+const DEPTH_HELP: &str =
+    "a rule file needs only a few levels (section, rule, `value:`): flatten the structure";
+const EXPANSION_HELP: &str =
+    "a rule file needs no deep alias expansion: write the values out, or split the file";
+
+/// The error inside serde-saphyr's wrappers (source snippets, alias locations).
+fn innermost(error: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    match error {
+        serde_saphyr::Error::WithSnippet { error, .. }
+        | serde_saphyr::Error::AliasError { error, .. } => innermost(error),
+        other => other,
+    }
+}
+
+/// The message and help of an exceeded serde-saphyr budget.
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> (String, &'static str) {
+    use serde_saphyr::budget::BudgetBreach;
+    match breach {
+        BudgetBreach::Nodes { .. } => (
+            format!(
+                "the file expands to more than {MAX_NODES} YAML nodes (alias expansion is bounded)"
+            ),
+            EXPANSION_HELP,
+        ),
+        BudgetBreach::Depth { .. } => (
+            format!("the YAML nests deeper than {MAX_DEPTH} levels"),
+            DEPTH_HELP,
+        ),
+        BudgetBreach::Aliases { aliases } => (
+            format!(
+                "the file uses more than {} aliases",
+                aliases.saturating_sub(1)
+            ),
+            EXPANSION_HELP,
+        ),
+        BudgetBreach::Anchors { anchors } => (
+            format!(
+                "the file defines more than {} anchors",
+                anchors.saturating_sub(1)
+            ),
+            EXPANSION_HELP,
+        ),
+        BudgetBreach::Documents { .. } => (
+            "the file holds too many YAML documents".to_string(),
+            "a rule file is one YAML document: remove the `---` separators",
+        ),
+        other => (
+            format!("the file exceeds a safety budget of the YAML parser ({other:?})"),
+            EXPANSION_HELP,
+        ),
     }
 }
 
@@ -167,13 +240,7 @@ pub fn parse(source: &SourceFile) -> Result<Node, YamlError> {
 fn strip_position(message: &str) -> String {
     let first_line = message.lines().next().unwrap_or(message);
     let cut = first_line.find(" at line ").unwrap_or(first_line.len());
-    let mut text = first_line[..cut].trim().to_string();
-    if text.starts_with("budget breached: Nodes") {
-        text = format!(
-            "the file expands to more than {MAX_NODES} YAML nodes (alias expansion is bounded)"
-        );
-    }
-    text
+    first_line[..cut].trim().to_string()
 }
 
 fn span_of<T>(source: &SourceFile, spanned: &Spanned<T>) -> Span {

@@ -274,11 +274,12 @@ impl Parser<'_> {
                 } else {
                     Code::YamlSyntax
                 };
-                self.push(Diagnostic::new(
-                    code,
-                    format!("invalid YAML: {}", error.message),
-                    error.span,
-                ));
+                let mut diagnostic =
+                    Diagnostic::new(code, format!("invalid YAML: {}", error.message), error.span);
+                if let Some(help) = error.help {
+                    diagnostic = diagnostic.with_help(help);
+                }
+                self.push(diagnostic);
                 return None;
             }
         };

@@ -10,6 +10,7 @@ pub mod filters;
 mod coerce;
 mod eval;
 mod output;
+mod payload;
 
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ use crate::syntax::{BinaryOp, SegmentKind};
 
 pub use filters::FilterOp;
 pub use output::Attributes;
+pub use payload::{MAX_PAYLOAD_CHARS, json_chars};
 
 /// Index into `Program::sites`.
 pub type SiteId = u32;
@@ -141,6 +143,9 @@ pub enum WarningKind {
     UnknownEnumValue,
     /// The record is not a JSON object.
     NotAnObject,
+    /// The attributes JSON is longer than `TaskRouter`'s 4096-character cap, so `TaskRouter`
+    /// would reject the update: a record error (`WarningKind::is_record_error`).
+    PayloadTooLarge,
 }
 
 impl WarningKind {
@@ -155,6 +160,7 @@ impl WarningKind {
         WarningKind::NotFinite,
         WarningKind::UnknownEnumValue,
         WarningKind::NotAnObject,
+        WarningKind::PayloadTooLarge,
     ];
 
     /// Kebab-case name, as used in rule tests and `--strict` errors.
@@ -170,7 +176,16 @@ impl WarningKind {
             WarningKind::NotFinite => "not-finite",
             WarningKind::UnknownEnumValue => "unknown-enum-value",
             WarningKind::NotAnObject => "not-an-object",
+            WarningKind::PayloadTooLarge => "payload-too-large",
         }
+    }
+
+    /// True for the kinds that make the whole record unusable (`payload-too-large`): the
+    /// attributes are still returned, but a caller must not send them (`flexmap apply`
+    /// writes the line to `--errors`).
+    #[must_use]
+    pub fn is_record_error(self) -> bool {
+        self == WarningKind::PayloadTooLarge
     }
 }
 
@@ -190,6 +205,18 @@ pub struct Applied {
     pub attributes: Attributes,
     /// What was changed or dropped on the way.
     pub warnings: Vec<RuntimeWarning>,
+}
+
+impl Applied {
+    /// The first record-level error (`WarningKind::is_record_error`), if any: the
+    /// attributes must not be sent.
+    #[must_use]
+    pub fn record_error(&self) -> Option<RuntimeWarning> {
+        self.warnings
+            .iter()
+            .copied()
+            .find(|w| w.kind.is_record_error())
+    }
 }
 
 impl Program {
@@ -260,6 +287,12 @@ impl Program {
                 applied.attributes.insert(rule.section, &rule.name, value);
             }
         }
+        if payload::over_cap(&applied.attributes) {
+            applied.warnings.push(RuntimeWarning {
+                kind: WarningKind::PayloadTooLarge,
+                site: None,
+            });
+        }
         applied
     }
 
@@ -301,6 +334,9 @@ fn describe_kind(kind: WarningKind, what: &str) -> String {
             "value outside the documented values, kept as written (unknown-enum-value)".into()
         }
         WarningKind::NotAnObject => "the record is not a JSON object (not-an-object)".into(),
+        WarningKind::PayloadTooLarge => format!(
+            "the attributes JSON is over {MAX_PAYLOAD_CHARS} characters, which TaskRouter rejects (payload-too-large)"
+        ),
     }
 }
 

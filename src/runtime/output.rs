@@ -4,6 +4,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
 use super::OutSection;
+use super::payload::{self, Count};
 use crate::catalog::{Section, Target};
 
 /// Attributes produced for one record: `conversations`, `customers` and extra keys for a
@@ -59,11 +60,49 @@ impl Attributes {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
+    /// Characters of the compact JSON `write_json` writes, and whether the count is exact
+    /// (else an upper bound). For the payload cap (`payload.rs`).
+    pub(super) fn json_size(&self, count: Count) -> (usize, bool) {
+        let mut members = 0;
+        let (mut size, mut exact) = (2, true);
+        if !self.worker {
+            for (name, list) in [
+                ("conversations", &self.conversations),
+                ("customers", &self.customers),
+            ] {
+                if !list.is_empty() {
+                    let (n, e) = members_size(list, count);
+                    // Section names need no escapes: their exact size is the bound.
+                    size += name.len() + 2 + 1 + 2 + (list.len() - 1) + n;
+                    exact &= e;
+                    members += 1;
+                }
+            }
+        }
+        let (n, e) = members_size(&self.root, count);
+        size += n;
+        exact &= e;
+        members += self.root.len();
+        (size + members.saturating_sub(1), exact)
+    }
+
     /// Renders as compact JSON into `out`.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         // Serialising plain JSON values into a Vec cannot fail.
         let _ = serde_json::to_writer(out, self);
     }
+}
+
+/// `"key":value` sizes of `entries`, without braces and commas.
+fn members_size(entries: &[(Box<str>, Value)], count: Count) -> (usize, bool) {
+    let (mut size, mut exact) = (0, true);
+    for (key, value) in entries {
+        let (n, e) = payload::value_size(value, count);
+        let (k, ke) = payload::string_size(key, count);
+        size += k + 1 + n;
+        exact &= e && ke;
+    }
+    (size, exact)
 }
 
 struct Entries<'a>(&'a [(Box<str>, Value)]);

@@ -12,8 +12,10 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 /// Deepest nesting of brackets accepted in one expression.
 pub const MAX_NESTING: usize = 32;
-/// Deepest AST accepted (long operator chains nest too).
-pub const MAX_DEPTH: usize = 200;
+/// Deepest AST accepted (long operator chains and filter chains nest too). Checking,
+/// linting and evaluating recurse over the tree: at this depth the release build needs well
+/// under 512 KiB of stack, so a 2 MiB thread (rayon, tokio) has a wide margin.
+pub const MAX_DEPTH: usize = 100;
 /// Most `if`s in one expression (each nests in the parser).
 pub const MAX_IFS: usize = 64;
 /// Longest run of prefix operators (`- - x`, `not not x`).
@@ -230,7 +232,7 @@ pub fn parse(text: &str) -> Result<Expr, SyntaxError> {
     let program = pairs.next().ok_or_else(|| internal(text))?;
     let expr = program.into_inner().next().ok_or_else(|| internal(text))?;
     let ast = build_expr(expr)?;
-    if depth(&ast) > MAX_DEPTH {
+    if deeper_than(&ast, MAX_DEPTH) {
         return Err(SyntaxError {
             span: (0, text.len()),
             message: format!("expression nests deeper than {MAX_DEPTH} levels"),
@@ -291,19 +293,22 @@ fn check_limits(text: &str) -> Result<(), SyntaxError> {
             _ => prefix_run = 0,
         }
         if ifs > MAX_IFS || prefix_run > MAX_PREFIX_RUN {
-            let what = if ifs > MAX_IFS {
-                format!("more than {MAX_IFS} `if`s")
+            let (what, help) = if ifs > MAX_IFS {
+                (
+                    format!("more than {MAX_IFS} `if`s"),
+                    "use a lookup table instead of a long `if` chain, or simplify the expression",
+                )
             } else {
-                format!("more than {MAX_PREFIX_RUN} prefix operators in a row")
+                (
+                    format!("more than {MAX_PREFIX_RUN} prefix operators in a row"),
+                    "remove the repeated `-` and `not`: two of them cancel out",
+                )
             };
             return Err(SyntaxError {
                 span: (token.0, token.0 + token.1.len()),
                 message: format!("expression has {what}"),
                 label: "too deep".into(),
-                help: Some(
-                    "use a lookup table instead of a long `if` chain, or simplify the expression"
-                        .into(),
-                ),
+                help: Some(help.into()),
                 limit: true,
                 secondary: None,
             });
@@ -320,7 +325,10 @@ fn check_limits(text: &str) -> Result<(), SyntaxError> {
                         span: (i, i + 1),
                         message: format!("brackets nest deeper than {MAX_NESTING} levels"),
                         label: "too deep".into(),
-                        help: Some("simplify the expression".into()),
+                        help: Some(
+                            "drop redundant brackets, or split the computation into several rules"
+                                .into(),
+                        ),
                         limit: true,
                         secondary: None,
                     });
@@ -385,25 +393,34 @@ fn tokens_outside_strings(text: &str) -> impl Iterator<Item = (usize, &str)> {
     tokens.into_iter()
 }
 
-fn depth(expr: &Expr) -> usize {
-    1 + match &expr.kind {
+/// True when `expr` nests deeper than `limit` levels. It recurses at most `limit + 1`
+/// levels, so a 16 KiB operator chain (8,000 levels) is rejected without deep recursion.
+fn deeper_than(expr: &Expr, limit: usize) -> bool {
+    let Some(below) = limit.checked_sub(1) else {
+        return true;
+    };
+    match &expr.kind {
         ExprKind::Null
         | ExprKind::Bool(_)
         | ExprKind::Number(_)
         | ExprKind::String(_)
-        | ExprKind::Path { .. } => 0,
-        ExprKind::Access { base, .. } => depth(base),
-        ExprKind::Array(items) => items.iter().map(depth).max().unwrap_or(0),
-        ExprKind::Object(pairs) => pairs.iter().map(|(_, e)| depth(e)).max().unwrap_or(0),
-        ExprKind::Unary { operand, .. } => depth(operand),
-        ExprKind::Binary { left, right, .. } => depth(left).max(depth(right)),
+        | ExprKind::Path { .. } => false,
+        ExprKind::Access { base, .. } => deeper_than(base, below),
+        ExprKind::Array(items) => items.iter().any(|e| deeper_than(e, below)),
+        ExprKind::Object(pairs) => pairs.iter().any(|(_, e)| deeper_than(e, below)),
+        ExprKind::Unary { operand, .. } => deeper_than(operand, below),
+        ExprKind::Binary { left, right, .. } => {
+            deeper_than(left, below) || deeper_than(right, below)
+        }
         ExprKind::If {
             condition,
             then,
             otherwise,
-        } => depth(condition).max(depth(then)).max(depth(otherwise)),
+        } => [condition, then, otherwise]
+            .iter()
+            .any(|e| deeper_than(e, below)),
         ExprKind::Filter { input, args, .. } => {
-            depth(input).max(args.iter().map(|a| depth(&a.value)).max().unwrap_or(0))
+            deeper_than(input, below) || args.iter().any(|a| deeper_than(&a.value, below))
         }
     }
 }

@@ -7,6 +7,8 @@ mod dictionary;
 mod docs;
 mod examples;
 mod filters;
+mod fuzz_regressions;
+mod limits;
 mod lint_cases;
 mod precommit;
 mod properties;

@@ -1,11 +1,19 @@
 //! Properties: no input crashes the front end or the runtime, and every output satisfies
-//! the catalog (known keys, text within 128 characters, numeric measures, Yes/No flags,
-//! dates in range).
+//! the catalog (`harness::check_output`: known keys, text within 128 characters, finite
+//! measures, Yes/No flags, dates in range, no nulls or blanks, a payload within 4096
+//! characters or a `payload-too-large` record error, and `flexmap audit` agrees).
+//!
+//! The programs are the examples plus rulesets that write every writable catalog field and
+//! slot from `r.<field>` (`harness::every_field_rules`), over arbitrary JSON and over records
+//! whose `r` holds those keys with hostile values: deep, Unicode, huge strings, numbers as
+//! strings, NaN-like strings, dates at and beyond the range.
 
-use flexmap::catalog::{self, Kind, Section};
-use flexmap::{Program, Ruleset};
+use flexmap::Ruleset;
+use flexmap::catalog::{self, Section};
 use proptest::prelude::*;
 use serde_json::Value;
+
+use crate::fuzz_regressions::harness;
 
 /// JSON values whose keys often match the paths the example rules read.
 fn json() -> impl Strategy<Value = Value> {
@@ -44,80 +52,105 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
-fn example_programs() -> Vec<Program> {
-    crate::files("rules-examples", ".yaml")
-        .iter()
-        .filter(|p| !flexmap::ruletest::is_test_file_name(p))
-        .map(|p| {
-            Ruleset::from_path(p)
-                .expect("readable")
-                .compile()
-                .expect("examples compile")
-        })
-        .collect()
+/// Every field and slot name of every section, and `e` (the every-field rulesets' extra).
+fn field_names() -> Vec<String> {
+    let mut names = vec!["e".to_string()];
+    for section in [Section::Conversations, Section::Customers, Section::Worker] {
+        names.extend(catalog::section_fields(section).map(|f| f.name.to_string()));
+        names.extend(catalog::slots(section).map(|s| s.name()));
+    }
+    names
 }
 
-fn check_field(section: Section, key: &str, value: &Value) {
-    let kind =
-        catalog::kind_of(section, key).unwrap_or_else(|| panic!("unknown key {section}.{key}"));
-    match kind {
-        Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy | Kind::Enum => {
-            let text = value
-                .as_str()
-                .unwrap_or_else(|| panic!("{key}: text field holds {value}"));
-            assert!(
-                !text.is_empty() && text.chars().count() <= 128,
-                "{key}: {} characters",
-                text.chars().count()
-            );
-        }
-        Kind::YesNo => assert!(value == "Yes" || value == "No", "{key}: {value}"),
-        Kind::Measure | Kind::Duration => {
-            assert!(value.as_f64().is_some_and(f64::is_finite), "{key}: {value}");
-        }
-        Kind::Date => {
-            let ms = value.as_i64().unwrap_or_else(|| panic!("{key}: {value}"));
-            assert!(
-                (flexmap::runtime::convert::DATE_MIN_MS..=flexmap::runtime::convert::DATE_MAX_MS)
-                    .contains(&ms)
-            );
-        }
-        Kind::Url => assert!(
-            value
-                .as_str()
-                .is_some_and(flexmap::runtime::convert::is_http_url),
-            "{key}: {value}"
-        ),
-        Kind::List => assert!(
-            value
-                .as_array()
-                .is_some_and(|a| a.iter().all(Value::is_object)),
-            "{key}: {value}"
-        ),
-    }
+/// Values that probe coercion: near-numbers, NaN-likes, dates at the edges, flags, links,
+/// placeholders, blanks, long and multi-byte text.
+fn hostile_leaf() -> impl Strategy<Value = Value> {
+    let tricky = [
+        "NaN",
+        "nan",
+        "Infinity",
+        "-Infinity",
+        "inf",
+        "1e400",
+        "-1e400",
+        "1e-400",
+        "-0",
+        "0x1F",
+        "1_000",
+        " 12 ",
+        "12abc",
+        "+3",
+        ".5",
+        "5.",
+        "1,5",
+        "١٢٣",
+        "",
+        " ",
+        "\t",
+        "null",
+        "undefined",
+        "[object Object]",
+        "true",
+        "FALSE",
+        "yes",
+        "No",
+        "1",
+        "0",
+        "Y",
+        "on",
+        "1900-12-31",
+        "1901-01-01",
+        "2049-12-31T23:59:59.999Z",
+        "2050-01-01",
+        "0000-00-00",
+        "2024-02-30",
+        "2024-05-01T10:00:00+14:00",
+        "9999-99-99T99:99:99Z",
+        "00:02:13",
+        "-00:00:01",
+        "99:99:99",
+        "http://",
+        "https://example.com/x?token=1",
+        "ftp://x",
+        "javascript:alert(1)",
+        "Yes ▸ No",
+        " ▸ ",
+        "é",
+        "😀",
+        "\u{0}",
+        "a\u{0}b",
+        "\u{202e}",
+        "\u{feff}x",
+    ];
+    prop_oneof![
+        4 => prop::sample::select(tricky.to_vec()).prop_map(|s| Value::String(s.to_string())),
+        1 => Just(Value::Null),
+        1 => any::<bool>().prop_map(Value::Bool),
+        1 => any::<i64>().prop_map(Value::from),
+        1 => prop::sample::select(vec![
+            -2_177_452_800_001_i64, -2_177_452_800_000, 2_524_607_999_999, 2_524_607_999_999 + 1,
+            0, 1_714_557_600_000, 1_714_557_600, i64::MIN, i64::MAX,
+        ]).prop_map(Value::from),
+        1 => any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        2 => "\\PC{0,40}".prop_map(Value::String),
+        1 => ("[a-zé😀 ]{1,3}", 100..6000usize).prop_map(|(unit, n)| Value::String(unit.repeat(n / unit.chars().count().max(1)))),
+        1 => "[0-9 :.+eE-]{0,12}".prop_map(Value::String),
+    ]
 }
 
-fn check_output(program: &Program, output: &Value) {
-    let object = output.as_object().expect("attributes are an object");
-    for (key, value) in object {
-        assert!(!value.is_null(), "null written at {key}");
-        match (program.target(), key.as_str()) {
-            (catalog::Target::Task, "conversations") => {
-                for (k, v) in value.as_object().expect("object") {
-                    check_field(Section::Conversations, k, v);
-                }
-            }
-            (catalog::Target::Task, "customers") => {
-                for (k, v) in value.as_object().expect("object") {
-                    check_field(Section::Customers, k, v);
-                }
-            }
-            (catalog::Target::Worker, k) if catalog::kind_of(Section::Worker, k).is_some() => {
-                check_field(Section::Worker, k, value);
-            }
-            _ => {} // extra
-        }
-    }
+/// `{"r": {field: value, …}, "e": …}` with keys from the catalog and hostile values,
+/// arrays and objects among them (lists, media items, deep nesting).
+fn every_field_record() -> impl Strategy<Value = Value> {
+    let names = field_names();
+    let value = hostile_leaf().prop_recursive(6, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::vec(("[a-z_]{1,6}", inner), 0..5)
+                .prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
+        ]
+    });
+    prop::collection::vec((prop::sample::select(names), value), 0..40)
+        .prop_map(|pairs| serde_json::json!({"r": Value::Object(pairs.into_iter().collect())}))
 }
 
 proptest! {
@@ -125,34 +158,30 @@ proptest! {
 
     #[test]
     fn apply_never_panics_and_output_satisfies_the_catalog(record in json()) {
-        for program in example_programs() {
-            let applied = program.apply(&record);
-            check_output(&program, &applied.attributes.to_value());
-            for warning in &applied.warnings {
-                let _ = program.describe(warning);
-            }
+        for program in harness::fixed_programs() {
+            harness::run(program, &record);
         }
     }
 
     #[test]
     fn any_text_as_a_rule_file_gets_diagnostics_not_a_panic(text in ".{0,300}") {
-        let source = format!("flexmap: 1\ntarget: task\n{text}");
-        for d in Ruleset::from_str(&source, "fuzz.yaml").diagnostics() {
-            prop_assert!(d.primary_span().end <= source.len());
-            let _ = flexmap::diagnostic::render::human(&d, false, 80);
-        }
+        harness::yaml_front_end(format!("flexmap: 1\ntarget: task\n{text}").as_bytes());
     }
 
     #[test]
     fn any_expression_gets_diagnostics_or_runs(expression in "[a-z.()\\[\\]|?+\\-*/%<>=!\"' 0-9,:{}]{0,60}") {
-        let source = format!("flexmap: 1\ntarget: task\nextra:\n  v: {}\n", serde_json::to_string(&expression).expect("quote"));
-        let ruleset = Ruleset::from_str(&source, "fuzz.yaml");
-        let (program, diagnostics) = ruleset.check();
-        for d in &diagnostics {
-            prop_assert!(d.primary_span().end <= source.len());
-        }
-        if let Some(program) = program {
-            let _ = program.apply(&serde_json::json!({"a": {"b": [1, "x", null]}}));
+        harness::expression(expression.as_bytes());
+    }
+}
+
+proptest! {
+    // Fewer cases: each record holds up to 40 fields, some thousands of characters long.
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_field_gets_a_catalog_value_from_any_data(record in every_field_record()) {
+        for program in harness::fixed_programs() {
+            harness::run(program, &record);
         }
     }
 }

@@ -203,3 +203,42 @@ fn a_ruleset_with_errors_is_refused() {
     assert!(stderr.contains("bad.yaml:4:3: error[FM101]"), "{stderr}");
     assert!(stderr.contains("nothing was applied"), "{stderr}");
 }
+
+/// A record over `TaskRouter`'s 4096-character cap goes to `--errors` with its line number
+/// and reason; with `--merge` the merged object, the one that would be sent, is measured.
+#[test]
+fn a_payload_over_the_cap_is_an_error_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = rules_file(&dir);
+    let dead = dir.path().join("dead.ndjson");
+    let long = "y".repeat(4100);
+    let input = format!(
+        "{{\"notes\": \"short\"}}\n{{\"notes\": \"short\", \"task\": {{\"attributes\": {{\"history\": \"{long}\"}}}}}}\n{{\"notes\": \"short\", \"task\": {{\"attributes\": {{\"type\": \"inbound\"}}}}}}\n"
+    );
+    let output = Command::cargo_bin("flexmap")
+        .expect("binary")
+        .args([
+            "apply",
+            rules.to_str().expect("utf8"),
+            "--merge",
+            "task.attributes",
+        ])
+        .args(["--errors", dead.to_str().expect("utf8")])
+        .write_stdin(input)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    let errors: Vec<Value> = std::fs::read_to_string(&dead)
+        .expect("dead letters written")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("dead letter is JSON"))
+        .collect();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["line"], 2);
+    assert_eq!(
+        errors[0]["error"],
+        "the attributes JSON is 4150 characters, over TaskRouter's 4096-character cap, so TaskRouter would reject the update (payload-too-large)"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}

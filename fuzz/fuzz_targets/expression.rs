@@ -1,0 +1,8 @@
+//! Fuzz target `expression`: the logic is `flexmap_fuzz::expression` (see `fuzz/src/lib.rs`), run on a
+//! small stack (`flexmap_fuzz::FUZZ_STACK`).
+
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    flexmap_fuzz::on_stack(flexmap_fuzz::FUZZ_STACK, flexmap_fuzz::expression, data);
+});
