@@ -17,7 +17,8 @@ const FIX_ROUNDS: usize = 5;
 #[derive(clap::Args, Debug)]
 pub struct LintArgs {
     /// Rule files or folders (folders are scanned for files starting with `flexmap:`).
-    /// Defaults to the current folder.
+    /// Defaults to the project around the current folder (the nearest flexmap.toml or
+    /// flexmap.lock above it, and its `rules` globs), else the current folder.
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -33,6 +34,9 @@ pub struct LintArgs {
     /// Run the ruleset over real records and add measured evidence (one rule file only).
     #[arg(long, value_name = "FILE.ndjson")]
     pub sample: Option<PathBuf>,
+    /// Fail when flexmap.lock would change (FM205 becomes an error), as `cargo --locked`.
+    #[arg(long)]
+    pub locked: bool,
 }
 
 /// One rule file to lint, with its settings.
@@ -172,37 +176,83 @@ pub fn run(args: &LintArgs) -> u8 {
     if failing { EXIT_FINDINGS } else { EXIT_OK }
 }
 
-/// The rule files named on the command line (folders scanned), each with its settings.
+/// The rule files named on the command line (folders scanned), each with its settings;
+/// without paths, the project around the current folder. Findings about a project as a
+/// whole (its flexmap.toml and flexmap.lock) go to `diagnostics`.
 fn collect(args: &LintArgs, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Unit>, u8> {
     let mut units = Vec::new();
-    for path in super::paths_or_cwd(&args.paths) {
-        if path.is_dir() {
-            let project = Project::load(&path).map_err(|e| {
-                eprintln!("flexmap: cannot read {}: {e}", path.display());
-                EXIT_USAGE
-            })?;
-            diagnostics.extend(project.diagnostics.iter().cloned());
+    // One configuration per project, so its slot plan is computed once.
+    let mut configs: Vec<Config> = Vec::new();
+    let add_project =
+        |project: &Project, units: &mut Vec<Unit>, diagnostics: &mut Vec<Diagnostic>| {
+            let mut config = project.config.clone();
+            config.locked = args.locked;
+            diagnostics.extend(flexmap::project::leveled(&config, &project.diagnostics));
+            if args.locked
+                && let Some(plan) = &project.plan
+                && plan.ledger.is_some()
+                && plan.lock_changes()
+                && !project
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.code == flexmap::Code::UnlockedSlot)
+                && !plan.files.iter().any(|f| !f.slots.findings.is_empty())
+            {
+                diagnostics.push(stale_lock(project));
+            }
             for ruleset in &project.rulesets {
                 units.push(Unit {
                     path: PathBuf::from(ruleset.source().name()),
                     text: ruleset.source().text().to_string(),
-                    config: project.config.clone(),
+                    config: config.clone(),
                 });
             }
+        };
+    if args.paths.is_empty() {
+        let project = Project::find(Path::new(".")).map_err(|e| {
+            eprintln!("flexmap: cannot read the current folder: {e}");
+            EXIT_USAGE
+        })?;
+        add_project(&project, &mut units, diagnostics);
+        return Ok(units);
+    }
+    for path in &args.paths {
+        if path.is_dir() {
+            let project = Project::load(path).map_err(|e| {
+                eprintln!("flexmap: cannot read {}: {e}", path.display());
+                EXIT_USAGE
+            })?;
+            add_project(&project, &mut units, diagnostics);
             continue;
         }
-        let bytes = std::fs::read(&path).map_err(|e| {
+        let bytes = std::fs::read(path).map_err(|e| {
             eprintln!("flexmap: cannot read {}: {e}", path.display());
             EXIT_USAGE
         })?;
         match String::from_utf8(bytes) {
             Ok(text) => {
-                let config = Config::find(&path);
-                diagnostics.extend(config.diagnostics.iter().cloned());
-                units.push(Unit { path, text, config });
+                let found = Config::find(path);
+                let config = match configs
+                    .iter()
+                    .find(|c| c.root == found.root && found.root.is_some())
+                {
+                    Some(config) => config.clone(),
+                    None => {
+                        diagnostics.extend(found.diagnostics.iter().cloned());
+                        let mut found = found;
+                        found.locked = args.locked;
+                        configs.push(found.clone());
+                        found
+                    }
+                };
+                units.push(Unit {
+                    path: path.clone(),
+                    text,
+                    config,
+                });
             }
             Err(e) => diagnostics.push(flexmap::project::io_diagnostic(
-                &path,
+                path,
                 &format!(
                     "not UTF-8 (invalid byte at offset {})",
                     e.utf8_error().valid_up_to()
@@ -211,6 +261,25 @@ fn collect(args: &LintArgs, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Uni
         }
     }
     Ok(units)
+}
+
+/// `--locked` and flexmap.lock differs from what `flexmap lock` would write, though no
+/// finding says why (it was edited by hand): FM205 on the lock file.
+fn stale_lock(project: &Project) -> Diagnostic {
+    let name = project.lock_path().display().to_string();
+    let text = std::fs::read_to_string(project.lock_path()).unwrap_or_default();
+    let source = flexmap::SourceFile::new(name, text);
+    Diagnostic::new(
+        flexmap::Code::UnlockedSlot,
+        "flexmap.lock is not what `flexmap lock` would write",
+        flexmap::Span::at(0),
+    )
+    .with_label("out of date")
+    .with_help(
+        "run `flexmap lock` (see `flexmap lock --check` for the diff) and commit flexmap.lock",
+    )
+    .with_severity(Severity::Error)
+    .in_source(&source)
 }
 
 fn unified_diff(name: &str, before: &str, after: &str) -> String {

@@ -9,7 +9,9 @@ mod audit;
 mod explain;
 mod init;
 mod lint;
+mod lock;
 mod schema;
+mod slots;
 mod test;
 
 use std::io::IsTerminal;
@@ -52,6 +54,10 @@ enum Command {
     Completions(schema::CompletionsArgs),
     /// Run rule tests (`*.test.yaml`); show a diff for each failing case.
     Test(test::TestArgs),
+    /// Assign slots to the project's custom fields and write flexmap.lock (the slot ledger).
+    Lock(lock::LockArgs),
+    /// Print the project's slot map: every slot, free or which field holds it, in which file.
+    Slots(slots::SlotsArgs),
 }
 
 /// Output format for findings.
@@ -123,6 +129,8 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(&args),
         Command::Completions(args) => schema::run_completions(&args),
         Command::Test(args) => test::run(&args),
+        Command::Lock(args) => lock::run(&args),
+        Command::Slots(args) => slots::run(&args),
     };
     ExitCode::from(code)
 }

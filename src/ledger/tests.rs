@@ -1,0 +1,1 @@
+//! Unit tests of the lock file reader and writer.
