@@ -404,6 +404,10 @@ impl Reader<'_> {
             return None;
         };
         let Some((field_name, field_span)) = field else {
+            if !ok {
+                // `field` was there with a wrong value, already reported.
+                return None;
+            }
             self.push(
                 Diagnostic::new(
                     Code::InvalidValue,

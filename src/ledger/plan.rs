@@ -211,6 +211,8 @@ struct Planner<'a> {
     /// Slots whose locked field an explicit `slot:` takes over (renames and re-uses).
     taken_over: HashMap<Slot, String>,
     file_slots: Vec<FileSlots>,
+    /// Name spans of hand-written rules already reported as FM203 (no FM202 for them too).
+    reassigned: Vec<(usize, Span)>,
     findings: Vec<Diagnostic>,
     blocking: Vec<Diagnostic>,
     /// Each input's source, attached to the findings about it.
@@ -246,6 +248,20 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        // When the lock knows a field, the declaration that matches its entry is the
+        // reference the others are compared with.
+        if let Some(ledger) = ledger {
+            for (name, decls) in &mut fields {
+                if let Some(entry) = ledger.active(name)
+                    && let Some(matching) = decls.iter().position(|d| {
+                        d.custom.kind == entry.slot.kind && d.custom.scope == entry.slot.section
+                    })
+                {
+                    let reference = decls.remove(matching);
+                    decls.insert(0, reference);
+                }
+            }
+        }
         let mut taken: BTreeSet<Slot> = hand.iter().map(|(slot, ..)| *slot).collect();
         if let Some(ledger) = ledger {
             taken.extend(ledger.entries.iter().map(|e| e.slot));
@@ -264,6 +280,7 @@ impl<'a> Planner<'a> {
                     ..FileSlots::default()
                 })
                 .collect(),
+            reassigned: Vec::new(),
             findings: Vec::new(),
             blocking: Vec::new(),
             sources: inputs.iter().map(|i| i.file.source.clone()).collect(),
@@ -369,7 +386,7 @@ impl<'a> Planner<'a> {
                         decl.custom.kind.name(),
                         first.custom.scope.name(),
                         first.custom.kind.name(),
-                        inputs[first.file].name
+                        inputs[first.file].key
                     ),
                     decl.custom.kind_span,
                 )
@@ -377,7 +394,7 @@ impl<'a> Planner<'a> {
                 .with_secondary_in(
                     &inputs[first.file].file.source,
                     first.custom.name_span,
-                    "first declared here",
+                    format!("declared as a {} {} here", first.custom.scope.name(), first.custom.kind.name()),
                 )
                 .with_help(format!(
                     "a custom field is one column of the workspace: declare `{name}` alike in every file, or give one of them another name"
@@ -728,6 +745,7 @@ impl<'a> Planner<'a> {
                     slot.kind.name()
                 )),
             };
+            self.reassigned.push((file, span));
             self.blocking_finding(file, span, d);
         }
     }
@@ -781,6 +799,9 @@ impl<'a> Planner<'a> {
                 }
             }
             for (section, name, span, what) in places {
+                if self.reassigned.contains(&(index, span)) {
+                    continue;
+                }
                 let key = (target, section, name.clone());
                 match writers.get(&key) {
                     Some((first_file, first_span, first_what)) if *first_file != index => {
@@ -801,7 +822,7 @@ impl<'a> Planner<'a> {
                             Code::DuplicateTarget,
                             format!(
                                 "{place} is written by {what} and by {first_what} in {}",
-                                inputs[*first_file].name
+                                inputs[*first_file].key
                             ),
                             span,
                         )

@@ -6,6 +6,7 @@ mod cli;
 mod docs;
 mod examples;
 mod filters;
+mod ledger;
 mod lint_cases;
 mod properties;
 mod ruletest;

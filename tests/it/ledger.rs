@@ -1,0 +1,183 @@
+//! The slot ledger on a project of several rule files: `tests/cases/ledger/base/` is a
+//! project (flexmap.toml with `rules` globs, flexmap.lock, task and worker rulesets, and a
+//! file outside the globs); each other folder there is a scenario whose files replace the
+//! base's (its `SCENARIO` file says what it shows). A snapshot per scenario holds the
+//! findings (short and human renderings), the non-free slots, and the change
+//! `flexmap lock` would make to flexmap.lock as a diff (or why it refuses).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use flexmap::Project;
+use flexmap::diagnostic::render;
+use flexmap::ledger::SlotStatus;
+
+use crate::{display, root};
+
+/// Copies `from` into `to`, recursively.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read folder") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else if entry.file_name() != "SCENARIO" {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// The scenario folders (every folder but `base`), sorted.
+fn scenarios() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root().join("tests/cases/ledger"))
+        .expect("cases folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .is_some_and(|n| n != "base" && n != "snapshots")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The base project with `scenario`'s files laid over it, in a fresh folder.
+fn project_for(scenario: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&root().join("tests/cases/ledger/base"), dir.path());
+    copy_tree(scenario, dir.path());
+    dir
+}
+
+fn rendered(scenario: &Path) -> String {
+    let dir = project_for(scenario);
+    let prefix = format!("{}/", dir.path().display());
+    let clean = |text: &str| text.replace(&prefix, "");
+    let project = Project::load(dir.path()).expect("project loads");
+    let mut out = String::new();
+    let about = std::fs::read_to_string(scenario.join("SCENARIO")).expect("SCENARIO file");
+    let _ = writeln!(out, "{}", about.trim());
+    out.push_str("\n--- findings\n");
+    let diagnostics = project.all_diagnostics();
+    for d in &diagnostics {
+        let _ = writeln!(out, "{}", clean(&render::short(d)));
+    }
+    out.push('\n');
+    for d in &diagnostics {
+        let _ = writeln!(out, "{}", clean(&render::human(d, false, 100)));
+    }
+    let (plan, _) = project.plan_with_lock();
+    out.push_str("--- slots in use\n");
+    for used in plan.uses.iter().filter(|u| u.status != SlotStatus::Free) {
+        let _ = writeln!(
+            out,
+            "{} {} {} {}{}",
+            used.slot,
+            used.status.name(),
+            used.field.as_deref().unwrap_or("-"),
+            used.files.join(","),
+            if used.previous.is_empty() {
+                String::new()
+            } else {
+                format!(" (was {})", used.previous.join(", "))
+            }
+        );
+    }
+    out.push_str("--- flexmap lock\n");
+    let lock_problems = plan.ledger.as_ref().map_or(0, |l| l.diagnostics.len());
+    if lock_problems > 0 {
+        let _ = writeln!(out, "refuses: flexmap.lock has problems ({lock_problems})");
+    } else if !plan.blocking.is_empty() {
+        let _ = writeln!(
+            out,
+            "refuses: findings need a decision ({})",
+            plan.blocking.len()
+        );
+    } else if plan.lock_changes() {
+        let current = plan.ledger.as_ref().map_or("", |l| l.source.text());
+        let proposed = plan.proposed_text();
+        let diff = similar::TextDiff::from_lines(current, &proposed);
+        out.push_str(&diff.unified_diff().context_radius(1).to_string());
+    } else {
+        out.push_str("up to date\n");
+    }
+    out
+}
+
+#[test]
+fn ledger_scenarios() {
+    crate::snapshot_each(&scenarios(), "../cases/ledger/snapshots", rendered);
+}
+
+/// Every scenario snapshot has its scenario, and the base project itself is clean.
+#[test]
+fn ledger_snapshots_have_scenarios_and_the_base_is_clean() {
+    for snapshot in crate::files("tests/cases/ledger/snapshots", "") {
+        let name = snapshot
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let stem = name.trim_end_matches(".snap");
+        assert!(
+            Path::new(&name).extension().is_some_and(|e| e == "snap")
+                && root().join("tests/cases/ledger").join(stem).is_dir(),
+            "{} has no scenario folder; delete it",
+            display(&snapshot)
+        );
+    }
+    let project = Project::load(&root().join("tests/cases/ledger/base")).expect("base loads");
+    let findings: Vec<String> = project
+        .all_diagnostics()
+        .iter()
+        .map(render::short)
+        .collect();
+    assert!(findings.is_empty(), "{findings:#?}");
+    assert_eq!(
+        project.rulesets.len(),
+        4,
+        "notes/ is outside the `rules` globs"
+    );
+}
+
+/// The compiled program, the analysis the linter and `flexmap docs` read, and the lock all
+/// agree on a custom field's slot, also for a ruleset compiled on its own path (as
+/// `flexmap apply` does, through `Config::find`).
+#[test]
+fn program_analysis_and_lock_agree() {
+    let base = root().join("tests/cases/ledger/base");
+    let voice = base.join("rules/voice.yaml");
+    let ruleset = flexmap::Ruleset::from_path(&voice).expect("readable");
+    let config = flexmap::Config::find(&voice);
+    let analysis = ruleset.analyze_with(&config).expect("parses");
+    let tier = analysis
+        .rules
+        .iter()
+        .find(|r| r.rule.custom.as_deref() == Some("account_tier"))
+        .expect("custom field analysed");
+    assert_eq!(tier.target, "conversation_attribute_3");
+    assert_eq!(
+        tier.slot.map(|s| s.to_string()).as_deref(),
+        Some("conversation_attribute_3")
+    );
+    let program = ruleset.compile_with(&config).expect("compiles");
+    let applied = program.apply(&serde_json::json!({"crm": {"account": {"tier": "Gold"}}}));
+    assert_eq!(
+        applied.attributes.to_value(),
+        serde_json::json!({"conversations": {"conversation_attribute_3": "gold"}})
+    );
+    let lock = std::fs::read_to_string(base.join("flexmap.lock")).expect("lock");
+    assert!(lock.contains("slot = \"conversation_attribute_3\"\nfield = \"account_tier\""));
+    // On its own, without the project, the file would take the first free slot instead.
+    let alone = flexmap::Ruleset::from_path(&voice)
+        .expect("readable")
+        .compile()
+        .expect("compiles");
+    let applied = alone.apply(&serde_json::json!({"crm": {"account": {"tier": "Gold"}}}));
+    assert_eq!(
+        applied.attributes.to_value(),
+        serde_json::json!({"conversations": {"conversation_attribute_1": "gold"}})
+    );
+}
