@@ -232,15 +232,32 @@ fn plan_rulesets(root: &Path, rulesets: &[Ruleset], ledger: Option<Ledger>) -> S
     SlotPlan::build(&inputs, ledger)
 }
 
-/// A path as shown to the user: relative to the current folder when it is inside it.
+/// A path as shown to the user: relative to the current folder (`../..` when above it),
+/// absolute when they share nothing but the root.
 fn display_path(path: &Path) -> PathBuf {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| {
-            let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
-            path.strip_prefix(&cwd).ok().map(Path::to_path_buf)
-        })
-        .unwrap_or_else(|| path.to_path_buf());
+    let Some(cwd) = std::env::current_dir().ok() else {
+        return path.to_path_buf();
+    };
+    let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if !absolute.is_absolute() {
+        return path.to_path_buf();
+    }
+    let common = cwd
+        .components()
+        .zip(absolute.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common <= 1 {
+        return absolute;
+    }
+    let mut relative = PathBuf::new();
+    for _ in cwd.components().skip(common) {
+        relative.push("..");
+    }
+    for part in absolute.components().skip(common) {
+        relative.push(part);
+    }
     if relative.as_os_str().is_empty() {
         PathBuf::from(".")
     } else {
