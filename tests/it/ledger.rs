@@ -181,3 +181,46 @@ fn program_analysis_and_lock_agree() {
         serde_json::json!({"conversations": {"conversation_attribute_1": "gold"}})
     );
 }
+
+/// A label in another file keeps its own file in every format: short names it, JSON gives
+/// each label a `file`, SARIF a related location with that file's URI and region, and the
+/// human form draws it as a related report with its own snippet.
+#[test]
+fn labels_in_another_file_render_in_every_format() {
+    let dir = project_for(&root().join("tests/cases/ledger/kind-changed"));
+    let project = Project::load(dir.path()).expect("project loads");
+    let diagnostics = project.all_diagnostics();
+    let finding = diagnostics
+        .iter()
+        .find(|d| d.code == flexmap::Code::SlotReassigned)
+        .expect("FM203");
+    let lock = format!("{}/flexmap.lock", dir.path().display());
+    assert!(
+        render::short(finding).contains(&format!("(see {lock}:22:8: locked here as")),
+        "{}",
+        render::short(finding)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&render::json(std::slice::from_ref(finding), 1)).expect("JSON");
+    let labels = json["diagnostics"][0]["labels"].as_array().expect("labels");
+    assert!(
+        labels[0]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("rules/voice.yaml"))
+    );
+    assert_eq!(labels[1]["file"].as_str(), Some(lock.as_str()));
+    assert_eq!(
+        (labels[1]["line"].as_u64(), labels[1]["column"].as_u64()),
+        (Some(22), Some(8))
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_str(&render::sarif(std::slice::from_ref(finding))).expect("SARIF");
+    let related = &sarif["runs"][0]["results"][0]["relatedLocations"][0]["physicalLocation"];
+    assert_eq!(
+        related["artifactLocation"]["uri"].as_str(),
+        Some(lock.as_str())
+    );
+    assert_eq!(related["region"]["startLine"].as_i64(), Some(22));
+    let human = render::human(finding, false, 100);
+    assert!(human.contains(&format!("╭─[{lock}:22:8]")), "{human}");
+}
