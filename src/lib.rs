@@ -165,7 +165,15 @@ impl Ruleset {
     pub fn analyze_with(&self, config: &Config) -> Option<check::Analysis> {
         let file = self.file.as_ref()?;
         let slots = match config.slot_plan() {
-            Some(plan) => plan.slots_for(self.source.name(), file),
+            Some(plan) => match plan.planned(self.source.name()) {
+                // The file changed since the project was planned (a `--fix` round): plan
+                // the project again with this text.
+                Some(planned) if planned.source.text() != self.source.text() => {
+                    project::replan(config, self.source.name(), file)
+                        .unwrap_or_else(|| ledger::SlotPlan::standalone(file))
+                }
+                _ => plan.slots_for(self.source.name(), file),
+            },
             None => ledger::SlotPlan::standalone(file),
         };
         Some(check::analyze_with(file, &slots))

@@ -172,6 +172,68 @@ pub(crate) fn plan_project(root: &Path, config: &Config) -> Option<SlotPlan> {
     Some(plan_rulesets(&root, &rulesets, Some(ledger)))
 }
 
+/// The slots of `file` (shown as `name`, one of the project's files, with text that changed
+/// since the project was planned), planned again with the project's other files from disk.
+pub(crate) fn replan(
+    config: &Config,
+    name: &str,
+    file: &crate::rules_file::RuleFile,
+) -> Option<crate::ledger::plan::FileSlots> {
+    let root = display_path(config.root.as_ref()?);
+    let mut paths = Vec::new();
+    collect(&root, config, &mut paths).ok()?;
+    paths.sort();
+    let target = std::fs::canonicalize(name).ok()?;
+    let others: Vec<(PathBuf, Ruleset)> = paths
+        .iter()
+        .filter(|p| std::fs::canonicalize(p).ok().as_ref() != Some(&target))
+        .filter_map(|p| Some((p.clone(), read_rule_file(p).ok().flatten()?)))
+        .collect();
+    let canonical_root = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
+    let key_of = |path: &Path| {
+        std::fs::canonicalize(path)
+            .ok()
+            .and_then(|p| {
+                p.strip_prefix(&canonical_root)
+                    .ok()
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+            })
+            .unwrap_or_else(|| path.display().to_string())
+    };
+    let mut inputs: Vec<(PathBuf, PlanInput<'_>)> = others
+        .iter()
+        .filter_map(|(path, ruleset)| {
+            Some((
+                path.clone(),
+                PlanInput {
+                    name: ruleset.source().name().to_string(),
+                    key: key_of(path),
+                    path: std::fs::canonicalize(path).ok(),
+                    file: ruleset.model()?,
+                },
+            ))
+        })
+        .collect();
+    inputs.push((
+        PathBuf::from(name),
+        PlanInput {
+            name: name.to_string(),
+            key: key_of(Path::new(name)),
+            path: Some(target),
+            file,
+        },
+    ));
+    inputs.sort_by(|a, b| a.1.key.cmp(&b.1.key));
+    let inputs: Vec<PlanInput<'_>> = inputs.into_iter().map(|(_, input)| input).collect();
+    let mut ignored = Vec::new();
+    let ledger = read_ledger(&root.join(LOCK_FILE), &mut ignored);
+    let plan = SlotPlan::build(&inputs, Some(ledger));
+    plan.files
+        .into_iter()
+        .find(|f| f.name == name)
+        .map(|f| f.slots)
+}
+
 /// Reads `flexmap.lock` (an empty ledger when there is none); problems go to `diagnostics`.
 fn read_ledger(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Ledger {
     let shown = path.display().to_string();

@@ -113,8 +113,9 @@ pub fn run(args: &LintArgs) -> u8 {
         }
         let ruleset = Ruleset::from_str(&text, &name);
         let mut found = ruleset.diagnostics_with(&unit.config);
-        if let (Some(sample_text), Some(file)) = (&sample_text, ruleset.model()) {
-            let analysis = flexmap::check::analyze(file);
+        if let (Some(sample_text), Some(analysis)) =
+            (&sample_text, ruleset.analyze_with(&unit.config))
+        {
             let stats = sample::measure(&analysis.program, sample_text);
             sample::attach(
                 &analysis.rules,

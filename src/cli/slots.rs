@@ -32,13 +32,21 @@ pub struct SlotsArgs {
 }
 
 #[derive(serde::Serialize)]
+struct JsonSlots<'a> {
+    version: u32,
+    slots: Vec<JsonSlot<'a>>,
+}
+
+#[derive(serde::Serialize)]
 struct JsonSlot<'a> {
     slot: String,
     section: Section,
     kind: SlotKind,
     number: u32,
-    #[serde(flatten)]
-    usage: &'a SlotUse,
+    status: SlotStatus,
+    field: Option<&'a str>,
+    files: &'a [String],
+    previous: &'a [String],
 }
 
 /// Runs `flexmap slots`.
@@ -65,10 +73,13 @@ pub fn run(args: &SlotsArgs) -> u8 {
                     section: u.slot.section,
                     kind: u.slot.kind,
                     number: u.slot.number,
-                    usage: u,
+                    status: u.status,
+                    field: u.field.as_deref(),
+                    files: &u.files,
+                    previous: &u.previous,
                 })
                 .collect();
-            let document = serde_json::json!({ "version": 1, "slots": slots });
+            let document = JsonSlots { version: 1, slots };
             format!(
                 "{}\n",
                 serde_json::to_string_pretty(&document).unwrap_or_default()

@@ -56,6 +56,8 @@ pub struct FilePlan {
     pub path: Option<PathBuf>,
     /// Custom field names, in file order, with their slots.
     pub names: Vec<(String, SlotKind, Section)>,
+    /// The text the plan was made from.
+    pub source: SourceFile,
     /// What the file gets.
     pub slots: FileSlots,
 }
@@ -177,6 +179,17 @@ impl SlotPlan {
             Some(planned) if same_fields(planned) => planned.slots.clone(),
             _ => SlotPlan::standalone(file),
         }
+    }
+
+    /// The planned file `name` (matched by name, then by canonical path).
+    #[must_use]
+    pub fn planned(&self, name: &str) -> Option<&FilePlan> {
+        self.files.iter().find(|f| f.name == name).or_else(|| {
+            let canonical = std::fs::canonicalize(name).ok()?;
+            self.files
+                .iter()
+                .find(|f| f.path.as_ref() == Some(&canonical))
+        })
     }
 
     /// True when `name` is one of the planned files.
@@ -349,6 +362,7 @@ impl<'a> Planner<'a> {
                 name: input.name.clone(),
                 key: input.key.clone(),
                 path: input.path.clone(),
+                source: input.file.source.clone(),
                 names: input
                     .file
                     .custom

@@ -224,3 +224,60 @@ fn labels_in_another_file_render_in_every_format() {
     let human = render::human(finding, false, 100);
     assert!(human.contains(&format!("╭─[{lock}:22:8]")), "{human}");
 }
+
+/// `flexmap lint --fix` moves a hand-written slot off a locked one; the fixed text is planned
+/// again, so the fix is applied once and the file then lints clean.
+#[test]
+fn fix_moves_a_hand_written_slot_off_a_locked_one() {
+    let dir = project_for(&root().join("tests/cases/ledger/reuse-number"));
+    let output = assert_cmd::Command::cargo_bin("flexmap")
+        .expect("binary")
+        .args(["lint", "--fix", "--format", "short"])
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("1 fix applied"), "{stderr}");
+    let chat = std::fs::read_to_string(dir.path().join("rules/chat.yaml")).expect("chat");
+    assert!(
+        chat.ends_with("  conversation_attribute_6: chat.priority\n"),
+        "{chat}"
+    );
+}
+
+/// `flexmap slots --format json` lists every slot of every section once, with its status.
+#[test]
+fn slots_json_lists_every_slot() {
+    let output = assert_cmd::Command::cargo_bin("flexmap")
+        .expect("binary")
+        .args(["slots", "--format", "json", "tests/cases/ledger/base"])
+        .current_dir(root())
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let slots = document["slots"].as_array().expect("slots");
+    assert_eq!(
+        slots.len(),
+        30 + 6 + 6,
+        "conversations 10/10/10, customers 3/3, worker 3/3"
+    );
+    let status = |slot: &str| {
+        slots
+            .iter()
+            .find(|s| s["slot"] == slot)
+            .and_then(|s| s["status"].as_str())
+            .map(String::from)
+    };
+    assert_eq!(
+        status("conversation_attribute_2").as_deref(),
+        Some("retired")
+    );
+    assert_eq!(
+        status("conversation_attribute_3").as_deref(),
+        Some("locked")
+    );
+    assert_eq!(status("conversation_label_5").as_deref(), Some("hand"));
+    assert_eq!(status("conversation_attribute_4").as_deref(), Some("free"));
+}
