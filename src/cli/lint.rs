@@ -191,15 +191,9 @@ fn collect(args: &LintArgs, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Uni
             diagnostics.extend(flexmap::project::leveled(&config, &project.diagnostics));
             if args.locked
                 && let Some(plan) = &project.plan
-                && plan.ledger.is_some()
-                && plan.lock_changes()
-                && !project
-                    .diagnostics
-                    .iter()
-                    .any(|d| d.code == flexmap::Code::UnlockedSlot)
-                && !plan.files.iter().any(|f| !f.slots.findings.is_empty())
+                && let Some(stale) = stale_lock(plan)
             {
-                diagnostics.push(stale_lock(project));
+                diagnostics.push(stale);
             }
             for ruleset in &project.rulesets {
                 units.push(Unit {
@@ -261,26 +255,54 @@ fn collect(args: &LintArgs, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Uni
             )),
         }
     }
+    // Files named one by one: the findings about their project's lock, once per project.
+    for config in &configs {
+        let Some(plan) = config.slot_plan() else {
+            continue;
+        };
+        let member = units.iter().any(|u| {
+            u.config.root == config.root && plan.planned(&u.path.display().to_string()).is_some()
+        });
+        if !member {
+            continue;
+        }
+        let mut about_lock: Vec<Diagnostic> = plan.findings.clone();
+        if let Some(ledger) = &plan.ledger {
+            about_lock.extend(ledger.diagnostics.iter().cloned());
+        }
+        diagnostics.extend(flexmap::project::leveled(config, &about_lock));
+        if args.locked
+            && let Some(stale) = stale_lock(&plan)
+        {
+            diagnostics.push(stale);
+        }
+    }
     Ok(units)
 }
 
 /// `--locked` and flexmap.lock differs from what `flexmap lock` would write, though no
 /// finding says why (it was edited by hand): FM205 on the lock file.
-fn stale_lock(project: &Project) -> Diagnostic {
-    let name = project.lock_path().display().to_string();
-    let text = std::fs::read_to_string(project.lock_path()).unwrap_or_default();
-    let source = flexmap::SourceFile::new(name, text);
-    Diagnostic::new(
-        flexmap::Code::UnlockedSlot,
-        "flexmap.lock is not what `flexmap lock` would write",
-        flexmap::Span::at(0),
+fn stale_lock(plan: &flexmap::ledger::SlotPlan) -> Option<Diagnostic> {
+    let ledger = plan.ledger.as_ref()?;
+    let explained = !plan.findings.is_empty()
+        || !ledger.diagnostics.is_empty()
+        || plan.files.iter().any(|f| !f.slots.findings.is_empty());
+    if explained || !plan.lock_changes() {
+        return None;
+    }
+    Some(
+        Diagnostic::new(
+            flexmap::Code::UnlockedSlot,
+            "flexmap.lock is not what `flexmap lock` would write",
+            flexmap::Span::at(0),
+        )
+        .with_label("out of date")
+        .with_help(
+            "run `flexmap lock` (see `flexmap lock --check` for the diff) and commit flexmap.lock",
+        )
+        .with_severity(Severity::Error)
+        .in_source(&ledger.source),
     )
-    .with_label("out of date")
-    .with_help(
-        "run `flexmap lock` (see `flexmap lock --check` for the diff) and commit flexmap.lock",
-    )
-    .with_severity(Severity::Error)
-    .in_source(&source)
 }
 
 fn unified_diff(name: &str, before: &str, after: &str) -> String {

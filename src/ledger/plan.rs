@@ -161,12 +161,6 @@ impl SlotPlan {
     /// whose custom fields changed since the plan was made, is checked on its own.
     #[must_use]
     pub fn slots_for(&self, name: &str, file: &RuleFile) -> FileSlots {
-        let canonical = std::fs::canonicalize(name).ok();
-        let planned = self.files.iter().find(|f| f.name == name).or_else(|| {
-            canonical
-                .as_ref()
-                .and_then(|c| self.files.iter().find(|f| f.path.as_ref() == Some(c)))
-        });
         let same_fields = |planned: &FilePlan| {
             planned.names.len() == file.custom.len()
                 && planned
@@ -175,7 +169,7 @@ impl SlotPlan {
                     .zip(&file.custom)
                     .all(|((n, k, s), c)| *n == c.name && *k == c.kind && *s == c.scope)
         };
-        match planned {
+        match self.planned(name) {
             Some(planned) if same_fields(planned) => planned.slots.clone(),
             _ => SlotPlan::standalone(file),
         }
@@ -329,7 +323,7 @@ impl<'a> Planner<'a> {
 
     fn run(mut self, inputs: &[PlanInput<'_>], ledger: Option<Ledger>) -> SlotPlan {
         self.redeclarations(inputs);
-        self.locked_and_pinned(inputs);
+        self.locked_and_pinned();
         self.new_fields(inputs);
         self.hand_written();
         self.cross_file(inputs);
@@ -422,7 +416,7 @@ impl<'a> Planner<'a> {
     }
 
     /// Fields the lock knows keep their slot; fields with `slot:` get the one they ask for.
-    fn locked_and_pinned(&mut self, inputs: &[PlanInput<'_>]) {
+    fn locked_and_pinned(&mut self) {
         let Some(ledger) = self.ledger else {
             // Without a lock, only explicit `slot:` keys are decided here.
             for index in 0..self.fields.len() {
@@ -554,7 +548,6 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        let _ = inputs;
     }
 
     /// New fields get the first free slot of their kind.
