@@ -485,6 +485,33 @@ impl<'a> Planner<'a> {
                 continue;
             }
             let Some((asked, span)) = pin else {
+                // A field that comes back under its old name gets its retired slot back: the
+                // slot's last meaning was this field.
+                if let Some(entry) = ledger.entries.iter().find(|e| {
+                    e.retired
+                        && e.field == name
+                        && e.slot.section == custom.scope
+                        && e.slot.kind == custom.kind
+                        && !self.taken_over.contains_key(&e.slot)
+                }) {
+                    let d = Diagnostic::new(
+                        Code::UnlockedSlot,
+                        format!(
+                            "custom field `{name}` is back: it gets its retired `{}` again, and flexmap.lock does not record that yet",
+                            entry.slot
+                        ),
+                        custom.name_span,
+                    )
+                    .with_label(format!("gets `{}` back", entry.slot));
+                    let d = self
+                        .at_entry(d, entry, format!("retired here (held `{name}`)"))
+                        .with_help(format!(
+                            "run `flexmap lock` and commit flexmap.lock; if `{name}` now means something else, give it another name so it gets a new slot"
+                        ));
+                    self.finding(decl_file, custom.name_span, d);
+                    self.taken_over.insert(entry.slot, name.clone());
+                    self.assigned.insert(name, Some(entry.slot));
+                }
                 continue;
             };
             match ledger.entry(asked) {
@@ -900,7 +927,9 @@ impl<'a> Planner<'a> {
         for entry in entries {
             if let Some(new_field) = self.taken_over.get(&entry.slot) {
                 let mut previous = entry.previous.clone();
-                previous.push(entry.field.clone());
+                if entry.field != *new_field {
+                    previous.push(entry.field.clone());
+                }
                 out.push(LockEntry {
                     slot: entry.slot,
                     field: new_field.clone(),

@@ -155,3 +155,15 @@ fn any_bytes_give_diagnostics_never_a_panic() {
         let _ = Ledger::parse(text, "flexmap.lock");
     }
 }
+
+#[test]
+fn every_prefix_of_a_lock_gives_diagnostics_never_a_panic() {
+    let text = render(&Ledger::parse(GOOD, "flexmap.lock").entries);
+    for end in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+        let ledger = Ledger::parse(&text[..end], "flexmap.lock");
+        for d in &ledger.diagnostics {
+            assert!(d.primary_span().end <= end, "span inside the text");
+            assert!(d.help.is_some());
+        }
+    }
+}
