@@ -345,10 +345,9 @@ impl miette::Diagnostic for Diagnostic {
 /// A label in another file renders as a related report of its own, with its snippet.
 impl fmt::Display for Label {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.source, &self.message) {
-            (Some(source), Some(message)) => write!(f, "{}: {message}", source.name()),
-            (Some(source), None) => f.write_str(source.name()),
-            (None, message) => f.write_str(message.as_deref().unwrap_or("")),
+        match &self.message {
+            Some(message) => f.write_str(message),
+            None => f.write_str(self.source.as_ref().map_or("", SourceFile::name)),
         }
     }
 }
@@ -356,6 +355,13 @@ impl fmt::Display for Label {
 impl std::error::Error for Label {}
 
 impl miette::Diagnostic for Label {
+    /// The other file's name, so the related report reads `Advice: other.yaml`.
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.source
+            .as_ref()
+            .map(|s| Box::new(s.name()) as Box<dyn fmt::Display>)
+    }
+
     fn severity(&self) -> Option<miette::Severity> {
         Some(miette::Severity::Advice)
     }
