@@ -54,6 +54,10 @@ pub fn run(args: &LockArgs) -> u8 {
     }
     if !refusals.is_empty() {
         flexmap::diagnostic::sort(&mut refusals);
+        // The lock's own problems come both from the project and from this plan.
+        refusals.dedup_by(|a, b| {
+            flexmap::diagnostic::render::short(a) == flexmap::diagnostic::render::short(b)
+        });
         super::print_diagnostics(&refusals, project.rulesets.len(), &args.output, true);
         eprintln!(
             "flexmap: {} not {}: fix the findings above first",

@@ -60,8 +60,15 @@ pub fn run(args: &SlotsArgs) -> u8 {
         }
     };
     let (plan, problems) = project.plan_with_lock();
-    for problem in problems.iter().chain(&project.diagnostics) {
-        eprintln!("{}", flexmap::diagnostic::render::short(problem));
+    let mut shown: Vec<String> = problems
+        .iter()
+        .chain(&project.diagnostics)
+        .map(flexmap::diagnostic::render::short)
+        .collect();
+    shown.sort();
+    shown.dedup();
+    for problem in shown {
+        eprintln!("{problem}");
     }
     let out = match args.format {
         SlotsFormat::Json => {
