@@ -31,9 +31,8 @@ pub struct Project {
     /// Problems with the configuration, the lock file, or with reading files, and the
     /// findings about lock entries no rule file declares (FM205 in `flexmap.lock`).
     pub diagnostics: Vec<Diagnostic>,
-    /// The project-wide slot plan, when `dir` was the project root (or no project was found
-    /// around it, and the folder is its own project). Otherwise `config` plans the whole
-    /// project on first use.
+    /// The project-wide slot plan, when `dir` was the project root. Inside a project,
+    /// `config` plans the whole project on first use; outside one, files stand alone.
     pub plan: Option<Arc<SlotPlan>>,
 }
 
@@ -50,8 +49,8 @@ impl Project {
     }
 
     /// Loads the project around `start`: the nearest folder above it with `flexmap.toml` or
-    /// `flexmap.lock`, or `start` itself when there is none (what `flexmap lint`, `lock` and
-    /// `slots` use without paths).
+    /// `flexmap.lock`, or the files of `start` itself when there is none (each checked on its
+    /// own; `flexmap lock` and `flexmap slots` still plan them as a project-to-be).
     ///
     /// # Errors
     /// The folder cannot be read.
@@ -82,16 +81,15 @@ impl Project {
             }
         }
         let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        // Without flexmap.toml or flexmap.lock the folder is no project: each file is checked
+        // on its own, as `flexmap apply` runs it (`flexmap lock` makes it a project).
         let is_root = config
             .root
             .as_ref()
-            .is_none_or(|root| canonical(root) == canonical(dir));
+            .is_some_and(|root| canonical(root) == canonical(dir));
         let mut plan = None;
         if is_root {
-            let ledger = config
-                .root
-                .is_some()
-                .then(|| read_ledger(&dir.join(LOCK_FILE), &mut diagnostics));
+            let ledger = Some(read_ledger(&dir.join(LOCK_FILE), &mut diagnostics));
             let built = Arc::new(plan_rulesets(dir, &rulesets, ledger));
             diagnostics.extend(built.findings.iter().cloned());
             config.set_slot_plan(built.clone());

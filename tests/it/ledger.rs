@@ -281,3 +281,26 @@ fn slots_json_lists_every_slot() {
     assert_eq!(status("conversation_label_5").as_deref(), Some("hand"));
     assert_eq!(status("conversation_attribute_4").as_deref(), Some("free"));
 }
+
+/// A folder without flexmap.toml or flexmap.lock is no project: its files stand alone (each
+/// custom field takes its own file's first free slot, and two files may write one target),
+/// exactly as `flexmap apply` compiles them one by one.
+#[test]
+fn a_folder_without_markers_is_no_project() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = "flexmap: 1\ntarget: task\ncustom:\n  tier:\n    kind: attribute\n    value: crm.tier\nconversations:\n  language: ivr.language\n";
+    std::fs::write(dir.path().join("a.yaml"), rules).expect("write");
+    std::fs::write(dir.path().join("b.yaml"), rules.replace("tier", "segment")).expect("write");
+    let project = Project::load(dir.path()).expect("loads");
+    assert!(project.plan.is_none());
+    let findings: Vec<String> = project
+        .all_diagnostics()
+        .iter()
+        .map(render::short)
+        .collect();
+    assert!(findings.is_empty(), "{findings:#?}");
+    for ruleset in &project.rulesets {
+        let analysis = ruleset.analyze_with(&project.config).expect("parses");
+        assert_eq!(analysis.rules[0].target, "conversation_attribute_1");
+    }
+}
