@@ -304,3 +304,31 @@ fn a_folder_without_markers_is_no_project() {
         assert_eq!(analysis.rules[0].target, "conversation_attribute_1");
     }
 }
+
+/// `flexmap lock` refuses while a rule file does not load: its custom fields would look
+/// removed, and their slots would be retired.
+#[test]
+fn lock_refuses_while_a_rule_file_does_not_load() {
+    let dir = project_for(&root().join("tests/cases/ledger/clean"));
+    let lock_before = std::fs::read_to_string(dir.path().join("flexmap.lock")).expect("lock");
+    std::fs::write(
+        dir.path().join("rules/voice.yaml"),
+        "flexmap: 1\ntarget: task\ncustom:\n  account_tier: [unclosed\n",
+    )
+    .expect("write");
+    let output = assert_cmd::Command::cargo_bin("flexmap")
+        .expect("binary")
+        .args(["lock", "--format", "short"])
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("rules/voice.yaml:4:") && stderr.contains("FM001"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("flexmap.lock not written"), "{stderr}");
+    let lock_after = std::fs::read_to_string(dir.path().join("flexmap.lock")).expect("lock");
+    assert_eq!(lock_before, lock_after);
+}
