@@ -1,9 +1,11 @@
-//! `flexmap.toml`: project settings, found by walking up from a rule file or folder.
+//! `flexmap.toml`: project settings, found by walking up from a rule file or folder (the
+//! walk also stops at a folder holding only `flexmap.lock`: that folder is the project).
 //!
 //! ```toml
 //! hipaa = true                 # HIPAA account: FM401 pii-leak is an error, FM402 pii-dropped is reported
 //! sso = true                   # SSO account: FM107 sso-overwrites on worker rulesets
 //! exclude = ["broken"]         # paths directory scans skip
+//! rules = ["rules/**/*.yaml"]  # the project's rule files (globs from this folder); default: every rule file below it
 //!
 //! [lints]
 //! id-in-attribute = "error"    # by name or code: "error", "warning", "info" or "allow"
@@ -12,6 +14,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::source::{SourceFile, Span};
@@ -20,7 +23,7 @@ use crate::suggest::did_you_mean;
 /// Name of the configuration file.
 pub const CONFIG_FILE: &str = "flexmap.toml";
 /// Top-level keys this version reads.
-pub const KEYS: &[&str] = &["hipaa", "sso", "exclude", "lints"];
+pub const KEYS: &[&str] = &["hipaa", "sso", "exclude", "rules", "lints"];
 
 /// A lint's level as configured: a severity, or off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,14 +45,29 @@ pub struct Config {
     pub sso: bool,
     /// Paths (absolute, from `exclude`) that directory scans skip.
     pub exclude: Vec<PathBuf>,
+    /// `rules`: globs (relative to `root`) naming the project's rule files; empty means
+    /// every rule file below `root`.
+    pub rules: Vec<String>,
+    /// `rules`, compiled.
+    pub rule_globs: Option<globset::GlobSet>,
     /// Levels set under `[lints]`.
     pub levels: HashMap<Code, Level>,
     /// Problems in the configuration file itself.
     pub diagnostics: Vec<Diagnostic>,
+    /// `--locked`: the lock must not change, so FM205 is an error.
+    pub locked: bool,
+    /// The project's slot plan, computed once and shared by every clone of this
+    /// configuration (see `Config::slot_plan`).
+    pub slots: ProjectSlots,
 }
 
+/// The lazily computed slot plan of a configuration's project.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectSlots(Arc<OnceLock<Option<Arc<crate::ledger::SlotPlan>>>>);
+
 impl Config {
-    /// Finds the nearest `flexmap.toml` in `start` (a file or folder) or a parent folder.
+    /// Finds the nearest project around `start` (a file or folder): the nearest folder, going
+    /// up, that holds `flexmap.toml` or `flexmap.lock`. Defaults when there is none.
     #[must_use]
     pub fn find(start: &Path) -> Config {
         let absolute = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
@@ -63,8 +81,50 @@ impl Config {
             if candidate.is_file() {
                 return Config::read(&candidate);
             }
+            if candidate_folder.join(crate::ledger::LOCK_FILE).is_file() {
+                return Config {
+                    root: Some(candidate_folder.to_path_buf()),
+                    ..Config::default()
+                };
+            }
         }
         Config::default()
+    }
+
+    /// The slot plan of this configuration's project: set by `Project::load`, or computed
+    /// on first use from the project's rule files and `flexmap.lock` (`None` without a
+    /// project). Clones share it, so a project is planned once.
+    #[must_use]
+    pub fn slot_plan(&self) -> Option<Arc<crate::ledger::SlotPlan>> {
+        if let Some(plan) = self.slots.0.get() {
+            return plan.clone();
+        }
+        let root = self.root.as_ref()?;
+        self.slots
+            .0
+            .get_or_init(|| crate::project::plan_project(root, self).map(Arc::new))
+            .clone()
+    }
+
+    /// Sets the slot plan (when the caller already loaded the project's rule files).
+    pub fn set_slot_plan(&self, plan: Arc<crate::ledger::SlotPlan>) {
+        let _ = self.slots.0.set(Some(plan));
+    }
+
+    /// True when `path` belongs to the project's rule files under the `rules` globs (always
+    /// true without globs).
+    #[must_use]
+    pub fn includes(&self, path: &Path) -> bool {
+        let Some(globs) = &self.rule_globs else {
+            return true;
+        };
+        let Some(root) = &self.root else {
+            return true;
+        };
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        path.strip_prefix(&root)
+            .is_ok_and(|relative| globs.is_match(relative))
     }
 
     /// Reads a configuration file.
@@ -147,6 +207,53 @@ impl Config {
                             span,
                         )
                         .with_help("write `exclude = [\"broken\"]`"),
+                    ),
+                },
+                "rules" => match value
+                    .as_array()
+                    .filter(|items| items.iter().all(toml::Value::is_str))
+                {
+                    Some(items) => {
+                        let mut builder = globset::GlobSetBuilder::new();
+                        let mut valid = true;
+                        for pattern in items.iter().filter_map(toml::Value::as_str) {
+                            match globset::GlobBuilder::new(pattern)
+                                .literal_separator(true)
+                                .build()
+                            {
+                                Ok(glob) => {
+                                    builder.add(glob);
+                                    config.rules.push(pattern.to_string());
+                                }
+                                Err(e) => {
+                                    valid = false;
+                                    config.push(
+                                        &source,
+                                        Diagnostic::new(
+                                            Code::InvalidValue,
+                                            format!(
+                                                "invalid glob `{pattern}` in `rules`: {}",
+                                                e.kind()
+                                            ),
+                                            span,
+                                        )
+                                        .with_help("write globs such as `rules/**/*.yaml`"),
+                                    );
+                                }
+                            }
+                        }
+                        if valid {
+                            config.rule_globs = builder.build().ok();
+                        }
+                    }
+                    None => config.push(
+                        &source,
+                        Diagnostic::new(
+                            Code::InvalidValue,
+                            "`rules` must be a list of globs",
+                            span,
+                        )
+                        .with_help("write `rules = [\"rules/**/*.yaml\"]`"),
                     ),
                 },
                 "lints" => match value.as_table() {

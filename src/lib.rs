@@ -48,6 +48,7 @@ pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod dictionary;
+pub mod ledger;
 pub mod lint;
 pub mod project;
 pub mod rules_file;
@@ -119,6 +120,12 @@ impl Ruleset {
         &self.source
     }
 
+    /// Findings of loading (YAML and structure), before checking.
+    #[must_use]
+    pub fn load_diagnostics(&self) -> &[Diagnostic] {
+        &self.load_diagnostics
+    }
+
     /// The parsed rule model, if the YAML parsed.
     #[must_use]
     pub fn model(&self) -> Option<&rules_file::RuleFile> {
@@ -133,18 +140,44 @@ impl Ruleset {
         self.check_with(&Config::default())
     }
 
-    /// Like `check`, with project settings (`hipaa`, `sso`, lint levels).
+    /// Like `check`, with project settings (`hipaa`, `sso`, lint levels). When `config`
+    /// belongs to a project (it was found by `Config::find`, or comes from `Project::load`),
+    /// custom fields get the project's slots (`Config::slot_plan`) and the ledger findings
+    /// (FM202 across files, FM203, FM205) are reported; a file that is not one of the
+    /// project's rule files is checked on its own.
     #[must_use]
     pub fn check_with(&self, config: &Config) -> (Option<Program>, Vec<Diagnostic>) {
         let mut diagnostics = self.load_diagnostics.clone();
-        let program = self.file.as_ref().map(|file| {
-            let analysis = check::analyze(file);
+        let program = self.analyze_with(config).map(|analysis| {
             diagnostics.extend(analysis.diagnostics.iter().cloned());
-            diagnostics.extend(lint::lint(file, &analysis, config));
+            if let Some(file) = &self.file {
+                diagnostics.extend(lint::lint(file, &analysis, config));
+            }
             analysis.program
         });
         diagnostic::sort(&mut diagnostics);
         (program, diagnostics)
+    }
+
+    /// The checker's analysis under `config`, with the project's slots (see `check_with`);
+    /// `None` if the YAML did not parse. `AnalyzedRule::slot` and `target` give each custom
+    /// field's slot, the same the program writes and `flexmap.lock` pins.
+    #[must_use]
+    pub fn analyze_with(&self, config: &Config) -> Option<check::Analysis> {
+        let file = self.file.as_ref()?;
+        let slots = match config.slot_plan() {
+            Some(plan) => match plan.planned(self.source.name()) {
+                // The file changed since the project was planned (a `--fix` round): plan
+                // the project again with this text.
+                Some(planned) if planned.source.text() != self.source.text() => {
+                    project::replan(config, self.source.name(), file)
+                        .unwrap_or_else(|| ledger::SlotPlan::standalone(file))
+                }
+                _ => plan.slots_for(self.source.name(), file),
+            },
+            None => ledger::SlotPlan::standalone(file),
+        };
+        Some(check::analyze_with(file, &slots))
     }
 
     /// Every finding with default settings, sorted by position.

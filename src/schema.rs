@@ -124,6 +124,10 @@ struct CustomSchema {
     /// Section of the slot; defaults to `conversations` for task rulesets and `worker`
     /// for worker rulesets.
     scope: Option<ScopeSchema>,
+    /// The slot this field asks for explicitly, e.g. `conversation_attribute_3` (to re-use a
+    /// retired slot, or keep a renamed field's column); normally left out: `flexmap lock`
+    /// assigns one and pins it in flexmap.lock.
+    slot: Option<String>,
     /// The expression that computes the value (a number or boolean is a constant).
     value: Option<ExpressionSchema>,
     /// A literal YAML value, written as is; no expression quoting needed.

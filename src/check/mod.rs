@@ -19,7 +19,7 @@ use crate::runtime::{CompiledRule, Ir, OutSection, Program, Site, SiteId};
 use crate::source::Span;
 use crate::types::Type;
 
-/// Checks a loaded rule file and compiles what is sound into a program.
+/// Checks a loaded rule file on its own and compiles what is sound into a program.
 ///
 /// The program holds every rule that checked without error; callers must refuse to run
 /// it when the diagnostics hold an error (the library and the CLI do).
@@ -68,11 +68,23 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// Every rule, in the order it was checked (custom fields first).
     pub rules: Vec<AnalyzedRule>,
+    /// Findings of the project's slot plan about this file (FM202 across files, FM203,
+    /// FM205), each with the name span of its rule; the linter reports them.
+    pub ledger: Vec<(Span, Diagnostic)>,
 }
 
-/// Checks a rule file and keeps what the linter needs.
+/// Checks a rule file on its own (custom fields get the first free slots of this file, as
+/// if it were a project of one file without a lock) and keeps what the linter needs.
 #[must_use]
 pub fn analyze(file: &RuleFile) -> Analysis {
+    analyze_with(file, &crate::ledger::SlotPlan::standalone(file))
+}
+
+/// Checks a rule file with the slots a project's plan gives its custom fields
+/// (`SlotPlan::slots_for`). Every consumer that needs a custom field's slot (the program,
+/// the linter, `flexmap slots`, generated docs) reads it from here.
+#[must_use]
+pub fn analyze_with(file: &RuleFile, slots: &crate::ledger::plan::FileSlots) -> Analysis {
     let target = file.target.unwrap_or(Target::Task);
     let mut checker = Checker {
         file,
@@ -108,7 +120,7 @@ pub fn analyze(file: &RuleFile) -> Analysis {
         analyzed: Vec::new(),
     };
     let mut rules = Vec::new();
-    let assigned = checker.assign_custom_slots();
+    let assigned = checker.custom_slots(slots);
     for (custom, slot_name) in file.custom.iter().zip(assigned) {
         let Some(slot_name) = slot_name else {
             // No slot: still check its expressions, so their mistakes show in the same run.
@@ -173,6 +185,7 @@ pub fn analyze(file: &RuleFile) -> Analysis {
         program,
         diagnostics,
         rules: analyzed,
+        ledger: slots.findings.clone(),
     }
 }
 
@@ -200,21 +213,12 @@ impl Checker<'_> {
         u32::try_from(self.sites.len() - 1).unwrap_or(u32::MAX)
     }
 
-    /// Gives each custom field the first free slot of its kind in its section.
-    fn assign_custom_slots(&mut self) -> Vec<Option<String>> {
-        let mut used: Vec<(Section, SlotKind, u64)> = self
-            .file
-            .rules
-            .iter()
-            .filter_map(|r| match r.section {
-                RuleSection::Insights(section) => {
-                    catalog::parse_slot_name(&r.name).filter(|(s, _, _)| *s == section)
-                }
-                RuleSection::Extra => None,
-            })
-            .collect();
+    /// The slot of each custom field, as the slot plan gives it; FM102 for a field whose
+    /// scope this ruleset's target cannot write, and the plan's FM201 for fields left
+    /// without a slot.
+    fn custom_slots(&mut self, slots: &crate::ledger::plan::FileSlots) -> Vec<Option<String>> {
         let mut out = Vec::new();
-        for custom in &self.file.custom {
+        for (index, custom) in self.file.custom.iter().enumerate() {
             if custom.scope.target() != self.target {
                 self.diagnostics.push(
                     Diagnostic::new(
@@ -227,67 +231,16 @@ impl Checker<'_> {
                 out.push(None);
                 continue;
             }
-            let count = catalog::slot_count(custom.scope, custom.kind);
-            // A label is the display text of the attribute with the same number, so an
-            // unrelated custom label and attribute must not share a number: prefer numbers
-            // whose partner slot is unused too.
-            let partner = match custom.kind {
-                SlotKind::Attribute => Some(SlotKind::Label),
-                SlotKind::Label => Some(SlotKind::Attribute),
-                SlotKind::Measure => None,
-            };
-            let is_free = |n: &u64| !used.contains(&(custom.scope, custom.kind, *n));
-            let partner_free =
-                |n: &u64| partner.is_none_or(|p| !used.contains(&(custom.scope, p, *n)));
-            let free = (1..=u64::from(count))
-                .find(|n| is_free(n) && partner_free(n))
-                .or_else(|| (1..=u64::from(count)).find(is_free));
-            match free {
-                Some(number) => {
-                    used.push((custom.scope, custom.kind, number));
-                    let slot = catalog::Slot {
-                        section: custom.scope,
-                        kind: custom.kind,
-                        number: u32::try_from(number).unwrap_or(0),
-                    };
-                    out.push(Some(slot.name()));
-                }
-                None => {
-                    let what = if count == 0 {
-                        format!(
-                            "`{}` has no {} slots",
-                            custom.scope.name(),
-                            custom.kind.name()
-                        )
-                    } else {
-                        format!(
-                            "all {count} {} {} slots are taken",
-                            custom.scope.name(),
-                            custom.kind.name()
-                        )
-                    };
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::SlotOverflow,
-                            format!("no free slot for custom field `{}`: {what}", custom.name),
-                            custom.name_span,
-                        )
-                        .with_label("cannot be assigned a slot")
-                        .with_help(if count == 0 {
-                            "use `kind: attribute` or `kind: label`, or a built-in measure field"
-                                .to_string()
-                        } else {
-                            format!(
-                                "remove {} {} rule or custom field, or merge two of them",
-                                article(custom.kind.name()),
-                                custom.kind.name()
-                            )
-                        }),
-                    );
-                    out.push(None);
-                }
-            }
+            out.push(
+                slots
+                    .slots
+                    .get(index)
+                    .copied()
+                    .flatten()
+                    .map(|slot| slot.name()),
+            );
         }
+        self.diagnostics.extend(slots.overflow.iter().cloned());
         out
     }
 
@@ -661,7 +614,7 @@ impl Checker<'_> {
 }
 
 /// "a" or "an" before a word.
-fn article(word: &str) -> &'static str {
+pub(crate) fn article(word: &str) -> &'static str {
     if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"
     } else {

@@ -87,6 +87,7 @@ pub fn run(args: &DocsArgs) -> u8 {
         .map(|unit| Input {
             name: relative_name(&root, unit.ruleset.source().name()),
             ruleset: &unit.ruleset,
+            config: &unit.config,
         })
         .collect();
     let dictionary = dictionary::build(&project, &inputs);

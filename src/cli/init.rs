@@ -22,6 +22,10 @@ const CONFIG_TEMPLATE: &str = r#"# flexmap project settings. Every setting is op
 # hipaa = true              # HIPAA account: FM401 pii-leak is an error, FM402 pii-dropped is reported
 # sso = true                # agents log in through SSO: FM107 sso-overwrites on worker rulesets
 # exclude = ["drafts"]      # paths that directory scans skip
+# rules = ["rules/**/*.yaml"]  # the project's rule files (default: every rule file below this folder)
+#
+# All task rulesets of this project share one Insights workspace and one slot space; run
+# `flexmap lock` to pin custom fields to their slots in flexmap.lock, and commit it.
 
 [lints]
 # Levels by lint name or code: "error", "warning", "info" or "allow".

@@ -14,10 +14,13 @@ use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OutputArgs};
 const FIX_ROUNDS: usize = 5;
 
 /// Arguments of `flexmap lint`.
+// Command-line switches are independent flags, not a state machine.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(clap::Args, Debug)]
 pub struct LintArgs {
     /// Rule files or folders (folders are scanned for files starting with `flexmap:`).
-    /// Defaults to the current folder.
+    /// Defaults to the project around the current folder (the nearest flexmap.toml or
+    /// flexmap.lock above it, and its `rules` globs), else the current folder.
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -38,6 +41,9 @@ pub struct LintArgs {
     /// every staged YAML file).
     #[arg(long)]
     pub only_rule_files: bool,
+    /// Fail when flexmap.lock would change (FM205 becomes an error), as `cargo --locked`.
+    #[arg(long)]
+    pub locked: bool,
 }
 
 /// One rule file to lint, with its settings.
@@ -114,8 +120,9 @@ pub fn run(args: &LintArgs) -> u8 {
         }
         let ruleset = Ruleset::from_str(&text, &name);
         let mut found = ruleset.diagnostics_with(&unit.config);
-        if let (Some(sample_text), Some(file)) = (&sample_text, ruleset.model()) {
-            let analysis = flexmap::check::analyze(file);
+        if let (Some(sample_text), Some(analysis)) =
+            (&sample_text, ruleset.analyze_with(&unit.config))
+        {
             let stats = sample::measure(&analysis.program, sample_text);
             sample::attach(
                 &analysis.rules,
@@ -177,45 +184,107 @@ pub fn run(args: &LintArgs) -> u8 {
     if failing { EXIT_FINDINGS } else { EXIT_OK }
 }
 
-/// The rule files named on the command line (folders scanned), each with its settings.
+/// The rule files named on the command line (folders scanned), each with its settings;
+/// without paths, the project around the current folder. Findings about a project as a
+/// whole (its flexmap.toml and flexmap.lock) go to `diagnostics`.
 fn collect(args: &LintArgs, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Unit>, u8> {
     let mut units = Vec::new();
-    for path in super::paths_or_cwd(&args.paths) {
-        if path.is_dir() {
-            let project = Project::load(&path).map_err(|e| {
-                eprintln!("flexmap: cannot read {}: {e}", path.display());
-                EXIT_USAGE
-            })?;
-            diagnostics.extend(project.diagnostics.iter().cloned());
+    // One configuration per project, so its slot plan is computed once.
+    let mut configs: Vec<Config> = Vec::new();
+    let add_project =
+        |project: &Project, units: &mut Vec<Unit>, diagnostics: &mut Vec<Diagnostic>| {
+            let mut config = project.config.clone();
+            config.locked = args.locked;
+            diagnostics.extend(flexmap::project::leveled(&config, &project.diagnostics));
+            if args.locked
+                && let Some(plan) = &project.plan
+                && let Some(stale) = stale_lock(plan)
+            {
+                diagnostics.push(stale);
+            }
             for ruleset in &project.rulesets {
                 units.push(Unit {
                     path: PathBuf::from(ruleset.source().name()),
                     text: ruleset.source().text().to_string(),
-                    config: project.config.clone(),
+                    config: config.clone(),
                 });
             }
+        };
+    if args.paths.is_empty() {
+        let project = Project::find(Path::new(".")).map_err(|e| {
+            eprintln!("flexmap: cannot read the current folder: {e}");
+            EXIT_USAGE
+        })?;
+        add_project(&project, &mut units, diagnostics);
+        return Ok(units);
+    }
+    for path in &args.paths {
+        if path.is_dir() {
+            let project = Project::load(path).map_err(|e| {
+                eprintln!("flexmap: cannot read {}: {e}", path.display());
+                EXIT_USAGE
+            })?;
+            add_project(&project, &mut units, diagnostics);
             continue;
         }
-        let bytes = std::fs::read(&path).map_err(|e| {
+        let bytes = std::fs::read(path).map_err(|e| {
             eprintln!("flexmap: cannot read {}: {e}", path.display());
             EXIT_USAGE
         })?;
         match String::from_utf8(bytes) {
             Ok(text) => {
-                let config = Config::find(&path);
-                if args.only_rule_files && !is_scanned_rule_file(&path, &text, &config) {
+                let found = Config::find(path);
+                if args.only_rule_files && !is_scanned_rule_file(path, &text, &found) {
                     continue;
                 }
-                diagnostics.extend(config.diagnostics.iter().cloned());
-                units.push(Unit { path, text, config });
+                let config = match configs
+                    .iter()
+                    .find(|c| c.root == found.root && found.root.is_some())
+                {
+                    Some(config) => config.clone(),
+                    None => {
+                        diagnostics.extend(found.diagnostics.iter().cloned());
+                        let mut found = found;
+                        found.locked = args.locked;
+                        configs.push(found.clone());
+                        found
+                    }
+                };
+                units.push(Unit {
+                    path: path.clone(),
+                    text,
+                    config,
+                });
             }
             Err(e) => diagnostics.push(flexmap::project::io_diagnostic(
-                &path,
+                path,
                 &format!(
                     "not UTF-8 (invalid byte at offset {})",
                     e.utf8_error().valid_up_to()
                 ),
             )),
+        }
+    }
+    // Files named one by one: the findings about their project's lock, once per project.
+    for config in &configs {
+        let Some(plan) = config.slot_plan() else {
+            continue;
+        };
+        let member = units.iter().any(|u| {
+            u.config.root == config.root && plan.planned(&u.path.display().to_string()).is_some()
+        });
+        if !member {
+            continue;
+        }
+        let mut about_lock: Vec<Diagnostic> = plan.findings.clone();
+        if let Some(ledger) = &plan.ledger {
+            about_lock.extend(ledger.diagnostics.iter().cloned());
+        }
+        diagnostics.extend(flexmap::project::leveled(config, &about_lock));
+        if args.locked
+            && let Some(stale) = stale_lock(&plan)
+        {
+            diagnostics.push(stale);
         }
     }
     Ok(units)
@@ -227,6 +296,31 @@ fn is_scanned_rule_file(path: &Path, text: &str, config: &Config) -> bool {
     flexmap::project::is_rule_file_name(path)
         && !config.excludes(path)
         && flexmap::rules_file::looks_like_rule_file(text)
+}
+
+/// `--locked` and flexmap.lock differs from what `flexmap lock` would write, though no
+/// finding says why (it was edited by hand): FM205 on the lock file.
+fn stale_lock(plan: &flexmap::ledger::SlotPlan) -> Option<Diagnostic> {
+    let ledger = plan.ledger.as_ref()?;
+    let explained = !plan.findings.is_empty()
+        || !ledger.diagnostics.is_empty()
+        || plan.files.iter().any(|f| !f.slots.findings.is_empty());
+    if explained || !plan.lock_changes() {
+        return None;
+    }
+    Some(
+        Diagnostic::new(
+            flexmap::Code::UnlockedSlot,
+            "flexmap.lock is not what `flexmap lock` would write",
+            flexmap::Span::at(0),
+        )
+        .with_label("out of date")
+        .with_help(
+            "run `flexmap lock` (see `flexmap lock --check` for the diff) and commit flexmap.lock",
+        )
+        .with_severity(Severity::Error)
+        .in_source(&ledger.source),
+    )
 }
 
 fn unified_diff(name: &str, before: &str, after: &str) -> String {

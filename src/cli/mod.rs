@@ -10,7 +10,9 @@ mod docs;
 mod explain;
 mod init;
 mod lint;
+mod lock;
 mod schema;
+mod slots;
 mod test;
 
 use std::io::IsTerminal;
@@ -55,6 +57,10 @@ enum Command {
     Test(test::TestArgs),
     /// Write the data dictionary (every field and slot the rules write) as Markdown or HTML.
     Docs(docs::DocsArgs),
+    /// Assign slots to the project's custom fields and write flexmap.lock (the slot ledger).
+    Lock(lock::LockArgs),
+    /// Print the project's slot map: every slot, free or which field holds it, in which file.
+    Slots(slots::SlotsArgs),
 }
 
 /// Output format for findings.
@@ -127,6 +133,8 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => schema::run_completions(&args),
         Command::Test(args) => test::run(&args),
         Command::Docs(args) => docs::run(&args),
+        Command::Lock(args) => lock::run(&args),
+        Command::Slots(args) => slots::run(&args),
     };
     ExitCode::from(code)
 }

@@ -39,14 +39,64 @@ impl Severity {
 }
 
 /// A labelled span; the primary label is where the finding is.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+///
+/// A secondary label may point into another file (the other ruleset of a cross-file
+/// duplicate, the entry in `flexmap.lock`): then `source` holds that file. Renderers show
+/// such a label as a related report with its own snippet (human), with its own file name
+/// (short, JSON) or as a related location with its own URI (SARIF).
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Label {
-    /// Byte range in the diagnostic's file.
+    /// Byte range in the label's file (the diagnostic's, unless `source` is set).
     pub span: Span,
     /// Text shown beside the span.
     pub message: Option<String>,
     /// True for the one primary label.
     pub primary: bool,
+    /// The file the span points into, when it is not the diagnostic's own.
+    #[serde(skip)]
+    pub source: Option<SourceFile>,
+}
+
+impl PartialEq for Label {
+    fn eq(&self, other: &Label) -> bool {
+        self.span == other.span
+            && self.message == other.message
+            && self.primary == other.primary
+            && self.source.as_ref().map(SourceFile::name)
+                == other.source.as_ref().map(SourceFile::name)
+    }
+}
+
+impl Eq for Label {}
+
+impl Label {
+    /// True when the label points into a file other than `diagnostic`'s.
+    #[must_use]
+    pub fn is_foreign(&self, diagnostic: &Diagnostic) -> bool {
+        self.source.as_ref().is_some_and(|s| {
+            diagnostic
+                .source
+                .as_ref()
+                .is_none_or(|d| d.name() != s.name())
+        })
+    }
+
+    /// 1-based line and column of `offset` in the label's file (`diagnostic`'s by default).
+    #[must_use]
+    pub fn line_col_in(&self, diagnostic: &Diagnostic, offset: usize) -> (usize, usize) {
+        self.source
+            .as_ref()
+            .or(diagnostic.source.as_ref())
+            .map_or((1, 1), |s| s.line_col(offset))
+    }
+
+    /// The label's file name (`diagnostic`'s by default).
+    #[must_use]
+    pub fn file_name<'a>(&'a self, diagnostic: &'a Diagnostic) -> &'a str {
+        self.source
+            .as_ref()
+            .map_or_else(|| diagnostic.file_name(), SourceFile::name)
+    }
 }
 
 /// A mechanical fix: edits to the file, applied together or not at all.
@@ -119,6 +169,7 @@ impl Diagnostic {
                 span,
                 message: None,
                 primary: true,
+                source: None,
             }],
             help: None,
             fix: None,
@@ -152,6 +203,24 @@ impl Diagnostic {
             span,
             message: Some(message.into()),
             primary: false,
+            source: None,
+        });
+        self
+    }
+
+    /// Adds a secondary label in another file.
+    #[must_use]
+    pub fn with_secondary_in(
+        mut self,
+        source: &SourceFile,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        self.labels.push(Label {
+            span,
+            message: Some(message.into()),
+            primary: false,
+            source: Some(source.clone()),
         });
         self
     }
@@ -245,14 +314,70 @@ impl miette::Diagnostic for Diagnostic {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         self.source.as_ref()?;
-        Some(Box::new(self.labels.iter().map(|label| {
-            let span = (label.span.start, label.span.len());
-            if label.primary {
-                miette::LabeledSpan::new_primary_with_span(label.message.clone(), span)
-            } else {
-                miette::LabeledSpan::new_with_span(label.message.clone(), span)
-            }
-        })))
+        Some(Box::new(
+            self.labels
+                .iter()
+                .filter(|l| !l.is_foreign(self))
+                .map(|label| {
+                    let span = (label.span.start, label.span.len());
+                    if label.primary {
+                        miette::LabeledSpan::new_primary_with_span(label.message.clone(), span)
+                    } else {
+                        miette::LabeledSpan::new_with_span(label.message.clone(), span)
+                    }
+                }),
+        ))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if !self.labels.iter().any(|l| l.is_foreign(self)) {
+            return None;
+        }
+        Some(Box::new(
+            self.labels
+                .iter()
+                .filter(|l| l.is_foreign(self))
+                .map(|l| l as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+/// A label in another file renders as a related report of its own, with its snippet.
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.message {
+            Some(message) => f.write_str(message),
+            None => f.write_str(self.source.as_ref().map_or("", SourceFile::name)),
+        }
+    }
+}
+
+impl std::error::Error for Label {}
+
+impl miette::Diagnostic for Label {
+    /// The other file's name, so the related report reads `Advice: other.yaml`.
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.source
+            .as_ref()
+            .map(|s| Box::new(s.name()) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.source.as_ref()?;
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_primary_with_span(
+                self.message.clone(),
+                (self.span.start, self.span.len()),
+            ),
+        )))
     }
 }
 

@@ -42,6 +42,18 @@ pub fn short(diagnostic: &Diagnostic) -> String {
         diagnostic.code.as_str(),
         diagnostic.message
     );
+    for label in diagnostic
+        .labels
+        .iter()
+        .filter(|l| l.is_foreign(diagnostic))
+    {
+        let (line, column) = label.line_col_in(diagnostic, label.span.start);
+        let _ = write!(out, " (see {}:{line}:{column}", label.file_name(diagnostic));
+        if let Some(message) = &label.message {
+            let _ = write!(out, ": {message}");
+        }
+        out.push(')');
+    }
     if let Some(help) = &diagnostic.help {
         let _ = write!(out, " (help: {help})");
     }
@@ -77,6 +89,7 @@ struct JsonDiagnostic<'a> {
 
 #[derive(Serialize)]
 struct JsonLabel<'a> {
+    file: &'a str,
     line: usize,
     column: usize,
     end_line: usize,
@@ -144,9 +157,10 @@ pub fn json(diagnostics: &[Diagnostic], files: usize) -> String {
                         .labels
                         .iter()
                         .map(|l| {
-                            let (line, column) = position(d, l.span.start);
-                            let (end_line, end_column) = position(d, l.span.end);
+                            let (line, column) = l.line_col_in(d, l.span.start);
+                            let (end_line, end_column) = l.line_col_in(d, l.span.end);
                             JsonLabel {
+                                file: l.file_name(d),
                                 line,
                                 column,
                                 end_line,
@@ -225,14 +239,18 @@ pub fn sarif(diagnostics: &[Diagnostic]) -> String {
         .iter()
         .map(|d| {
             let uri = d.file_name().replace('\\', "/");
-            let location = |span: crate::source::Span, message: Option<&str>| {
-                let region = region(d, span);
+            let location = |label: Option<&super::Label>,
+                            span: crate::source::Span,
+                            message: Option<&str>| {
+                let region = match label {
+                    Some(label) => label_region(d, label),
+                    None => region(d, span),
+                };
+                let uri = label.map_or_else(|| uri.clone(), |l| l.file_name(d).replace('\\', "/"));
                 let mut location = s::Location::builder()
                     .physical_location(
                         s::PhysicalLocation::builder()
-                            .artifact_location(
-                                s::ArtifactLocation::builder().uri(uri.clone()).build(),
-                            )
+                            .artifact_location(s::ArtifactLocation::builder().uri(uri).build())
                             .region(region)
                             .build(),
                     )
@@ -244,7 +262,7 @@ pub fn sarif(diagnostics: &[Diagnostic]) -> String {
                 .labels
                 .iter()
                 .filter(|l| !l.primary)
-                .map(|l| location(l.span, l.message.as_deref()))
+                .map(|l| location(Some(l), l.span, l.message.as_deref()))
                 .collect();
             let mut text = d.message.clone();
             if let Some(help) = &d.help {
@@ -288,7 +306,7 @@ pub fn sarif(diagnostics: &[Diagnostic]) -> String {
                     Severity::Info => s::ResultLevel::Note,
                 })
                 .message(s::Message::builder().text(text).build())
-                .locations(vec![location(d.primary_span(), None)])
+                .locations(vec![location(None, d.primary_span(), None)])
                 .build();
             result.rule_index = index_of(d.code).map(|i| i as i64);
             result.related_locations = if related.is_empty() {
@@ -326,6 +344,19 @@ fn sarif_level_name(severity: Severity) -> &'static str {
         Severity::Warning => "warning",
         Severity::Info => "note",
     }
+}
+
+fn label_region(d: &Diagnostic, label: &super::Label) -> serde_sarif::sarif::Region {
+    let (start_line, start_column) = label.line_col_in(d, label.span.start);
+    let (end_line, end_column) = label.line_col_in(d, label.span.end);
+    serde_sarif::sarif::Region::builder()
+        .start_line(start_line as i64)
+        .start_column(start_column as i64)
+        .end_line(end_line as i64)
+        .end_column(end_column as i64)
+        .byte_offset(label.span.start as i64)
+        .byte_length(label.span.len() as i64)
+        .build()
 }
 
 fn region(d: &Diagnostic, span: crate::source::Span) -> serde_sarif::sarif::Region {

@@ -122,6 +122,8 @@ pub struct Input<'a> {
     pub name: String,
     /// The loaded ruleset.
     pub ruleset: &'a Ruleset,
+    /// Its settings: the project's slot plan (`flexmap.lock`) decides the custom slots.
+    pub config: &'a crate::config::Config,
 }
 
 /// Builds the dictionary of `inputs`. Rulesets whose YAML did not parse, and rules whose
@@ -135,7 +137,9 @@ pub fn build(project: &str, inputs: &[Input<'_>]) -> Dictionary {
         let Some(file) = input.ruleset.model() else {
             continue;
         };
-        let analysis = analysis_of(file);
+        let Some(analysis) = analysis_of(input) else {
+            continue;
+        };
         let target = file.target.unwrap_or(Target::Task);
         let mut written = 0;
         for rule in analysis.rules.iter().filter(|r| r.resolved) {
@@ -183,8 +187,8 @@ pub fn build(project: &str, inputs: &[Input<'_>]) -> Dictionary {
 
 /// The analysis whose slot assignments the dictionary reports. The one place that decides
 /// how slots are assigned, so it follows the checker (and `flexmap.lock`) exactly.
-fn analysis_of(file: &RuleFile) -> Analysis {
-    crate::check::analyze(file)
+fn analysis_of(input: &Input<'_>) -> Option<Analysis> {
+    input.ruleset.analyze_with(input.config)
 }
 
 /// Targets collected so far, keyed so that each section comes out in a stable order.
@@ -418,6 +422,7 @@ extra:
             &[Input {
                 name: "voice.yaml".into(),
                 ruleset: &ruleset,
+                config: &crate::config::Config::default(),
             }],
         );
         let names: Vec<(&str, Vec<&str>)> = dictionary
@@ -481,6 +486,7 @@ extra:
             &[Input {
                 name: "worker.yaml".into(),
                 ruleset: &worker,
+                config: &crate::config::Config::default(),
             }],
         );
         let sections: Vec<&str> = only_worker.sections.iter().map(|s| s.name).collect();
@@ -492,10 +498,12 @@ extra:
                 Input {
                     name: "task.yaml".into(),
                     ruleset: &task,
+                    config: &crate::config::Config::default(),
                 },
                 Input {
                     name: "worker.yaml".into(),
                     ruleset: &worker,
+                    config: &crate::config::Config::default(),
                 },
             ],
         );

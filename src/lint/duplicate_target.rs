@@ -1,4 +1,5 @@
-//! FM202 duplicate-target: two rules of one file write the same place.
+//! FM202 duplicate-target: two rules write the same place, in one file or across the
+//! project's rulesets of the same target (the slot plan finds those).
 
 use super::{Finding, Lint, LintContext};
 use crate::check::AnalyzedRule;
@@ -14,8 +15,12 @@ Reports two rules that write the same place: the same field or slot of the same 
 (a custom field counts as the slot it is assigned), or the same `extra` key.
 
 Within one file the YAML front end already rejects a repeated key (FM004) and gives custom
-fields only free slots, so this fires when a slot is pinned elsewhere (`flexmap.lock`) or
-written by another of the project's task rulesets, which share one Insights workspace.
+fields only free slots, so this fires when a custom field's `slot:` names a slot the file
+writes by hand, or across files: all task rulesets of a project share one Insights
+workspace, and all worker rulesets write the same worker attributes, so two of them writing
+one target is a conflict too (the second is reported, with a label on the first in the other
+file). A custom field declared in several files is one field with one slot; declaring it
+with another kind or scope in a second file is reported here as well.
 
 ## Why it matters
 Only one value can reach Insights: whichever rule runs last wins, silently, and the other
@@ -41,6 +46,7 @@ Keep one rule per target: merge the two values into one rule (`a ?? b`, or
 };
 
 fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
+    out.extend(context.ledger_findings(Code::DuplicateTarget));
     let mut seen: Vec<(usize, &AnalyzedRule)> = Vec::new();
     for (index, rule) in context.resolved() {
         let first = seen
@@ -109,6 +115,7 @@ mod tests {
             file,
             rules: &rules,
             config: &config,
+            ledger: &[],
         };
         let mut out: Vec<Finding> = Vec::new();
         super::check(&context, &mut out);

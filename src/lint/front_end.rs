@@ -259,7 +259,9 @@ pub static SLOT_OVERFLOW: Lint = Lint {
     explanation: r#"## What it does
 Reports a numbered slot outside the catalog's range (`conversation_attribute_11`,
 `customer_attribute_4`, `agent_label_0`, `customer_measure_1`), and a custom field for which
-no slot of its kind is free.
+no slot of its kind is free. In a project the count is project-wide: the task rulesets share
+one workspace's slots, so slots written by hand in any of them, slots other files' custom
+fields hold, and slots `flexmap.lock` holds or retired are all taken.
 
 ## Why it matters
 Insights has 10 conversation attribute, label and measure slots, 3 customer attribute and
@@ -273,7 +275,8 @@ conversations:
 ```
 
 ## Fix
-Use the free slot named in the help, or free one by removing or merging rules.
+Use the free slot named in the help, or free one by removing or merging rules. A retired slot
+can be re-used only on purpose, with `slot:` on the custom field (`flexmap slots` lists them).
 "#,
 };
 

@@ -157,6 +157,8 @@ pub struct LintContext<'a> {
     pub rules: &'a [AnalyzedRule],
     /// Project settings.
     pub config: &'a Config,
+    /// The project slot plan's findings about this file (`Analysis::ledger`).
+    pub ledger: &'a [(Span, Diagnostic)],
 }
 
 impl LintContext<'_> {
@@ -177,6 +179,21 @@ impl LintContext<'_> {
     #[must_use]
     pub fn first_free_slot(&self, section: Section, kind: SlotKind) -> Option<String> {
         first_free_slot(self.rules, section, kind)
+    }
+
+    /// The plan's findings of `code`, each tied to the rule whose name span it was made
+    /// for (a file-level finding when no rule has that span).
+    pub fn ledger_findings(&self, code: Code) -> impl Iterator<Item = Finding> + '_ {
+        self.ledger
+            .iter()
+            .filter(move |(_, d)| d.code == code)
+            .map(|(anchor, d)| {
+                let rule = self.rules.iter().position(|r| r.rule.name_span == *anchor);
+                Finding {
+                    rule,
+                    diagnostic: d.clone(),
+                }
+            })
     }
 
     /// Span of a rule's value.
@@ -358,6 +375,7 @@ pub fn lint(file: &RuleFile, analysis: &Analysis, config: &Config) -> Vec<Diagno
         file,
         rules: &analysis.rules,
         config,
+        ledger: &analysis.ledger,
     };
     let mut findings = Vec::new();
     for lint in LINTS {

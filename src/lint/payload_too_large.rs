@@ -269,6 +269,7 @@ mod tests {
             file: &file,
             rules: &analysis.rules,
             config: &config,
+            ledger: &[],
         };
         payload(&context)
     }

@@ -38,6 +38,7 @@ pub const RULE_KEYS: &[&str] = &["value", "const", "when", "allow", "description
 pub const CUSTOM_KEYS: &[&str] = &[
     "kind",
     "scope",
+    "slot",
     "value",
     "const",
     "when",
@@ -211,6 +212,9 @@ pub struct CustomField {
     pub kind_span: Span,
     /// Which Insights section's slots it uses.
     pub scope: Section,
+    /// `slot:`: the slot the field explicitly asks for (the one way to re-use a retired
+    /// slot), with the span of the value. Always a slot of `scope` and `kind`.
+    pub slot: Option<(crate::catalog::Slot, Span)>,
     /// The rule (its `name` is the custom name until a slot is assigned).
     pub rule: Rule,
 }
@@ -697,6 +701,7 @@ impl Walker<'_> {
             let mut kind_span = key.span;
             let mut kind_given = false;
             let mut scope = default_scope;
+            let mut slot_node = None;
             let mut rule_fields = Vec::new();
             for (k, knode, v) in fields {
                 match k.as_str() {
@@ -721,6 +726,7 @@ impl Walker<'_> {
                             );
                         }
                     },
+                    "slot" => slot_node = Some(v),
                     _ if RULE_KEYS.contains(&k.as_str()) => rule_fields.push((k, knode, v)),
                     _ => self.unknown_key(
                         &k,
@@ -744,6 +750,13 @@ impl Walker<'_> {
                 );
                 continue;
             };
+            let slot = match slot_node {
+                Some(node) => match self.custom_slot(node, &name, scope, kind) {
+                    Some(slot) => Some((slot, node.span)),
+                    None => continue,
+                },
+                None => None,
+            };
             let section = RuleSection::Insights(scope);
             if let Some(mut rule) =
                 self.rule_from_fields(&name, key, value.span, section, rule_fields)
@@ -755,11 +768,66 @@ impl Walker<'_> {
                     kind,
                     kind_span,
                     scope,
+                    slot,
                     rule,
                 });
             }
         }
         out
+    }
+
+    /// A custom field's `slot:` value: a slot name of the field's scope and kind, in range.
+    fn custom_slot(
+        &mut self,
+        node: &Node,
+        name: &str,
+        scope: Section,
+        kind: SlotKind,
+    ) -> Option<crate::catalog::Slot> {
+        let count = crate::catalog::slot_count(scope, kind);
+        let example = crate::catalog::Slot {
+            section: scope,
+            kind,
+            number: 1,
+        };
+        let expected = if count == 0 {
+            format!("no slot: `{}` has no {} slots", scope.name(), kind.name())
+        } else {
+            format!(
+                "`{}_{}_N` with N from 1 to {count}",
+                scope.slot_prefix(),
+                kind.name()
+            )
+        };
+        let slot = node
+            .as_str()
+            .and_then(|text| match crate::catalog::lookup(scope, text) {
+                crate::catalog::Lookup::Slot(slot) if slot.kind == kind => Some(slot),
+                _ => None,
+            });
+        if slot.is_none() {
+            self.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!(
+                        "invalid `slot` for custom field `{name}`: a {} {} field needs a {} slot",
+                        scope.name(),
+                        kind.name(),
+                        kind.name()
+                    ),
+                    node.span,
+                )
+                .with_label(format!("expected {expected}"))
+                .with_help(if count == 0 {
+                    format!("remove `slot:`, or change `kind:`; {} has no {} slots", scope.name(), kind.name())
+                } else {
+                    format!(
+                        "write e.g. `slot: {example}`, or remove `slot:` and let `flexmap lock` pick a free one"
+                    )
+                }),
+            );
+        }
+        slot
     }
 
     fn rules(&mut self, node: &Node, section: RuleSection) -> Vec<Rule> {

@@ -15,8 +15,13 @@ fn examples_lint_clean() {
         4,
         "four example rulesets, broken/ excluded by flexmap.toml"
     );
+    assert!(
+        project.plan.is_some(),
+        "the examples folder is a project with a slot plan"
+    );
     for ruleset in &project.rulesets {
-        let diagnostics = ruleset.diagnostics();
+        // With the project's settings and slots (the lock), as `flexmap lint` checks them.
+        let diagnostics = ruleset.diagnostics_with(&project.config);
         assert!(
             diagnostics.is_empty(),
             "{}: {:#?}",
@@ -37,9 +42,10 @@ fn examples_map_their_sample_input_to_the_expected_output() {
             .to_string();
         let rules = format!("{stem}.yaml");
         let expected_path = format!("{stem}.expected.ndjson");
+        // Compiled as `flexmap apply` does: with the project's settings and locked slots.
         let program = Ruleset::from_path(rules.as_ref())
             .expect("rules readable")
-            .compile()
+            .compile_with(&flexmap::Config::find(rules.as_ref()))
             .expect("examples compile");
         let mut actual = String::new();
         for line in std::fs::read_to_string(&input)

@@ -8,6 +8,7 @@ mod docs;
 mod examples;
 mod filters;
 mod fuzz_regressions;
+mod ledger;
 mod limits;
 mod lint_cases;
 mod precommit;
