@@ -10,6 +10,7 @@ mod explain;
 mod init;
 mod lint;
 mod schema;
+mod serve;
 mod test;
 
 use std::io::IsTerminal;
@@ -52,6 +53,8 @@ enum Command {
     Completions(schema::CompletionsArgs),
     /// Run rule tests (`*.test.yaml`); show a diff for each failing case.
     Test(test::TestArgs),
+    /// Serve the rulesets of a folder over HTTP; reload on change, refuse broken rules.
+    Serve(serve::ServeArgs),
 }
 
 /// Output format for findings.
@@ -123,6 +126,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(&args),
         Command::Completions(args) => schema::run_completions(&args),
         Command::Test(args) => test::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     ExitCode::from(code)
 }
