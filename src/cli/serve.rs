@@ -110,6 +110,15 @@ async fn serve(args: &ServeArgs, options: Options) -> u8 {
             }
         );
     }
+    // Signals are taken over before the address is printed: a SIGTERM right after start
+    // must shut down gracefully, not kill the process.
+    let shutdown = match shutdown_signal() {
+        Ok(shutdown) => shutdown,
+        Err(e) => {
+            eprintln!("flexmap: cannot listen for SIGTERM and SIGINT: {e}");
+            return EXIT_USAGE;
+        }
+    };
     let server = Server::load(options).await;
     let registry = server.registry();
     eprintln!(
@@ -118,7 +127,7 @@ async fn serve(args: &ServeArgs, options: Options) -> u8 {
         if registry.serving() == 1 { "" } else { "s" },
         registry.refused()
     );
-    match server.run(listener, shutdown_signal()).await {
+    match server.run(listener, shutdown).await {
         Ok(()) => EXIT_OK,
         Err(e) => {
             eprintln!("flexmap: the server failed: {e}");
@@ -158,25 +167,25 @@ fn init_logging() {
         .try_init();
 }
 
-/// Completes on SIGTERM or Ctrl-C (SIGINT).
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                terminate.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// A future that completes on SIGTERM or Ctrl-C (SIGINT); both are taken over now.
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => tracing::info!("SIGINT received"),
+            _ = terminate.recv() => tracing::info!("SIGTERM received"),
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => tracing::info!("SIGINT received"),
-        () = terminate => tracing::info!("SIGTERM received"),
-    }
+    })
+}
+
+/// A future that completes on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("Ctrl-C received");
+    })
 }

@@ -161,6 +161,14 @@ impl Metrics {
             "Rulesets whose latest file version was refused (stale or not serving)",
             refused.clone(),
         );
+        // Every trigger shows from the start, at 0, so a rate() over them works at once.
+        for trigger in ["startup", "signal", "file"] {
+            let labels = ReloadLabels {
+                trigger: trigger.to_owned(),
+            };
+            let _ = reloads.get_or_create(&labels);
+            let _ = reload_failures.get_or_create(&labels);
+        }
         Metrics {
             registry,
             requests,

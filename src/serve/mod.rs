@@ -87,10 +87,13 @@ pub struct AppState {
     reload_lock: Mutex<()>,
 }
 
-/// A loaded server, ready to run on a listener.
-#[derive(Debug, Clone)]
+/// A loaded server, ready to run on a listener. It already watches the folder and listens
+/// for SIGHUP, so a change made right after `load` is not missed.
 pub struct Server {
     state: Arc<AppState>,
+    watcher: Option<notify::RecommendedWatcher>,
+    #[cfg(unix)]
+    hangup: Option<tokio::signal::unix::Signal>,
 }
 
 impl Server {
@@ -106,7 +109,25 @@ impl Server {
             reload_lock: Mutex::new(()),
         });
         reload(&state, "startup").await;
-        Server { state }
+        let watcher = if state.options.watch {
+            start_watching(&state)
+        } else {
+            None
+        };
+        #[cfg(unix)]
+        let hangup = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+            Ok(hangup) => Some(hangup),
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGHUP; reload by file change only");
+                None
+            }
+        };
+        Server {
+            state,
+            watcher,
+            #[cfg(unix)]
+            hangup,
+        }
     }
 
     /// The current rulesets.
@@ -130,13 +151,11 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let state = self.state;
-        let watcher = if state.options.watch {
-            start_watching(&state)
-        } else {
-            None
-        };
+        let watcher = self.watcher;
         #[cfg(unix)]
-        let hangup = tokio::spawn(reload_on_hangup(Arc::clone(&state)));
+        let hangup = self
+            .hangup
+            .map(|signal| tokio::spawn(reload_on_hangup(Arc::clone(&state), signal)));
         let app = http::router(Arc::clone(&state));
         let draining = Arc::new(Notify::new());
         let draining_signal = Arc::clone(&draining);
@@ -160,7 +179,9 @@ impl Server {
             }
         };
         #[cfg(unix)]
-        hangup.abort();
+        if let Some(hangup) = hangup {
+            hangup.abort();
+        }
         drop(watcher);
         tracing::info!("stopped");
         result
@@ -240,15 +261,7 @@ fn log_reload(registry: &Registry, summary: &ReloadSummary, trigger: &str, dir: 
 }
 
 #[cfg(unix)]
-async fn reload_on_hangup(state: Arc<AppState>) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut hangups = match signal(SignalKind::hangup()) {
-        Ok(hangups) => hangups,
-        Err(error) => {
-            tracing::warn!(%error, "cannot listen for SIGHUP; reload by file change only");
-            return;
-        }
-    };
+async fn reload_on_hangup(state: Arc<AppState>, mut hangups: tokio::signal::unix::Signal) {
     while hangups.recv().await.is_some() {
         tracing::info!("SIGHUP: reloading");
         reload(&state, "signal").await;

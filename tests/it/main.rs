@@ -6,11 +6,13 @@ mod cli;
 mod docs;
 mod examples;
 mod filters;
+mod http_client;
 mod lint_cases;
 mod properties;
 mod ruletest;
 mod sarif;
 mod schema;
+mod serve;
 mod stream;
 
 use std::path::{Path, PathBuf};
