@@ -166,8 +166,16 @@ fn main() {
     let rules = tempfile::tempdir().expect("temporary folder");
     for entry in std::fs::read_dir(root.join("rules-examples")).expect("rules-examples") {
         let path = entry.expect("entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if name == "flexmap.toml" || (name.ends_with(".yaml") && !name.ends_with(".test.yaml")) {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        // The examples are all spelt `*.yaml`, and `*.test.yaml` are rule tests.
+        let rule_file = Path::new(name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml"))
+            && !name.to_ascii_lowercase().ends_with(".test.yaml");
+        if name == "flexmap.toml" || rule_file {
             std::fs::copy(&path, rules.path().join(name)).expect("copy rule file");
         }
     }
@@ -176,7 +184,12 @@ fn main() {
     let mut child = Command::new(&bin)
         .args(["serve", "--listen", "127.0.0.1:0", "--rules"])
         .arg(rules.path())
-        .args(["--max-body-bytes", &MAX_BODY.to_string(), "--max-depth", "32"])
+        .args([
+            "--max-body-bytes",
+            &MAX_BODY.to_string(),
+            "--max-depth",
+            "32",
+        ])
         .env("FLEXMAP_TOKEN", TOKEN)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -192,7 +205,12 @@ fn main() {
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(rest) = line.strip_prefix("flexmap serve: listening on http://") {
-                    let _ = addr_tx.send(rest.split_whitespace().next().unwrap_or_default().to_owned());
+                    let _ = addr_tx.send(
+                        rest.split_whitespace()
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    );
                 }
                 log.lock().expect("log").push(line);
             }
@@ -215,7 +233,9 @@ fn main() {
         std::thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
                 if let Some(kb) = rss_kb(pid) {
-                    rss.lock().expect("rss").push((started.elapsed().as_secs_f64(), kb));
+                    rss.lock()
+                        .expect("rss")
+                        .push((started.elapsed().as_secs_f64(), kb));
                 }
                 std::thread::sleep(Duration::from_millis(200));
             }
@@ -257,7 +277,9 @@ fn main() {
         .map(str::to_owned)
         .collect();
 
-    let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
     let stop_started = Instant::now();
     let exit = child.wait().expect("server exits");
     let stop_time = stop_started.elapsed();
@@ -272,11 +294,15 @@ fn main() {
         let index = ((latencies.len() as f64 - 1.0) * p).round() as usize;
         f64::from(latencies[index]) / 1000.0
     };
-    let samples = rss.lock().expect("rss").clone();
-    let after_warmup: Vec<u64> = samples.iter().filter(|(t, _)| *t >= 1.0).map(|(_, kb)| *kb).collect();
+    let rss_samples = rss.lock().expect("rss").clone();
+    let after_warmup: Vec<u64> = rss_samples
+        .iter()
+        .filter(|(t, _)| *t >= 1.0)
+        .map(|(_, kb)| *kb)
+        .collect();
     let rss_first = after_warmup.first().copied().unwrap_or(0);
-    let rss_max = samples.iter().map(|(_, kb)| *kb).max().unwrap_or(0);
-    let rss_last = samples.last().map_or(0, |(_, kb)| *kb);
+    let rss_max = rss_samples.iter().map(|(_, kb)| *kb).max().unwrap_or(0);
+    let rss_last = rss_samples.last().map_or(0, |(_, kb)| *kb);
     let secs = elapsed.as_secs_f64();
     println!("## serve-load: {seconds} s, {connections} keep-alive connections, 127.0.0.1");
     println!();
@@ -287,21 +313,60 @@ fn main() {
     println!("| lost (no answer) | {} |", tally.lost);
     println!("| unexpected status | {} |", tally.unexpected);
     println!("| 5xx | {} |", tally.server_errors);
-    println!("| records sent / answered in place | {} / {} |", tally.records_sent, tally.records_answered);
-    println!("| throughput | {:.0} requests/s, {:.0} records/s |", tally.answered as f64 / secs, tally.records_answered as f64 / secs);
-    println!("| latency p50 / p90 / p99 / max | {:.2} / {:.2} / {:.2} / {:.2} ms |", pct(0.5), pct(0.9), pct(0.99), pct(1.0));
-    println!("| server RSS after 1 s / max / at end | {:.1} / {:.1} / {:.1} MiB ({} samples) |", rss_first as f64 / 1024.0, rss_max as f64 / 1024.0, rss_last as f64 / 1024.0, samples.len());
-    println!("| server's request count vs client's answers | {server_counted} / {client_answered} |");
-    println!("| broken edit at {:.1} s: refused (stale) after | {} |", control.broke_at, ms(control.stale_after));
-    println!("| fix at {:.1} s (file change + SIGHUP): new program after | {} |", control.fixed_at, ms(control.fixed_after));
-    println!("| inbound-voice answers during the broken period | {} x 200, all with the old content hash: {} |", control.stale_answers, control.stale_hash_kept);
-    println!("| SIGTERM to exit | {:.0} ms, {exit} |", stop_time.as_secs_f64() * 1000.0);
+    println!(
+        "| records sent / answered in place | {} / {} |",
+        tally.records_sent, tally.records_answered
+    );
+    println!(
+        "| throughput | {:.0} requests/s, {:.0} records/s |",
+        tally.answered as f64 / secs,
+        tally.records_answered as f64 / secs
+    );
+    println!(
+        "| latency p50 / p90 / p99 / max | {:.2} / {:.2} / {:.2} / {:.2} ms |",
+        pct(0.5),
+        pct(0.9),
+        pct(0.99),
+        pct(1.0)
+    );
+    println!(
+        "| server RSS after 1 s / max / at end | {:.1} / {:.1} / {:.1} MiB ({} samples) |",
+        rss_first as f64 / 1024.0,
+        rss_max as f64 / 1024.0,
+        rss_last as f64 / 1024.0,
+        rss_samples.len()
+    );
+    println!(
+        "| server's request count vs client's answers | {server_counted} / {client_answered} |"
+    );
+    println!(
+        "| broken edit at {:.1} s: refused (stale) after | {} |",
+        control.broke_at,
+        ms(control.stale_after)
+    );
+    println!(
+        "| fix at {:.1} s (file change + SIGHUP): new program after | {} |",
+        control.fixed_at,
+        ms(control.fixed_after)
+    );
+    println!(
+        "| inbound-voice answers during the broken period | {} x 200, all with the old content hash: {} |",
+        control.stale_answers, control.stale_hash_kept
+    );
+    println!(
+        "| SIGTERM to exit | {:.0} ms, {exit} |",
+        stop_time.as_secs_f64() * 1000.0
+    );
     println!();
     println!("| request | count | statuses |");
     println!("|---|---|---|");
     for (kind, (count, statuses)) in &tally.by_kind {
         let statuses: Vec<String> = statuses.iter().map(|(s, n)| format!("{s}: {n}")).collect();
-        println!("| {kind:?} (expects {}) | {count} | {} |", kind.expected(), statuses.join(", "));
+        println!(
+            "| {kind:?} (expects {}) | {count} | {} |",
+            kind.expected(),
+            statuses.join(", ")
+        );
     }
     println!();
     println!("Reload metrics at the end:");
@@ -314,7 +379,13 @@ fn main() {
     let log = log.lock().expect("log");
     let reload_log: Vec<&String> = log
         .iter()
-        .filter(|l| l.contains("refused") || l.contains("error[") || l.contains("SIGHUP") || l.contains("loaded trigger=\"file\"") || l.contains("loaded trigger=\"signal\""))
+        .filter(|l| {
+            l.contains("refused")
+                || l.contains("error[")
+                || l.contains("SIGHUP")
+                || l.contains("loaded trigger=\"file\"")
+                || l.contains("loaded trigger=\"signal\"")
+        })
         .take(12)
         .collect();
     println!();
@@ -325,8 +396,12 @@ fn main() {
         println!("{line}");
     }
     println!("```");
-    let mut failed = tally.lost > 0 || tally.unexpected > 0 || tally.server_errors > 0 || !exit.success();
-    failed |= server_counted != client_answered || control.stale_after.is_none() || control.fixed_after.is_none() || !control.stale_hash_kept;
+    let mut failed =
+        tally.lost > 0 || tally.unexpected > 0 || tally.server_errors > 0 || !exit.success();
+    failed |= server_counted != client_answered
+        || control.stale_after.is_none()
+        || control.fixed_after.is_none()
+        || !control.stale_hash_kept;
     if !tally.first_problems.is_empty() {
         println!();
         println!("First problems:");
@@ -342,7 +417,10 @@ fn main() {
 }
 
 fn ms(duration: Option<Duration>) -> String {
-    duration.map_or_else(|| "never".to_owned(), |d| format!("{:.0} ms", d.as_secs_f64() * 1000.0))
+    duration.map_or_else(
+        || "never".to_owned(),
+        |d| format!("{:.0} ms", d.as_secs_f64() * 1000.0),
+    )
 }
 
 fn rss_kb(pid: u32) -> Option<u64> {
@@ -354,9 +432,15 @@ fn rss_kb(pid: u32) -> Option<u64> {
 fn bodies(root: &Path) -> Bodies {
     let mut singles = Vec::new();
     let mut batches = Vec::new();
-    for name in ["inbound-voice", "chat-survey", "hipaa-healthcare", "worker-hr"] {
-        let text = std::fs::read_to_string(root.join(format!("rules-examples/{name}.input.ndjson")))
-            .expect("example input");
+    for name in [
+        "inbound-voice",
+        "chat-survey",
+        "hipaa-healthcare",
+        "worker-hr",
+    ] {
+        let text =
+            std::fs::read_to_string(root.join(format!("rules-examples/{name}.input.ndjson")))
+                .expect("example input");
         let records: Vec<Value> = text
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())
@@ -400,9 +484,24 @@ fn work(addr: &str, index: usize, deadline: Instant, bodies: &Bodies) -> Tally {
                 let (path, body) = &bodies.batches[step % bodies.batches.len()];
                 ("POST", path, body, BATCH as u64)
             }
-            Kind::Malformed => ("POST", "/v1/rulesets/inbound-voice/apply", b"{\"task\": {\"sid\": ", 1),
-            Kind::TooLarge => ("POST", "/v1/rulesets/inbound-voice/apply", &bodies.too_large, 1),
-            Kind::TooDeep => ("POST", "/v1/rulesets/inbound-voice/apply", &bodies.too_deep, 1),
+            Kind::Malformed => (
+                "POST",
+                "/v1/rulesets/inbound-voice/apply",
+                b"{\"task\": {\"sid\": ",
+                1,
+            ),
+            Kind::TooLarge => (
+                "POST",
+                "/v1/rulesets/inbound-voice/apply",
+                &bodies.too_large,
+                1,
+            ),
+            Kind::TooDeep => (
+                "POST",
+                "/v1/rulesets/inbound-voice/apply",
+                &bodies.too_deep,
+                1,
+            ),
             Kind::Unauthorized => ("POST", "/v1/rulesets/inbound-voice/apply", b"{}", 1),
             Kind::UnknownRuleset => ("POST", "/v1/rulesets/inbound-voise/apply", b"{}", 1),
             Kind::NotAnObject => ("POST", "/v1/rulesets/chat-survey/apply", b"[1, 2, 3]", 1),
@@ -423,11 +522,19 @@ fn work(addr: &str, index: usize, deadline: Instant, bodies: &Bodies) -> Tally {
             if connection.is_none() {
                 connection = Some(Connection::open(addr)?);
             }
-            let conn = connection.as_mut().ok_or_else(|| std::io::Error::other("no connection"))?;
+            let conn = connection
+                .as_mut()
+                .ok_or_else(|| std::io::Error::other("no connection"))?;
             if kind == Kind::TooLarge {
                 // A well-behaved client of a big upload: the head first, the body only after
                 // `100 Continue` (the server answers 413 from Content-Length instead).
-                conn.write_raw(&request_head(method, path, addr, &headers, Some(body.len())))?;
+                conn.write_raw(&request_head(
+                    method,
+                    path,
+                    addr,
+                    &headers,
+                    Some(body.len()),
+                ))?;
                 let first = conn.read_response()?;
                 if first.status != 100 {
                     return Ok(first);
@@ -448,7 +555,9 @@ fn work(addr: &str, index: usize, deadline: Instant, bodies: &Bodies) -> Tally {
             }
         };
         tally.answered += 1;
-        tally.latencies_micros.push(latency.as_micros().min(u128::from(u32::MAX)) as u32);
+        tally
+            .latencies_micros
+            .push(latency.as_micros().min(u128::from(u32::MAX)) as u32);
         let entry = tally.by_kind.entry(kind).or_default();
         entry.0 += 1;
         *entry.1.entry(response.status).or_default() += 1;
@@ -465,7 +574,9 @@ fn work(addr: &str, index: usize, deadline: Instant, bodies: &Bodies) -> Tally {
                 tally.records_answered += answered;
                 if answered != records {
                     tally.unexpected += 1;
-                    tally.problem(format!("{kind:?} {path}: {answered} of {records} records answered"));
+                    tally.problem(format!(
+                        "{kind:?} {path}: {answered} of {records} records answered"
+                    ));
                 }
             } else if kind != Kind::Rulesets && kind != Kind::Metrics {
                 // A record refused as a whole is answered too: with its error.
@@ -473,10 +584,18 @@ fn work(addr: &str, index: usize, deadline: Instant, bodies: &Bodies) -> Tally {
             }
         } else {
             tally.unexpected += 1;
-            tally.problem(format!("{kind:?} {path}: status {} {}", response.status, response.text().chars().take(200).collect::<String>()));
+            tally.problem(format!(
+                "{kind:?} {path}: status {} {}",
+                response.status,
+                response.text().chars().take(200).collect::<String>()
+            ));
         }
         // After an early 413 the server does not read the body: start a fresh connection.
-        if kind == Kind::TooLarge || response.header("connection").is_some_and(|c| c.eq_ignore_ascii_case("close")) {
+        if kind == Kind::TooLarge
+            || response
+                .header("connection")
+                .is_some_and(|c| c.eq_ignore_ascii_case("close"))
+        {
             connection = None;
         }
     }
@@ -509,7 +628,7 @@ fn control(addr: &str, rules: &Path, pid: u32, started: Instant, seconds: u64) -
     };
     let entry = |control: &mut Control| -> Value {
         control.requests += 1;
-        let list = get(addr, "/v1/rulesets").map(|r| r.json()).unwrap_or(Value::Null);
+        let list = get(addr, "/v1/rulesets").map_or(Value::Null, |r| r.json());
         list["rulesets"]
             .as_array()
             .and_then(|all| all.iter().find(|r| r["name"] == "inbound-voice"))
@@ -535,7 +654,13 @@ fn control(addr: &str, rules: &Path, pid: u32, started: Instant, seconds: u64) -
     let auth = format!("Bearer {TOKEN}");
     while started.elapsed() < third * 2 {
         control.requests += 1;
-        let answer = http_client::send(addr, "POST", "/v1/rulesets/inbound-voice/apply", &[("Authorization", &auth)], b"{}");
+        let answer = http_client::send(
+            addr,
+            "POST",
+            "/v1/rulesets/inbound-voice/apply",
+            &[("Authorization", &auth)],
+            b"{}",
+        );
         match answer {
             Ok(response) if response.status == 200 => {
                 control.stale_answers += 1;
@@ -548,7 +673,9 @@ fn control(addr: &str, rules: &Path, pid: u32, started: Instant, seconds: u64) -
 
     control.fixed_at = started.elapsed().as_secs_f64();
     std::fs::write(&file, format!("{original}\n# fixed\n")).expect("fix the rule file");
-    let _ = Command::new("kill").args(["-HUP", &pid.to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-HUP", &pid.to_string()])
+        .status();
     let fixed = Instant::now();
     while fixed.elapsed() < third {
         let now = entry(&mut control);

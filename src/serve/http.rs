@@ -57,6 +57,9 @@ pub fn router(state: Arc<AppState>) -> Router {
 pub struct ApiError {
     status: StatusCode,
     body: Box<ErrorBody>,
+    /// The request body may be unread: answer with `Connection: close`, so a keep-alive
+    /// client does not send its next request into a connection the server drops.
+    close: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -86,7 +89,14 @@ impl ApiError {
                 column: None,
                 diagnostics: Vec::new(),
             }),
+            close: false,
         }
+    }
+
+    /// Marks the answer as the last on its connection.
+    fn closing(mut self) -> ApiError {
+        self.close = true;
+        self
     }
 
     fn help(mut self, help: impl Into<String>) -> ApiError {
@@ -108,6 +118,11 @@ impl IntoResponse for ApiError {
             error: &'a ErrorBody,
         }
         let mut response = json_response(self.status, &Wrapper { error: &self.body });
+        if self.close {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -184,7 +199,7 @@ async fn time_limit(
         .insert(Deadline(Instant::now() + limit));
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => timeout_error(limit).into_response(),
+        Err(_) => timeout_error(limit).closing().into_response(),
     }
 }
 
@@ -221,6 +236,7 @@ async fn authorize(State(state): State<Arc<AppState>>, request: Request, next: N
             "this server needs a bearer token",
         )
         .help("send the header `Authorization: Bearer <token>`")
+        .closing()
         .into_response(),
         Some(given) if limits::same_secret(given.as_bytes(), expected.as_bytes()) => {
             next.run(request).await
@@ -231,6 +247,7 @@ async fn authorize(State(state): State<Arc<AppState>>, request: Request, next: N
             "the bearer token is wrong",
         )
         .help("send the token the server was started with (--token-file or FLEXMAP_TOKEN)")
+        .closing()
         .into_response(),
     }
 }
@@ -323,6 +340,7 @@ async fn not_found(uri: Uri) -> ApiError {
     .help(
         "the routes are GET /healthz, GET /metrics, GET /v1/rulesets and POST /v1/rulesets/{name}/apply",
     )
+    .closing()
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
@@ -337,6 +355,7 @@ async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
         format!("{method} is not allowed on {}", uri.path()),
     )
     .help(format!("use {allowed}"))
+    .closing()
 }
 
 /// Options of `POST …/apply`, from the query string.
@@ -355,15 +374,26 @@ async fn apply(
     query: Result<Query<ApplyQuery>, QueryRejection>,
     request: Request,
 ) -> Result<Response, ApiError> {
+    let deadline = request
+        .extensions()
+        .get::<Deadline>()
+        .map_or_else(|| Instant::now() + state.options.timeout, |d| d.0);
+    // Bounds memory: at most `max_concurrent` bodies are read and mapped at once.
+    let _permit = state.permits.acquire().await.map_err(|_| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the server is shutting down",
+        )
+    })?;
+    // The body is read first, whatever the answer, so the connection stays usable.
+    let (parts, body) = request.into_parts();
+    let bytes = read_body(&parts.headers, body, state.options.max_body_bytes).await?;
     let Path(name) = name.map_err(|r| bad_path(&r))?;
     let Query(query) = query.map_err(|r| {
         ApiError::new(StatusCode::BAD_REQUEST, "bad-query", r.body_text())
             .help("the only query parameter is `strict=true`")
     })?;
-    let deadline = request
-        .extensions()
-        .get::<Deadline>()
-        .map_or_else(|| Instant::now() + state.options.timeout, |d| d.0);
     let (name, entry, program) = {
         let registry = state.registry.load();
         let Some(entry) = registry.get(&name) else {
@@ -383,16 +413,6 @@ async fn apply(
         };
         (name, Arc::clone(entry), program)
     };
-    // Bounds memory: at most `max_concurrent` bodies are read and mapped at once.
-    let _permit = state.permits.acquire().await.map_err(|_| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "shutting-down",
-            "the server is shutting down",
-        )
-    })?;
-    let (parts, body) = request.into_parts();
-    let bytes = read_body(&parts.headers, body, state.options.max_body_bytes).await?;
     let job_state = Arc::clone(&state);
     let outcome = tokio::task::spawn_blocking(move || {
         map_body(
@@ -448,6 +468,7 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Vec<
         };
         ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body-too-large", message)
             .help("send smaller batches, or raise the limit with `flexmap serve --max-body-bytes`")
+            .closing()
     };
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -469,7 +490,8 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Vec<
             StatusCode::BAD_REQUEST,
             "body-unreadable",
             format!("the body could not be read: {error}"),
-        )),
+        )
+        .closing()),
     }
 }
 

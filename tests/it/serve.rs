@@ -677,3 +677,52 @@ fn serve_drains_an_in_flight_request_on_sigterm() {
     assert!(status.success(), "{status:?}\n{}", server.log());
     server.wait_for_log("stopped");
 }
+
+#[test]
+fn serve_keeps_a_keep_alive_connection_usable_or_says_close() {
+    let server = Served::start(
+        &crate::root().join("rules-examples"),
+        &["--max-body-bytes", "100"],
+        &[("FLEXMAP_TOKEN", "t")],
+    );
+    let auth = ("Authorization", "Bearer t");
+    let big = vec![b' '; 5000];
+    // (method, path, with token, body, status)
+    let cases: &[(&str, &str, bool, &[u8], u16)] = &[
+        ("POST", "/v1/rulesets/worker-hr/apply", false, b"{}", 401),
+        ("POST", "/v1/rulesets/nope/apply", true, b"{}", 404),
+        ("POST", "/v1/rulesets/worker-hr/apply?x=1", true, b"{}", 400),
+        ("POST", "/nowhere", true, b"{}", 404),
+        ("PUT", "/v1/rulesets", true, b"{}", 405),
+        (
+            "POST",
+            "/v1/rulesets/worker-hr/apply",
+            true,
+            b"{\"a\":",
+            400,
+        ),
+        ("POST", "/v1/rulesets/worker-hr/apply", true, &big, 413),
+    ];
+    for &(method, path, token, body, status) in cases {
+        let mut connection = Connection::open(&server.addr).expect("connect");
+        let headers: &[(&str, &str)] = if token { &[auth] } else { &[] };
+        let first = connection
+            .send(method, path, headers, body)
+            .expect("first answer");
+        assert_eq!(first.status, status, "{method} {path}: {}", first.text());
+        if first.header("connection") == Some("close") {
+            continue;
+        }
+        let second = connection
+            .send("POST", "/v1/rulesets/worker-hr/apply", &[auth], b"{}")
+            .unwrap_or_else(|e| {
+                panic!("after {method} {path} ({status}), the connection broke: {e}")
+            });
+        assert_eq!(
+            second.status,
+            200,
+            "after {method} {path}: {}",
+            second.text()
+        );
+    }
+}
