@@ -46,12 +46,13 @@ enum Kind {
     NotAnObject,
     Rulesets,
     Metrics,
+    Health,
 }
 
 impl Kind {
     fn expected(self) -> u16 {
         match self {
-            Kind::Single | Kind::Batch | Kind::Rulesets | Kind::Metrics => 200,
+            Kind::Single | Kind::Batch | Kind::Rulesets | Kind::Metrics | Kind::Health => 200,
             Kind::Malformed => 400,
             Kind::TooLarge => 413,
             Kind::TooDeep | Kind::NotAnObject => 422,
@@ -221,6 +222,31 @@ fn main() {
         .expect("the server prints its address");
     assert!(addr.starts_with("127.0.0.1:"), "loopback only: {addr}");
 
+    // Baseline, side by side on the same server and client: `GET /healthz` only, the HTTP
+    // floor of this machine (parsing, routing, middleware, no mapping).
+    let baseline_seconds = 3;
+    let baseline_started = Instant::now();
+    let baseline_deadline = baseline_started + Duration::from_secs(baseline_seconds);
+    let baseline_workers: Vec<_> = (0..connections)
+        .map(|index| {
+            let addr = addr.clone();
+            let bodies = Arc::clone(&bodies);
+            std::thread::spawn(move || {
+                work(&addr, index, baseline_deadline, &bodies, &[Kind::Health])
+            })
+        })
+        .collect();
+    let mut baseline = Tally::default();
+    for worker in baseline_workers {
+        baseline.merge(worker.join().expect("baseline worker"));
+    }
+    let baseline_rate = baseline.answered as f64 / baseline_started.elapsed().as_secs_f64();
+    let mut baseline_latencies = std::mem::take(&mut baseline.latencies_micros);
+    baseline_latencies.sort_unstable();
+    let baseline_p50 = baseline_latencies
+        .get(baseline_latencies.len() / 2)
+        .map_or(0.0, |&m| f64::from(m) / 1000.0);
+
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
     let stop = Arc::new(AtomicBool::new(false));
@@ -247,7 +273,7 @@ fn main() {
         .map(|index| {
             let addr = addr.clone();
             let bodies = Arc::clone(&bodies);
-            std::thread::spawn(move || work(&addr, index, deadline, &bodies))
+            std::thread::spawn(move || work(&addr, index, deadline, &bodies, &MIX))
         })
         .collect();
 
@@ -270,7 +296,7 @@ fn main() {
         .filter_map(|l| l.rsplit(' ').next().and_then(|n| n.parse::<f64>().ok()))
         .map(|n| n as u64)
         .sum();
-    let client_answered = tally.answered + control.requests;
+    let client_answered = tally.answered + control.requests + baseline.answered;
     let reload_lines: Vec<String> = metrics
         .lines()
         .filter(|l| l.starts_with("flexmap_reload"))
@@ -303,6 +329,17 @@ fn main() {
     let rss_first = after_warmup.first().copied().unwrap_or(0);
     let rss_max = rss_samples.iter().map(|(_, kb)| *kb).max().unwrap_or(0);
     let rss_last = rss_samples.last().map_or(0, |(_, kb)| *kb);
+    // RSS at each fifth of the run, to see whether it levels off.
+    let rss_timeline: Vec<String> = (1..=5)
+        .filter_map(|fifth| {
+            let at = secs_of(seconds) * f64::from(fifth) / 5.0;
+            rss_samples
+                .iter()
+                .rev()
+                .find(|(t, _)| *t <= at)
+                .map(|(t, kb)| format!("{t:.0} s: {:.1}", *kb as f64 / 1024.0))
+        })
+        .collect();
     let secs = elapsed.as_secs_f64();
     println!("## serve-load: {seconds} s, {connections} keep-alive connections, 127.0.0.1");
     println!();
@@ -321,6 +358,18 @@ fn main() {
         "| throughput | {:.0} requests/s, {:.0} records/s |",
         tally.answered as f64 / secs,
         tally.records_answered as f64 / secs
+    );
+    println!(
+        "| baseline, GET /healthz only ({baseline_seconds} s before the run) | {baseline_rate:.0} requests/s, p50 {baseline_p50:.2} ms, {} lost |",
+        baseline.lost
+    );
+    println!(
+        "| mixed requests/s vs baseline | {:.2}x |",
+        tally.answered as f64 / secs / baseline_rate.max(1.0)
+    );
+    println!(
+        "| server RSS (MiB) over the run | {} |",
+        rss_timeline.join(", ")
     );
     println!(
         "| latency p50 / p90 / p99 / max | {:.2} / {:.2} / {:.2} / {:.2} ms |",
@@ -416,6 +465,10 @@ fn main() {
     }
 }
 
+fn secs_of(seconds: u64) -> f64 {
+    seconds as f64
+}
+
 fn ms(duration: Option<Duration>) -> String {
     duration.map_or_else(
         || "never".to_owned(),
@@ -467,13 +520,13 @@ fn get(addr: &str, path: &str) -> std::io::Result<http_client::Response> {
     http_client::send(addr, "GET", path, &[("Authorization", &auth)], b"")
 }
 
-fn work(addr: &str, index: usize, deadline: Instant, bodies: &Bodies) -> Tally {
+fn work(addr: &str, index: usize, deadline: Instant, bodies: &Bodies, mix: &[Kind]) -> Tally {
     let mut tally = Tally::default();
     let auth = format!("Bearer {TOKEN}");
     let mut connection: Option<Connection> = None;
     let mut step = index * 7;
     while Instant::now() < deadline {
-        let kind = MIX[step % MIX.len()];
+        let kind = mix[step % mix.len()];
         step += 1;
         let (method, path, body, records): (&str, &str, &[u8], u64) = match kind {
             Kind::Single => {
@@ -507,6 +560,7 @@ fn work(addr: &str, index: usize, deadline: Instant, bodies: &Bodies) -> Tally {
             Kind::NotAnObject => ("POST", "/v1/rulesets/chat-survey/apply", b"[1, 2, 3]", 1),
             Kind::Rulesets => ("GET", "/v1/rulesets", b"", 0),
             Kind::Metrics => ("GET", "/metrics", b"", 0),
+            Kind::Health => ("GET", "/healthz", b"", 0),
         };
         let mut headers: Vec<(&str, &str)> = Vec::new();
         if kind != Kind::Unauthorized {
@@ -578,7 +632,7 @@ fn work(addr: &str, index: usize, deadline: Instant, bodies: &Bodies) -> Tally {
                         "{kind:?} {path}: {answered} of {records} records answered"
                     ));
                 }
-            } else if kind != Kind::Rulesets && kind != Kind::Metrics {
+            } else if !matches!(kind, Kind::Rulesets | Kind::Metrics | Kind::Health) {
                 // A record refused as a whole is answered too: with its error.
                 tally.records_answered += records;
             }
