@@ -236,6 +236,9 @@ fn log_reload(registry: &Registry, summary: &ReloadSummary, trigger: &str, dir: 
     for name in &summary.loaded {
         tracing::info!(trigger, ruleset = %name, "loaded");
     }
+    for name in &summary.recovered {
+        tracing::info!(trigger, ruleset = %name, "recovered: the file is back to the served version");
+    }
     for name in &summary.removed {
         tracing::warn!(trigger, ruleset = %name, "removed: its file is gone");
     }

@@ -91,6 +91,8 @@ pub struct ReloadSummary {
     pub loaded: Vec<String>,
     /// Rulesets left unchanged (same content).
     pub unchanged: Vec<String>,
+    /// Rulesets whose file is back to the served version after a refused edit.
+    pub recovered: Vec<String>,
     /// Rulesets refused, with the one-line reason (they keep the old program if any).
     pub refused: Vec<(String, String)>,
     /// Rulesets removed because their file is gone.
@@ -203,6 +205,9 @@ pub fn reload(dir: &Path, previous: &Registry) -> (Registry, ReloadSummary) {
         if let Some(old) = old {
             if old.content_hash.as_deref() == Some(hash.as_str()) && old.file == file {
                 summary.unchanged.push(name.clone());
+                if old.status != Status::Ok {
+                    summary.recovered.push(name.clone());
+                }
                 let mut kept = Entry::clone(old);
                 kept.status = Status::Ok;
                 kept.last_reload_error = None;
@@ -433,6 +438,26 @@ mod tests {
             fourth
                 .get("voice")
                 .is_some_and(|e| e.last_reload_error.is_none())
+        );
+    }
+
+    #[test]
+    fn undoing_a_broken_edit_recovers_without_compiling() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(dir.path(), "voice.yaml", GOOD);
+        let (first, _) = reload(dir.path(), &Registry::default());
+        write(dir.path(), "voice.yaml", BAD);
+        let (second, _) = reload(dir.path(), &first);
+        write(dir.path(), "voice.yaml", GOOD);
+        let (third, summary) = reload(dir.path(), &second);
+        assert_eq!(summary.recovered, vec!["voice".to_owned()]);
+        assert!(summary.loaded.is_empty(), "same content: nothing compiled");
+        let entry = third.get("voice").expect("voice");
+        assert_eq!(entry.status, Status::Ok);
+        assert!(entry.last_reload_error.is_none());
+        assert_eq!(
+            entry.loaded_at,
+            first.get("voice").and_then(|e| e.loaded_at.clone())
         );
     }
 
