@@ -2,6 +2,7 @@
 //! error, the bearer token, metrics, reloads (file change and SIGHUP) that refuse broken
 //! rules, and graceful shutdown of an in-flight request.
 
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -31,6 +32,7 @@ impl Served {
             .arg(rules)
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
+            .current_dir(crate::root())
             .env_remove("FLEXMAP_TOKEN")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -69,7 +71,8 @@ impl Served {
     }
 
     fn examples(args: &[&str]) -> Served {
-        Served::start(&crate::root().join("rules-examples"), args, &[])
+        // Relative to the crate root, so positions in answers are the same on every machine.
+        Served::start(Path::new("rules-examples"), args, &[])
     }
 
     fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
@@ -306,8 +309,16 @@ fn serve_answers_bad_requests_with_json_errors() {
             "nothing at /v2/things",
         ),
     ];
+    let mut transcript = String::new();
     for &(method, path, body, status, code, text) in cases {
         let response = server.request(method, path, &[], body.as_bytes());
+        let _ = writeln!(
+            transcript,
+            "{method} {path} {:?}\n{} {}",
+            body.chars().take(40).collect::<String>(),
+            response.status,
+            response.text()
+        );
         let what = format!("{method} {path} {body:.40}: {}", response.text());
         assert_eq!(response.status, status, "{what}");
         assert_eq!(
@@ -320,6 +331,11 @@ fn serve_answers_bad_requests_with_json_errors() {
         let said = format!("{} {}", error["message"], error["help"]);
         assert!(said.contains(text), "{what}: wanted {text:?}");
     }
+    // Every error as a caller sees it, reviewed in one place.
+    // The hash changes with every edit of the example; its shape is checked elsewhere.
+    let hash = regex::Regex::new("\"content_hash\":\"[0-9a-f]{64}\"").expect("regex");
+    let transcript = hash.replace_all(&transcript, "\"content_hash\":\"[sha256]\"");
+    insta::assert_snapshot!("serve_error_bodies", transcript);
     // Positions are fields too, for programs.
     let malformed = server.request("POST", apply, &[], b"{\"a\": 1,\n \"b\": }");
     assert_eq!(malformed.json()["error"]["line"], 2);
