@@ -31,6 +31,9 @@ pub struct ServeArgs {
     /// Deepest JSON nesting of a body (422 above).
     #[arg(long, value_name = "LEVELS", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=128))]
     pub max_depth: u16,
+    /// Most records in one batch (413 above).
+    #[arg(long, value_name = "N", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_batch_records: u32,
     /// Time to read and answer one request, in milliseconds (408 after).
     #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout_ms: u64,
@@ -66,6 +69,7 @@ pub fn run(args: &ServeArgs) -> u8 {
     let mut options = Options::new(&args.rules);
     options.max_body_bytes = args.max_body_bytes;
     options.max_depth = usize::from(args.max_depth);
+    options.max_batch_records = args.max_batch_records as usize;
     options.timeout = Duration::from_millis(args.timeout_ms);
     options.max_concurrent = args.max_concurrent as usize;
     options.token = token;

@@ -163,7 +163,18 @@ async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Nex
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = request.method().as_str().to_owned();
+    // Methods are a bounded label: anything unusual counts as `other`.
+    let method = match *request.method() {
+        Method::GET
+        | Method::POST
+        | Method::HEAD
+        | Method::PUT
+        | Method::DELETE
+        | Method::PATCH
+        | Method::OPTIONS => request.method().as_str(),
+        _ => "other",
+    }
+    .to_owned();
     let response = next.run(request).await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
@@ -588,6 +599,18 @@ fn map_body(
         ruleset: name.to_owned(),
     };
     match batch_records(body) {
+        Batch::Records(records) if records.len() > state.options.max_batch_records => {
+            Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "batch-too-large",
+                format!(
+                    "the batch has {} records, over the limit of {}",
+                    records.len(),
+                    state.options.max_batch_records
+                ),
+            )
+            .help("split the batch, or raise the limit with `flexmap serve --max-batch-records`"))
+        }
         Batch::Records(records) => {
             let mut results = Vec::with_capacity(records.len());
             let (mut mapped, mut failed) = (0, 0);

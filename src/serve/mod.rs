@@ -40,6 +40,9 @@ pub struct Options {
     pub max_body_bytes: usize,
     /// Deepest JSON nesting of a body (422 above).
     pub max_depth: usize,
+    /// Most records in one batch (413 above): bounds the answer, which is larger than the
+    /// request when records are small.
+    pub max_batch_records: usize,
     /// Time to read and answer one request (408 after).
     pub timeout: Duration,
     /// Apply requests read and mapped at once; more wait (within `timeout`).
@@ -55,13 +58,14 @@ pub struct Options {
 }
 
 impl Options {
-    /// Defaults: 1 MiB bodies, depth 32, 5 s per request, 64 concurrent applies, no token,
+    /// Defaults: 1 MiB bodies, depth 32, 10,000 records a batch, 5 s per request, 64 concurrent applies, no token,
     /// 10 s drain, watching with a 200 ms debounce.
     pub fn new(rules: impl Into<PathBuf>) -> Options {
         Options {
             rules: rules.into(),
             max_body_bytes: 1024 * 1024,
             max_depth: 32,
+            max_batch_records: 10_000,
             timeout: Duration::from_secs(5),
             max_concurrent: 64,
             token: None,

@@ -212,7 +212,14 @@ fn serve_maps_every_example_one_record_and_as_a_batch() {
 
 #[test]
 fn serve_answers_bad_requests_with_json_errors() {
-    let server = Served::examples(&["--max-body-bytes", "2000", "--max-depth", "8"]);
+    let server = Served::examples(&[
+        "--max-body-bytes",
+        "2000",
+        "--max-depth",
+        "8",
+        "--max-batch-records",
+        "4",
+    ]);
     let apply = "/v1/rulesets/inbound-voice/apply";
     let deep = format!("{}{}", "[".repeat(9), "]".repeat(9));
     let big = format!("{{\"x\": \"{}\"}}", "a".repeat(3000));
@@ -266,6 +273,14 @@ fn serve_answers_bad_requests_with_json_errors() {
             422,
             "not-an-object",
             "the record is an array, not a JSON object",
+        ),
+        (
+            "POST",
+            apply,
+            "{\"records\": [{}, {}, {}, {}, {}]}",
+            413,
+            "batch-too-large",
+            "the batch has 5 records, over the limit of 4",
         ),
         (
             "POST",
@@ -442,6 +457,7 @@ fn serve_metrics_count_requests_records_warnings_and_reloads() {
     server.post(apply, &json!({"records": [{}, {}, {"task": {"sid": "WT4"}, "ivr": {"duration_seconds": "forty"}}]}));
     server.post(apply, &json!({}));
     server.request("POST", apply, &[], b"{");
+    server.request("BREW", "/healthz", &[], b"");
     let metrics = server.get("/metrics");
     assert_eq!(metrics.status, 200);
     assert!(
@@ -457,6 +473,7 @@ fn serve_metrics_count_requests_records_warnings_and_reloads() {
         r#"flexmap_records_mapped_total{ruleset="inbound-voice"} 4"#,
         r#"flexmap_runtime_warnings_total{ruleset="inbound-voice",rule="conversations.ivr_time",code="filter-failed"} 1"#,
         r#"flexmap_reloads_total{trigger="startup"} 1"#,
+        r#"flexmap_http_requests_total{route="/healthz",method="other",status="405"} 1"#,
         "flexmap_rulesets_serving 4",
         "flexmap_rulesets_refused 0",
         r#"flexmap_reload_failures_total{trigger="startup"} 0"#,
