@@ -175,7 +175,10 @@ async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Nex
         _ => "other",
     }
     .to_owned();
-    let response = next.run(request).await;
+    let response = {
+        let _in_flight = InFlight::enter(&state.metrics.in_flight);
+        next.run(request).await
+    };
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     state
@@ -196,6 +199,22 @@ async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Nex
         .observe(elapsed.as_secs_f64());
     tracing::debug!(%method, %route, status, micros = elapsed.as_micros() as u64, "request");
     response
+}
+
+/// Counts a request in flight until dropped (also when the connection goes away).
+struct InFlight<'a>(&'a prometheus_client::metrics::gauge::Gauge);
+
+impl<'a> InFlight<'a> {
+    fn enter(gauge: &'a prometheus_client::metrics::gauge::Gauge) -> InFlight<'a> {
+        gauge.inc();
+        InFlight(gauge)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 /// Answers 408 when the request is not read and answered within the time limit.

@@ -89,6 +89,9 @@ pub struct Metrics {
     pub reloads: Family<ReloadLabels, Counter>,
     /// `flexmap_reload_failures_total{trigger}`.
     pub reload_failures: Family<ReloadLabels, Counter>,
+    /// `flexmap_http_requests_in_flight`: requests whose head is read and whose answer is
+    /// not yet sent.
+    pub in_flight: Gauge,
     /// `flexmap_rulesets_serving`.
     pub serving: Gauge,
     /// `flexmap_rulesets_refused` (status `stale` or `refused`).
@@ -114,6 +117,7 @@ impl Metrics {
         let warnings = Family::<WarningLabels, Counter>::default();
         let reloads = Family::<ReloadLabels, Counter>::default();
         let reload_failures = Family::<ReloadLabels, Counter>::default();
+        let in_flight = Gauge::default();
         let serving = Gauge::default();
         let refused = Gauge::default();
         registry.register(
@@ -125,6 +129,11 @@ impl Metrics {
             "http_request_duration_seconds",
             "Time from request to response, by route template",
             latency.clone(),
+        );
+        registry.register(
+            "http_requests_in_flight",
+            "Requests being answered now",
+            in_flight.clone(),
         );
         registry.register(
             "records_mapped",
@@ -178,6 +187,7 @@ impl Metrics {
             warnings,
             reloads,
             reload_failures,
+            in_flight,
             serving,
             refused,
         }

@@ -475,6 +475,7 @@ fn serve_metrics_count_requests_records_warnings_and_reloads() {
         r#"flexmap_reloads_total{trigger="startup"} 1"#,
         r#"flexmap_http_requests_total{route="/healthz",method="other",status="405"} 1"#,
         "flexmap_rulesets_serving 4",
+        "flexmap_http_requests_in_flight 1",
         "flexmap_rulesets_refused 0",
         r#"flexmap_reload_failures_total{trigger="startup"} 0"#,
         r#"flexmap_reloads_total{trigger="file"} 0"#,
@@ -691,9 +692,17 @@ fn serve_drains_an_in_flight_request_on_sigterm() {
         ))
         .expect("head");
     connection.write_raw(&body[..10]).expect("first part");
-    // Give the server time to read the head, so the request is in flight at the signal
-    // (an idle connection would simply be closed).
-    std::thread::sleep(Duration::from_millis(150));
+    // Wait until the server has read the head, so the request is in flight at the signal
+    // (an idle connection would simply be closed): this /metrics request and that one.
+    let deadline = Instant::now() + PATIENCE;
+    while !server
+        .get("/metrics")
+        .text()
+        .contains("flexmap_http_requests_in_flight 2")
+    {
+        assert!(Instant::now() < deadline, "the request never got in flight");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     server.signal("TERM");
     let deadline = Instant::now() + PATIENCE;
     while !server.log().contains("shutting down") {
