@@ -768,3 +768,38 @@ fn serve_keeps_a_keep_alive_connection_usable_or_says_close() {
         );
     }
 }
+
+#[test]
+fn serve_stops_after_the_drain_timeout_when_a_request_never_finishes() {
+    let mut server = Served::examples(&["--drain-timeout-ms", "200", "--timeout-ms", "60000"]);
+    let mut connection = Connection::open(&server.addr).expect("connect");
+    connection
+        .write_raw(&request_head(
+            "POST",
+            "/v1/rulesets/worker-hr/apply",
+            &server.addr,
+            &[],
+            Some(100),
+        ))
+        .expect("head");
+    connection.write_raw(b"{").expect("a body that never ends");
+    let deadline = Instant::now() + PATIENCE;
+    while !server
+        .get("/metrics")
+        .text()
+        .contains("flexmap_http_requests_in_flight 2")
+    {
+        assert!(Instant::now() < deadline, "the request never got in flight");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let signalled = Instant::now();
+    server.signal("TERM");
+    let status = server.child.wait().expect("the server exits");
+    assert!(status.success(), "{status:?}\n{}", server.log());
+    assert!(
+        signalled.elapsed() < Duration::from_secs(5),
+        "stopped after {:?}",
+        signalled.elapsed()
+    );
+    server.wait_for_log("drain timeout of 200 ms reached");
+}
