@@ -75,8 +75,12 @@ pub fn run(args: &ServeArgs) -> u8 {
     options.token = token;
     options.drain_timeout = Duration::from_millis(args.drain_timeout_ms);
     options.watch = !args.no_watch;
+    // Mapping runs on the blocking pool; more threads than cores only add memory (each
+    // thread keeps its own allocator heap), so the pool is two threads per core.
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(cores * 2)
         .build()
     {
         Ok(runtime) => runtime,
