@@ -316,26 +316,77 @@ fn start_watching(state: &Arc<AppState>) -> Option<notify::RecommendedWatcher> {
     Some(watcher)
 }
 
-/// A change that can matter: a write, create, rename or removal of a YAML or TOML file,
-/// or of a folder.
+/// A change that can matter. Creating, removing or renaming anything can (a deploy that
+/// swaps a symlinked folder, as a Kubernetes `ConfigMap` does with `..data`, touches no
+/// `*.yaml` name); writing only matters to a YAML or TOML file. Reading never does (the
+/// reload itself reads every file).
 fn relevant(event: &notify::Event) -> bool {
     use notify::EventKind;
-    use notify::event::{AccessKind, AccessMode};
-    let kind = matches!(
-        event.kind,
-        EventKind::Create(_)
-            | EventKind::Modify(_)
-            | EventKind::Remove(_)
-            | EventKind::Access(AccessKind::Close(AccessMode::Write))
-    );
-    kind && (event.paths.is_empty()
-        || event
-            .paths
-            .iter()
-            .any(|path| match path.extension().and_then(|e| e.to_str()) {
-                None => true,
-                Some(ext) => ["yaml", "yml", "toml"]
-                    .iter()
-                    .any(|known| ext.eq_ignore_ascii_case(known)),
-            }))
+    use notify::event::{AccessKind, AccessMode, ModifyKind};
+    match event.kind {
+        EventKind::Create(_) | EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_)) => {
+            true
+        }
+        EventKind::Modify(_) | EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
+            event.paths.is_empty()
+                || event.paths.iter().any(|path| {
+                    path.extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|ext| {
+                            ["yaml", "yml", "toml"]
+                                .iter()
+                                .any(|known| ext.eq_ignore_ascii_case(known))
+                        })
+                })
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use notify::event::{
+        AccessKind, AccessMode, CreateKind, DataChange, EventKind, ModifyKind, RemoveKind,
+        RenameMode,
+    };
+
+    fn event(kind: EventKind, path: &str) -> notify::Event {
+        notify::Event::new(kind).add_path(path.into())
+    }
+
+    #[test]
+    fn file_events_that_start_a_reload() {
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Content));
+        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let read = EventKind::Access(AccessKind::Close(AccessMode::Read));
+        let opened = EventKind::Access(AccessKind::Open(AccessMode::Any));
+        let cases = [
+            (write, "rules/voice.yaml", true),
+            (write, "rules/voice.YML", true),
+            (write, "rules/flexmap.toml", true),
+            (closed, "rules/voice.yaml", true),
+            (write, "rules/.voice.yaml.swp", false),
+            (write, "rules/notes.txt", false),
+            (EventKind::Create(CreateKind::File), "rules/4913", true),
+            (
+                EventKind::Remove(RemoveKind::File),
+                "rules/voice.yaml",
+                true,
+            ),
+            (
+                EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+                "rules/..data",
+                true,
+            ),
+            (read, "rules/voice.yaml", false),
+            (opened, "rules/voice.yaml", false),
+        ];
+        for (kind, path, expected) in cases {
+            assert_eq!(
+                super::relevant(&event(kind, path)),
+                expected,
+                "{kind:?} {path}"
+            );
+        }
+    }
 }

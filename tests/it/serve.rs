@@ -803,3 +803,54 @@ fn serve_stops_after_the_drain_timeout_when_a_request_never_finishes() {
     );
     server.wait_for_log("drain timeout of 200 ms reached");
 }
+
+/// A deploy that swaps a symlinked folder at once, as Kubernetes does for a `ConfigMap`: the
+/// rule files are links through `..data`, which is replaced by a rename.
+#[cfg(unix)]
+#[test]
+fn serve_follows_a_symlink_swap_deploy() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let good = std::fs::read_to_string(crate::root().join("rules-examples/worker-hr.yaml"))
+        .expect("example");
+    let version = |name: &str, text: &str| {
+        std::fs::create_dir(root.join(name)).expect("version folder");
+        std::fs::write(root.join(name).join("worker-hr.yaml"), text).expect("write version");
+    };
+    let swap_to = |name: &str| {
+        let _ = std::fs::remove_file(root.join("..data_tmp"));
+        symlink(name, root.join("..data_tmp")).expect("link");
+        std::fs::rename(root.join("..data_tmp"), root.join("..data")).expect("swap");
+    };
+    // Every version is written before the server starts, so the swaps are the only events.
+    version("..v1", &good);
+    version(
+        "..v2",
+        "flexmap: 1\ntarget: worker\nworker:\n  team_nme: x\n",
+    );
+    version("..v3", &format!("{good}\n# v3\n"));
+    symlink("..v1", root.join("..data")).expect("link");
+    symlink("..data/worker-hr.yaml", root.join("worker-hr.yaml")).expect("link");
+    let server = Served::start(root, &[], &[]);
+    let first = server.ruleset("worker-hr");
+    assert_eq!(first["status"], "ok", "{first}\n{}", server.log());
+    assert_eq!(
+        server.get("/v1/rulesets").json()["rulesets"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "the hidden version folders are not rulesets"
+    );
+
+    swap_to("..v2");
+    let stale = server.wait_for("worker-hr", "the broken deploy refused", |e| {
+        e["status"] == "stale"
+    });
+    assert_eq!(stale["content_hash"], first["content_hash"]);
+
+    swap_to("..v3");
+    server.wait_for("worker-hr", "the fixed deploy", |e| {
+        e["status"] == "ok" && e["content_hash"] != first["content_hash"]
+    });
+}
