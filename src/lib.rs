@@ -55,6 +55,8 @@ pub mod rules_file;
 pub mod ruletest;
 pub mod runtime;
 pub mod schema;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 pub mod syntax;
 pub mod types;

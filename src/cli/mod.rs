@@ -12,6 +12,7 @@ mod init;
 mod lint;
 mod lock;
 mod schema;
+mod serve;
 mod slots;
 mod test;
 
@@ -61,6 +62,8 @@ enum Command {
     Lock(lock::LockArgs),
     /// Print the project's slot map: every slot, free or which field holds it, in which file.
     Slots(slots::SlotsArgs),
+    /// Serve the rulesets of a folder over HTTP; reload on change, refuse broken rules.
+    Serve(serve::ServeArgs),
 }
 
 /// Output format for findings.
@@ -135,6 +138,7 @@ pub fn main() -> ExitCode {
         Command::Docs(args) => docs::run(&args),
         Command::Lock(args) => lock::run(&args),
         Command::Slots(args) => slots::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     ExitCode::from(code)
 }

@@ -8,6 +8,7 @@ mod docs;
 mod examples;
 mod filters;
 mod fuzz_regressions;
+mod http_client;
 mod ledger;
 mod limits;
 mod lint_cases;
@@ -16,6 +17,7 @@ mod properties;
 mod ruletest;
 mod sarif;
 mod schema;
+mod serve;
 mod stream;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,392 @@
+//! The HTTP service behind `flexmap serve` (feature `serve`): rulesets of a folder, mapped
+//! over HTTP, reloaded on SIGHUP and on file change, never swapped for a broken version.
+//!
+//! - `registry`: loading and reloading the rules folder (no HTTP).
+//! - `http`: routes, handlers, JSON errors, limits and the bearer token.
+//! - `metrics`: Prometheus counters and histograms.
+//! - `limits`: JSON depth check and constant-time secret comparison.
+//!
+//! ```no_run
+//! # async fn example() -> std::io::Result<()> {
+//! let options = flexmap::serve::Options::new("rules-examples");
+//! let server = flexmap::serve::Server::load(options).await;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! server.run(listener, async { let _ = tokio::signal::ctrl_c().await; }).await
+//! # }
+//! ```
+
+pub mod http;
+pub mod limits;
+pub mod metrics;
+pub mod registry;
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use tokio::sync::{Mutex, Notify, Semaphore};
+
+use metrics::{Metrics, ReloadLabels};
+use registry::{Registry, ReloadSummary};
+
+/// Settings of the service. `Options::new` gives the documented defaults.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The rules folder.
+    pub rules: PathBuf,
+    /// Largest request body, in bytes (413 above).
+    pub max_body_bytes: usize,
+    /// Deepest JSON nesting of a body (422 above).
+    pub max_depth: usize,
+    /// Most records in one batch (413 above): bounds the answer, which is larger than the
+    /// request when records are small.
+    pub max_batch_records: usize,
+    /// Time to read and answer one request (408 after).
+    pub timeout: Duration,
+    /// Apply requests read and mapped at once; more wait (within `timeout`).
+    pub max_concurrent: usize,
+    /// Bearer token every route but `/healthz` needs, when set.
+    pub token: Option<String>,
+    /// After a shutdown signal, how long in-flight requests may take to finish.
+    pub drain_timeout: Duration,
+    /// Reload when a file of the rules folder changes.
+    pub watch: bool,
+    /// Quiet time after the last file event before a reload.
+    pub debounce: Duration,
+}
+
+impl Options {
+    /// Defaults: 1 MiB bodies, depth 32, 10,000 records a batch, 5 s per request, 64 concurrent applies, no token,
+    /// 10 s drain, watching with a 200 ms debounce.
+    pub fn new(rules: impl Into<PathBuf>) -> Options {
+        Options {
+            rules: rules.into(),
+            max_body_bytes: 1024 * 1024,
+            max_depth: 32,
+            max_batch_records: 10_000,
+            timeout: Duration::from_secs(5),
+            max_concurrent: 64,
+            token: None,
+            drain_timeout: Duration::from_secs(10),
+            watch: true,
+            debounce: Duration::from_millis(200),
+        }
+    }
+}
+
+/// What the handlers share.
+#[derive(Debug)]
+pub struct AppState {
+    /// Settings.
+    pub options: Options,
+    /// The rulesets; swapped whole at each reload, so a request sees one consistent version.
+    pub registry: ArcSwap<Registry>,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// Bounds concurrent apply requests.
+    pub permits: Semaphore,
+    /// One reload at a time.
+    reload_lock: Mutex<()>,
+}
+
+/// A loaded server, ready to run on a listener. It already watches the folder and listens
+/// for SIGHUP, so a change made right after `load` is not missed.
+pub struct Server {
+    state: Arc<AppState>,
+    watcher: Option<notify::RecommendedWatcher>,
+    #[cfg(unix)]
+    hangup: Option<tokio::signal::unix::Signal>,
+}
+
+impl Server {
+    /// Loads the rules folder. Never fails: rulesets with errors are listed as refused, and
+    /// a folder that cannot be read leaves the registry empty with its error (so the
+    /// service still starts, `/healthz` answers 503, and a fixed folder loads on reload).
+    pub async fn load(options: Options) -> Server {
+        let state = Arc::new(AppState {
+            permits: Semaphore::new(options.max_concurrent.max(1)),
+            options,
+            registry: ArcSwap::from_pointee(Registry::default()),
+            metrics: Metrics::new(),
+            reload_lock: Mutex::new(()),
+        });
+        reload(&state, "startup").await;
+        let watcher = if state.options.watch {
+            start_watching(&state)
+        } else {
+            None
+        };
+        #[cfg(unix)]
+        let hangup = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+            Ok(hangup) => Some(hangup),
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGHUP; reload by file change only");
+                None
+            }
+        };
+        Server {
+            state,
+            watcher,
+            #[cfg(unix)]
+            hangup,
+        }
+    }
+
+    /// The current rulesets.
+    pub fn registry(&self) -> Arc<Registry> {
+        self.state.registry.load_full()
+    }
+
+    /// Reloads the rules folder now (as SIGHUP does).
+    pub async fn reload(&self) -> ReloadSummary {
+        reload(&self.state, "signal").await
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then stops accepting connections
+    /// and waits for in-flight requests, at most `drain_timeout`.
+    ///
+    /// # Errors
+    /// The listener fails.
+    pub async fn run(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let state = self.state;
+        let watcher = self.watcher;
+        #[cfg(unix)]
+        let hangup = self
+            .hangup
+            .map(|signal| tokio::spawn(reload_on_hangup(Arc::clone(&state), signal)));
+        let app = http::router(Arc::clone(&state));
+        let draining = Arc::new(Notify::new());
+        let draining_signal = Arc::clone(&draining);
+        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: no new connections, draining in-flight requests");
+            draining_signal.notify_one();
+        });
+        let drain_timeout = state.options.drain_timeout;
+        let result = tokio::select! {
+            result = server.into_future() => result,
+            () = async {
+                draining.notified().await;
+                tokio::time::sleep(drain_timeout).await;
+            } => {
+                tracing::warn!(
+                    "drain timeout of {} ms reached; closing the remaining connections",
+                    drain_timeout.as_millis()
+                );
+                Ok(())
+            }
+        };
+        #[cfg(unix)]
+        if let Some(hangup) = hangup {
+            hangup.abort();
+        }
+        drop(watcher);
+        tracing::info!("stopped");
+        result
+    }
+}
+
+async fn reload(state: &Arc<AppState>, trigger: &'static str) -> ReloadSummary {
+    let _one_at_a_time = state.reload_lock.lock().await;
+    let dir = state.options.rules.clone();
+    let previous = state.registry.load_full();
+    let joined = tokio::task::spawn_blocking(move || registry::reload(&dir, &previous)).await;
+    let (registry, summary) = match joined {
+        Ok(result) => result,
+        Err(error) => {
+            tracing::error!(%error, "reload failed inside the server; nothing changed");
+            let summary = ReloadSummary {
+                failed: Some(error.to_string()),
+                ..ReloadSummary::default()
+            };
+            count_reload(state, trigger, &summary);
+            return summary;
+        }
+    };
+    log_reload(&registry, &summary, trigger, &state.options.rules);
+    state.metrics.serving.set(registry.serving() as i64);
+    state.metrics.refused.set(registry.refused() as i64);
+    state.registry.store(Arc::new(registry));
+    count_reload(state, trigger, &summary);
+    summary
+}
+
+fn count_reload(state: &AppState, trigger: &'static str, summary: &ReloadSummary) {
+    let labels = ReloadLabels {
+        trigger: trigger.to_owned(),
+    };
+    state.metrics.reloads.get_or_create(&labels).inc();
+    if summary.is_failure() {
+        state.metrics.reload_failures.get_or_create(&labels).inc();
+    }
+}
+
+fn log_reload(registry: &Registry, summary: &ReloadSummary, trigger: &str, dir: &Path) {
+    if let Some(failed) = &summary.failed {
+        tracing::error!(trigger, "reload refused: {failed}");
+        if let Some(error) = &registry.error {
+            for line in &error.diagnostics {
+                tracing::error!("  {line}");
+            }
+        }
+        return;
+    }
+    for name in &summary.loaded {
+        tracing::info!(trigger, ruleset = %name, "loaded");
+    }
+    for name in &summary.recovered {
+        tracing::info!(trigger, ruleset = %name, "recovered: the file is back to the served version");
+    }
+    for name in &summary.removed {
+        tracing::warn!(trigger, ruleset = %name, "removed: its file is gone");
+    }
+    for (name, message) in &summary.refused {
+        tracing::error!(trigger, ruleset = %name, "refused: {message}");
+        if let Some(error) = registry
+            .get(name)
+            .and_then(|e| e.last_reload_error.as_ref())
+        {
+            for line in &error.diagnostics {
+                tracing::error!("  {line}");
+            }
+        }
+    }
+    tracing::info!(
+        trigger,
+        "rules folder {}: {} serving, {} refused, {} unchanged",
+        dir.display(),
+        registry.serving(),
+        registry.refused(),
+        summary.unchanged.len()
+    );
+}
+
+#[cfg(unix)]
+async fn reload_on_hangup(state: Arc<AppState>, mut hangups: tokio::signal::unix::Signal) {
+    while hangups.recv().await.is_some() {
+        tracing::info!("SIGHUP: reloading");
+        reload(&state, "signal").await;
+    }
+}
+
+/// Watches the rules folder; file events, debounced, trigger a reload. Returns the watcher,
+/// which stops watching when dropped.
+fn start_watching(state: &Arc<AppState>) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher as _;
+    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event
+            && relevant(&event)
+        {
+            let _ = sender.send(());
+        }
+    });
+    let mut watcher = match watcher {
+        Ok(watcher) => watcher,
+        Err(error) => {
+            tracing::warn!(%error, "cannot watch the rules folder; reload with SIGHUP");
+            return None;
+        }
+    };
+    if let Err(error) = watcher.watch(&state.options.rules, notify::RecursiveMode::Recursive) {
+        tracing::warn!(%error, "cannot watch the rules folder; reload with SIGHUP");
+        return None;
+    }
+    let state = Arc::clone(state);
+    tokio::spawn(async move {
+        let debounce = state.options.debounce;
+        while events.recv().await.is_some() {
+            // Wait until the folder is quiet: editors and deploys write in several steps.
+            loop {
+                match tokio::time::timeout(debounce, events.recv()).await {
+                    Ok(Some(())) => {}
+                    Ok(None) => return,
+                    Err(_) => break,
+                }
+            }
+            reload(&state, "file").await;
+        }
+    });
+    Some(watcher)
+}
+
+/// A change that can matter. Creating, removing or renaming anything can (a deploy that
+/// swaps a symlinked folder, as a Kubernetes `ConfigMap` does with `..data`, touches no
+/// `*.yaml` name); writing only matters to a YAML or TOML file. Reading never does (the
+/// reload itself reads every file).
+fn relevant(event: &notify::Event) -> bool {
+    use notify::EventKind;
+    use notify::event::{AccessKind, AccessMode, ModifyKind};
+    match event.kind {
+        EventKind::Create(_) | EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_)) => {
+            true
+        }
+        EventKind::Modify(_) | EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
+            event.paths.is_empty()
+                || event.paths.iter().any(|path| {
+                    path.extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|ext| {
+                            ["yaml", "yml", "toml"]
+                                .iter()
+                                .any(|known| ext.eq_ignore_ascii_case(known))
+                        })
+                })
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use notify::event::{
+        AccessKind, AccessMode, CreateKind, DataChange, EventKind, ModifyKind, RemoveKind,
+        RenameMode,
+    };
+
+    fn event(kind: EventKind, path: &str) -> notify::Event {
+        notify::Event::new(kind).add_path(path.into())
+    }
+
+    #[test]
+    fn file_events_that_start_a_reload() {
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Content));
+        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let read = EventKind::Access(AccessKind::Close(AccessMode::Read));
+        let opened = EventKind::Access(AccessKind::Open(AccessMode::Any));
+        let cases = [
+            (write, "rules/voice.yaml", true),
+            (write, "rules/voice.YML", true),
+            (write, "rules/flexmap.toml", true),
+            (closed, "rules/voice.yaml", true),
+            (write, "rules/.voice.yaml.swp", false),
+            (write, "rules/notes.txt", false),
+            (EventKind::Create(CreateKind::File), "rules/4913", true),
+            (
+                EventKind::Remove(RemoveKind::File),
+                "rules/voice.yaml",
+                true,
+            ),
+            (
+                EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+                "rules/..data",
+                true,
+            ),
+            (read, "rules/voice.yaml", false),
+            (opened, "rules/voice.yaml", false),
+        ];
+        for (kind, path, expected) in cases {
+            assert_eq!(
+                super::relevant(&event(kind, path)),
+                expected,
+                "{kind:?} {path}"
+            );
+        }
+    }
+}
