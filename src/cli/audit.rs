@@ -9,7 +9,6 @@ use flexmap::catalog::Target;
 use flexmap::config::{Config, Level};
 use flexmap::diagnostic::render::Summary;
 use flexmap::{Diagnostic, Severity, SourceFile};
-use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, OutputArgs};
 
@@ -199,7 +198,7 @@ fn print_human(diagnostics: &[Diagnostic], output: &OutputArgs) {
         .iter()
         .map(|diagnostic| {
             let mut out = String::new();
-            let drawn = match Windowed::new(diagnostic, width) {
+            let drawn = match flexmap::diagnostic::render::Windowed::new(diagnostic, width) {
                 Some(windowed) => handler.render_report(&mut out, &windowed),
                 None => handler.render_report(&mut out, diagnostic),
             };
@@ -212,178 +211,4 @@ fn print_human(diagnostics: &[Diagnostic], output: &OutputArgs) {
     let _ = std::io::stdout()
         .lock()
         .write_all(rendered.join("\n").as_bytes());
-}
-
-/// A diagnostic whose source is one window of its primary line.
-struct Windowed<'a> {
-    inner: &'a Diagnostic,
-    window: Window,
-    labels: Vec<LabeledSpan>,
-}
-
-/// Part of one line of the file, with `…` standing for what was cut on either side.
-struct Window {
-    source: SourceFile,
-    /// The text shown: the window, with `…` in place of the three bytes before and after it
-    /// when the line goes on (so byte offsets still match the file).
-    data: String,
-    /// File offset of `data`'s first byte.
-    offset: usize,
-    /// 0-based line number.
-    line: usize,
-}
-
-/// Characters kept before the primary span.
-const LEAD: usize = 24;
-
-impl<'a> Windowed<'a> {
-    fn new(inner: &'a Diagnostic, width: usize) -> Option<Windowed<'a>> {
-        let source = inner.source.clone()?;
-        let text = source.text();
-        let primary = inner.primary_span();
-        let start = source.clamp(primary.start);
-        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        let line_end = if text[..line_end].ends_with('\r') && line_end > line_start {
-            line_end - 1
-        } else {
-            line_end
-        };
-        let budget = width.saturating_sub(16).max(40);
-        // Start a little before the span, then take `budget` characters.
-        let mut window_start = text[line_start..start]
-            .char_indices()
-            .rev()
-            .nth(LEAD.saturating_sub(1))
-            .map_or(line_start, |(i, _)| line_start + i);
-        if window_start < line_start + 3 {
-            window_start = line_start;
-        }
-        let mut window_end = text[window_start..line_end]
-            .char_indices()
-            .nth(budget)
-            .map_or(line_end, |(i, _)| window_start + i);
-        if window_end + 3 > line_end {
-            window_end = line_end;
-        }
-        let mut data = String::new();
-        let mut offset = window_start;
-        if window_start > line_start {
-            data.push('…');
-            offset = window_start - '…'.len_utf8();
-        }
-        data.push_str(&text[window_start..window_end]);
-        if window_end < line_end {
-            data.push('…');
-        }
-        let labels = inner
-            .labels
-            .iter()
-            .filter(|label| {
-                label.span.start < window_end.max(window_start + 1)
-                    && label.span.end >= window_start
-            })
-            .filter(|label| label.primary || label.span.start >= window_start)
-            .map(|label| {
-                let mut from = label.span.start.max(window_start);
-                let to = label.span.end.min(window_end).max(from);
-                if from == to && from >= window_end && from > window_start {
-                    // miette draws nothing for an empty span at the very end: use the last character.
-                    from = text[..from]
-                        .char_indices()
-                        .next_back()
-                        .map_or(from, |(i, _)| i);
-                }
-                let span = (from, to - from);
-                if label.primary {
-                    LabeledSpan::new_primary_with_span(label.message.clone(), span)
-                } else {
-                    LabeledSpan::new_with_span(label.message.clone(), span)
-                }
-            })
-            .collect();
-        let (line, _) = source.line_col(start);
-        Some(Windowed {
-            inner,
-            window: Window {
-                source,
-                data,
-                offset,
-                line: line - 1,
-            },
-            labels,
-        })
-    }
-}
-
-impl SourceCode for Window {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let name = self.source.name().to_string();
-        if context_lines_before == 0 && context_lines_after == 0 {
-            // Where the report's header points: the span's own line and column.
-            let (line, column) = self.source.line_col(span.offset());
-            let from = span
-                .offset()
-                .saturating_sub(self.offset)
-                .min(self.data.len());
-            let data = self.data.as_bytes().get(from..).unwrap_or_default();
-            return Ok(Box::new(MietteSpanContents::new_named(
-                name,
-                data,
-                (span.offset(), data.len()).into(),
-                line - 1,
-                column - 1,
-                1,
-            )));
-        }
-        Ok(Box::new(MietteSpanContents::new_named(
-            name,
-            self.data.as_bytes(),
-            (self.offset, self.data.len()).into(),
-            self.line,
-            0,
-            1,
-        )))
-    }
-}
-
-impl std::fmt::Debug for Windowed<'_> {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.inner, formatter)
-    }
-}
-
-impl std::fmt::Display for Windowed<'_> {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self.inner, formatter)
-    }
-}
-
-impl std::error::Error for Windowed<'_> {}
-
-impl miette::Diagnostic for Windowed<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        miette::Diagnostic::code(self.inner)
-    }
-
-    fn severity(&self) -> Option<miette::Severity> {
-        miette::Diagnostic::severity(self.inner)
-    }
-
-    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        miette::Diagnostic::help(self.inner)
-    }
-
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.window)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(self.labels.iter().cloned()))
-    }
 }
