@@ -248,6 +248,7 @@ fn language(tag: &str) -> Option<&'static str> {
     }
 }
 
+#[allow(clippy::float_cmp)] // Exactly 1 and 0 mean yes and no, as in flexmap's `yes_no`.
 fn yes_no(v: &Loose) -> Option<bool> {
     match v {
         Loose::Bool(b) => Some(*b),
@@ -277,7 +278,11 @@ fn number(v: &Loose) -> Option<Num> {
         Loose::Float(f) => Some(Num::Float(*f)),
         Loose::Bool(_) => None,
         Loose::Text(s) => {
-            let f: f64 = s.trim_ascii().parse().ok().filter(|f: &f64| f.is_finite())?;
+            let f: f64 = s
+                .trim_ascii()
+                .parse()
+                .ok()
+                .filter(|f: &f64| f.is_finite())?;
             if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
                 Some(Num::Int(f as i64))
             } else {
@@ -321,7 +326,9 @@ fn map(record: &Record) -> Output {
         conversation_label_5: text(case.and_then(|c| c.number.as_deref())),
         conversation_measure_1: account.and_then(|a| a.open_cases.as_ref()).and_then(number),
         ivr_path: text(ivr_path.as_deref()),
-        ivr_time: ivr.and_then(|i| i.duration_seconds.as_ref()).and_then(number),
+        ivr_time: ivr
+            .and_then(|i| i.duration_seconds.as_ref())
+            .and_then(number),
         language: lang
             .as_deref()
             .and_then(language)
@@ -341,7 +348,11 @@ fn map(record: &Record) -> Output {
                 .or_else(|| task.and_then(|t| t.sid.as_deref())),
         ),
         campaign: if at_risk {
-            text(account.and_then(|a| a.retention_campaign.as_deref()).map(str::trim))
+            text(
+                account
+                    .and_then(|a| a.retention_campaign.as_deref())
+                    .map(str::trim),
+            )
         } else {
             None
         },
@@ -353,8 +364,12 @@ fn map(record: &Record) -> Output {
     };
     let name = format!(
         "{} {}",
-        contact.and_then(|c| c.first_name.as_deref()).map_or("", str::trim),
-        contact.and_then(|c| c.last_name.as_deref()).map_or("", str::trim)
+        contact
+            .and_then(|c| c.first_name.as_deref())
+            .map_or("", str::trim),
+        contact
+            .and_then(|c| c.last_name.as_deref())
+            .map_or("", str::trim)
     );
     let customers = Customers {
         external_id: text(
@@ -377,7 +392,11 @@ fn map(record: &Record) -> Output {
         r#type: "inbound_voice",
         vip: tier.as_deref().map(|t| t == "gold" || t == "platinum"),
         routing_language: lang.as_deref().map(|l| language(l).unwrap_or("English")),
-        vip_boost: if tier.as_deref() == Some("platinum") { 50 } else { 0 },
+        vip_boost: if tier.as_deref() == Some("platinum") {
+            50
+        } else {
+            0
+        },
         menu_depth: menu_path.map_or(0, Vec::len),
         subject_preview: subject
             .map(|s| cut(s, 20))

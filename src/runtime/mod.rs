@@ -9,6 +9,7 @@ pub mod filters;
 
 mod coerce;
 mod eval;
+mod fast;
 mod output;
 
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use serde_json::Value;
 use crate::catalog::{Kind, Section, Target};
 use crate::syntax::{BinaryOp, SegmentKind};
 
+pub use fast::FastPath;
 pub use filters::FilterOp;
 pub use output::Attributes;
 
@@ -230,37 +232,54 @@ impl Program {
         record: &Value,
         observer: &mut dyn FnMut(SiteId, &Value),
     ) -> Applied {
-        let mut applied = Applied {
-            attributes: Attributes::new(self.target),
-            warnings: Vec::new(),
-        };
+        let mut attributes = Attributes::new(self.target);
+        let mut warnings = Vec::new();
+        self.run_rules(record, &mut warnings, observer, &mut |index, value| {
+            if let Some(rule) = self.rules.get(index) {
+                attributes.insert(rule.section, &rule.name, value);
+            }
+        });
+        Applied {
+            attributes,
+            warnings,
+        }
+    }
+
+    /// The rule loop shared by `apply_observed` and `FastPath::apply_json`: evaluates each
+    /// rule in order, pushes its warnings, and hands `sink` each value to write (by rule index).
+    fn run_rules(
+        &self,
+        record: &Value,
+        warnings: &mut Vec<RuntimeWarning>,
+        observer: &mut dyn FnMut(SiteId, &Value),
+        sink: &mut dyn FnMut(usize, Value),
+    ) {
         if !record.is_object() {
-            applied.warnings.push(RuntimeWarning {
+            warnings.push(RuntimeWarning {
                 kind: WarningKind::NotAnObject,
                 site: None,
             });
         }
-        for rule in &self.rules {
+        for (index, rule) in self.rules.iter().enumerate() {
             if let Some(condition) = &rule.when {
-                let value = eval::eval(condition, record, &mut applied.warnings);
+                let value = eval::eval(condition, record, warnings);
                 if value.as_ref() != &Value::Bool(true) {
                     continue;
                 }
             }
-            let value = eval::eval(&rule.value, record, &mut applied.warnings);
+            let value = eval::eval(&rule.value, record, warnings);
             observer(rule.site, &value);
             let (coerced, warning) = coerce::coerce(rule.kind, rule.values, value);
             if let Some(kind) = warning {
-                applied.warnings.push(RuntimeWarning {
+                warnings.push(RuntimeWarning {
                     kind,
                     site: Some(rule.site),
                 });
             }
             if let Some(value) = coerced {
-                applied.attributes.insert(rule.section, &rule.name, value);
+                sink(index, value);
             }
         }
-        applied
     }
 
     /// `file:line:col: target: what happened`, without the value.
