@@ -465,17 +465,22 @@ fn map_line(
         return Err("empty line".into());
     }
     let program = fast.program();
-    let record = match &args.merge {
-        None => fast.parse(text),
-        Some(_) => serde_json::from_str::<Value>(text),
-    }
-    .map_err(|e| format!("malformed JSON: {e}"))?;
-    if !record.is_object() {
-        return Err("the record is not a JSON object".into());
-    }
     match &args.merge {
-        None => fast.apply_json(&record, out, warnings),
+        None => {
+            let record = fast
+                .parse(text)
+                .map_err(|e| format!("malformed JSON: {e}"))?;
+            if !record.is_object() {
+                return Err("the record is not a JSON object".into());
+            }
+            fast.apply_json(&record, out, warnings);
+        }
         Some(path) => {
+            let record: Value =
+                serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}"))?;
+            if !record.is_object() {
+                return Err("the record is not a JSON object".into());
+            }
             let applied = program.apply(&record);
             warnings.extend_from_slice(&applied.warnings);
             if !args.strict || warnings.is_empty() {

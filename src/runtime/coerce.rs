@@ -26,9 +26,9 @@ pub(super) fn coerce(
         return (Some(value.into_owned()), None);
     };
     match kind {
-        Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy => text(&value),
+        Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy => text(value),
         Kind::Enum => {
-            let (written, warning) = text(&value);
+            let (written, warning) = text(value);
             let Some(Value::String(s)) = written else {
                 return (written, warning);
             };
@@ -75,8 +75,22 @@ pub(super) fn coerce(
 }
 
 /// Text kinds: strings (cut to 128 characters), numbers and booleans rendered.
-fn text(value: &Value) -> (Option<Value>, Option<WarningKind>) {
-    let rendered = match value {
+fn text(value: Cow<'_, Value>) -> (Option<Value>, Option<WarningKind>) {
+    // An owned string that needs no cut is written as it is, without a copy.
+    if let Cow::Owned(Value::String(s)) = value {
+        let (cut, was_cut) = convert::truncate_chars(&s, MAX_TEXT_CHARS);
+        if cut.trim().is_empty() {
+            return (None, None);
+        }
+        if !was_cut {
+            return (Some(Value::String(s)), None);
+        }
+        return (
+            Some(Value::String(cut.to_string())),
+            Some(WarningKind::Truncated),
+        );
+    }
+    let rendered = match value.as_ref() {
         Value::Array(_) | Value::Object(_) => return (None, Some(WarningKind::Dropped)),
         other => convert::render_scalar(other),
     };

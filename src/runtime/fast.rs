@@ -1,9 +1,12 @@
 //! The streaming fast path of `flexmap apply`: parse only what the rules read, write the
 //! attributes straight into the output buffer.
 //!
-//! `FastPath::parse` builds a pruned `Value` that keeps only the record paths the program's
-//! rules use (computed once from the `Ir`), and skips everything else without allocating. It
-//! still runs `serde_json`'s full parser over every byte, so a line is valid for it exactly when
+//! `FastPath::new` collects the record paths the program's rules read into a tree, once. Each
+//! path ends at a *slot*: the node where a rule reads a whole value (or the array an index
+//! reads into). `FastPath::parse` fills one flat `Vec<Value>` of slots and skips everything
+//! else without allocating: no maps are built for the objects on the way, and a path is
+//! answered by a binary search on its address plus, below an array, the usual walk. It still
+//! runs `serde_json`'s full parser over every byte, so a line is valid for it exactly when
 //! `serde_json::from_str::<Value>` accepts it, with the same error. `FastPath::apply_json`
 //! evaluates the same rule loop as `Program::apply` and writes the bytes that
 //! `Attributes::write_json` would write, without building `Attributes`.
@@ -18,28 +21,25 @@ use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::{Ir, OutSection, PathSegment, Program, RuntimeWarning};
+use super::{Ir, OutSection, PathSegment, Program, RuntimeWarning, eval};
 use crate::catalog::{Section, Target};
 
 /// The record paths a program reads, as a tree.
 #[derive(Debug, Default)]
 struct Node {
-    /// A rule reads the value here as a whole: keep all of it.
-    whole: bool,
-    /// Object keys read below this node.
+    /// A rule reads the value here as a whole (or indexes into it): it is kept in this slot.
+    slot: Option<usize>,
+    /// Object keys read below this node (empty when `slot` is set).
     keys: Vec<(Box<str>, Node)>,
-    /// Array elements read below this node (any index: the union of every index's paths).
-    items: Option<Box<Node>>,
+    /// The slots of this node and every node below it: `slots[..].0..slots.1`.
+    slots: (usize, usize),
 }
 
 impl Node {
+    /// Adds a path; an index keeps the whole array it indexes.
     fn insert(&mut self, segments: &[PathSegment]) {
-        let Some((first, rest)) = segments.split_first() else {
-            self.whole = true;
-            return;
-        };
-        let child = match first {
-            PathSegment::Key(key) => {
+        match segments.split_first() {
+            Some((PathSegment::Key(key), rest)) => {
                 let at = match self.keys.iter().position(|(k, _)| k == key) {
                     Some(at) => at,
                     None => {
@@ -47,36 +47,105 @@ impl Node {
                         self.keys.len() - 1
                     }
                 };
-                &mut self.keys[at].1
+                self.keys[at].1.insert(rest);
             }
-            PathSegment::Index(_) => self.items.get_or_insert_with(Box::default),
-        };
-        child.insert(rest);
+            Some((PathSegment::Index(_), _)) | None => self.slot = Some(usize::MAX),
+        }
     }
 
-    fn collect(&mut self, ir: &Ir) {
+    /// Numbers the slots depth first; a node read whole loses its children.
+    fn number(&mut self, next: &mut usize) {
+        let first = *next;
+        if self.slot.is_some() {
+            self.keys.clear();
+            self.slot = Some(*next);
+            *next += 1;
+        }
+        for (_, child) in &mut self.keys {
+            child.number(next);
+        }
+        self.slots = (first, *next);
+    }
+
+    /// The slot that answers `segments`, and how many segments lead to it.
+    fn resolve(&self, segments: &[PathSegment], depth: usize) -> Option<(usize, usize)> {
+        if let Some(slot) = self.slot {
+            return Some((slot, depth));
+        }
+        let Some(PathSegment::Key(key)) = segments.get(depth) else {
+            return None;
+        };
+        let (_, child) = self.keys.iter().find(|(k, _)| k == key)?;
+        child.resolve(segments, depth + 1)
+    }
+
+    fn collect<'i>(&mut self, ir: &'i Ir, paths: &mut Vec<&'i [PathSegment]>) {
         match ir {
             Ir::Const(_) => {}
-            Ir::Path(segments) => self.insert(segments),
-            Ir::Access(base, _) | Ir::Neg(base, _) | Ir::Not(base, _) => self.collect(base),
-            Ir::Array(items) => items.iter().for_each(|i| self.collect(i)),
-            Ir::Object(pairs) => pairs.iter().for_each(|(_, i)| self.collect(i)),
+            Ir::Path(segments) => {
+                self.insert(segments);
+                paths.push(segments);
+            }
+            Ir::Access(base, _) | Ir::Neg(base, _) | Ir::Not(base, _) => self.collect(base, paths),
+            Ir::Array(items) => items.iter().for_each(|i| self.collect(i, paths)),
+            Ir::Object(pairs) => pairs.iter().for_each(|(_, i)| self.collect(i, paths)),
             Ir::Binary(_, left, right, _) => {
-                self.collect(left);
-                self.collect(right);
+                self.collect(left, paths);
+                self.collect(right, paths);
             }
             Ir::If(condition, then, otherwise, _) => {
-                self.collect(condition);
-                self.collect(then);
-                self.collect(otherwise);
+                self.collect(condition, paths);
+                self.collect(then, paths);
+                self.collect(otherwise, paths);
             }
             Ir::Filter(input, _, argument, _) => {
-                self.collect(input);
+                self.collect(input, paths);
                 if let Some(argument) = argument {
-                    self.collect(argument);
+                    self.collect(argument, paths);
                 }
             }
         }
+    }
+}
+
+/// A record as `FastPath::parse` keeps it: one value per slot.
+#[derive(Debug)]
+pub struct Record<'f> {
+    fast: &'f FastPath<'f>,
+    object: bool,
+    slots: Vec<Value>,
+}
+
+impl Record<'_> {
+    /// True when the record is a JSON object.
+    #[must_use]
+    pub fn is_object(&self) -> bool {
+        self.object
+    }
+}
+
+impl eval::Record for Record<'_> {
+    fn is_object(&self) -> bool {
+        self.object
+    }
+
+    fn path(&self, segments: &[PathSegment]) -> &Value {
+        let address = segments.as_ptr() as usize;
+        let paths = &self.fast.paths;
+        let found = paths
+            .binary_search_by_key(&address, |(a, _, _)| *a)
+            .ok()
+            .and_then(|at| paths.get(at));
+        let Some((_, slot, depth)) = found else {
+            // Every path of the program is in the table; anything else reads null.
+            return &eval::NULL;
+        };
+        let base = if self.object {
+            self.slots.get(*slot).unwrap_or(&eval::NULL)
+        } else {
+            &eval::NULL
+        };
+        eval::walk(base, segments.get(*depth..).unwrap_or(&[]))
     }
 }
 
@@ -101,6 +170,8 @@ fn bucket(section: OutSection) -> Bucket {
 pub struct FastPath<'p> {
     program: &'p Program,
     root: Node,
+    /// Each path of the program (by address) with its slot and the segments that lead there.
+    paths: Vec<(usize, usize, usize)>,
     /// Each rule's key as JSON (`"name":`), or `None` when two rules write the same key (then
     /// `apply_json` goes through `Attributes`, which keeps the first position and last value).
     keys: Option<Vec<Box<[u8]>>>,
@@ -111,12 +182,23 @@ impl<'p> FastPath<'p> {
     #[must_use]
     pub fn new(program: &'p Program) -> FastPath<'p> {
         let mut root = Node::default();
+        let mut segments = Vec::new();
         for rule in &program.rules {
-            root.collect(&rule.value);
+            root.collect(&rule.value, &mut segments);
             if let Some(when) = &rule.when {
-                root.collect(when);
+                root.collect(when, &mut segments);
             }
         }
+        root.number(&mut 0);
+        let mut paths: Vec<(usize, usize, usize)> = segments
+            .iter()
+            .filter_map(|s| {
+                let (slot, depth) = root.resolve(s, 0)?;
+                Some((s.as_ptr() as usize, slot, depth))
+            })
+            .collect();
+        paths.sort_unstable();
+        paths.dedup_by_key(|(address, _, _)| *address);
         let mut seen: Vec<(Bucket, &str)> = Vec::with_capacity(program.rules.len());
         let mut keys = Some(Vec::with_capacity(program.rules.len()));
         for rule in &program.rules {
@@ -135,6 +217,7 @@ impl<'p> FastPath<'p> {
         FastPath {
             program,
             root,
+            paths,
             keys,
         }
     }
@@ -146,32 +229,44 @@ impl<'p> FastPath<'p> {
     }
 
     /// Parses one record, keeping only what the rules read. Fails exactly when
-    /// `serde_json::from_str::<Value>(text)` fails, with the same error. A record that is not
-    /// an object stays a non-object (its content is not kept).
+    /// `serde_json::from_str::<Value>(text)` fails, with the same error.
     ///
     /// # Errors
     ///
     /// The `serde_json` error for malformed JSON.
-    pub fn parse(&self, text: &str) -> Result<Value, serde_json::Error> {
+    pub fn parse(&self, text: &str) -> Result<Record<'_>, serde_json::Error> {
+        let mut slots = vec![Value::Null; self.root.slots.1];
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        let value = Pruned(&self.root).deserialize(&mut deserializer)?;
+        let object = Fill {
+            node: &self.root,
+            slots: &mut slots,
+        }
+        .deserialize(&mut deserializer)?;
         deserializer.end()?;
-        Ok(value)
+        Ok(Record {
+            fast: self,
+            object,
+            slots,
+        })
     }
 
     /// Maps one (parsed) record and appends its attributes as compact JSON to `out`, the bytes
     /// `Program::apply(record).attributes.write_json` writes; pushes the same warnings.
     pub fn apply_json(
         &self,
-        record: &Value,
+        record: &Record<'_>,
         out: &mut Vec<u8>,
         warnings: &mut Vec<RuntimeWarning>,
     ) {
         let program = self.program;
         let Some(keys) = &self.keys else {
-            let applied = program.apply(record);
-            applied.attributes.write_json(out);
-            warnings.extend(applied.warnings);
+            let mut attributes = super::Attributes::new(program.target);
+            program.run_rules(record, warnings, &mut |_, _| {}, &mut |index, value| {
+                if let Some(rule) = program.rules.get(index) {
+                    attributes.insert(rule.section, &rule.name, value);
+                }
+            });
+            attributes.write_json(out);
             return;
         };
         let mut values: Vec<(u32, Value)> = Vec::with_capacity(program.rules.len());
@@ -238,81 +333,84 @@ fn write_entry(out: &mut Vec<u8>, keys: &[Box<[u8]>], index: u32, value: &Value)
     let _ = serde_json::to_writer(&mut *out, value);
 }
 
-/// Deserialises the part of a value that `Node` reads.
-struct Pruned<'n>(&'n Node);
+/// Fills the slots of `node` from one value; says whether the value was an object.
+struct Fill<'n, 's> {
+    node: &'n Node,
+    slots: &'s mut [Value],
+}
 
-impl<'de> DeserializeSeed<'de> for Pruned<'_> {
-    type Value = Value;
+impl<'de> DeserializeSeed<'de> for Fill<'_, '_> {
+    type Value = bool;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        if self.0.whole {
-            Value::deserialize(deserializer)
-        } else {
-            deserializer.deserialize_any(self)
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        match self.node.slot {
+            Some(slot) => {
+                let value = Value::deserialize(deserializer)?;
+                let object = value.is_object();
+                if let Some(place) = self.slots.get_mut(slot) {
+                    *place = value;
+                }
+                Ok(object)
+            }
+            None => {
+                // A repeated key replaces what its first value filled, as in `Value`.
+                let (first, end) = self.node.slots;
+                if let Some(range) = self.slots.get_mut(first..end) {
+                    range.fill(Value::Null);
+                }
+                deserializer.deserialize_any(self)
+            }
         }
     }
 }
 
-impl<'de> Visitor<'de> for Pruned<'_> {
-    type Value = Value;
+impl<'de> Visitor<'de> for Fill<'_, '_> {
+    type Value = bool;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    // Scalars where a rule reads deeper: any accessor on them reads null.
-    fn visit_bool<E: Error>(self, _: bool) -> Result<Value, E> {
-        Ok(Value::Null)
+    // Anything but an object where a rule reads keys: those keys read null.
+    fn visit_bool<E: Error>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_i64<E: Error>(self, _: i64) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_i64<E: Error>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_u64<E: Error>(self, _: u64) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_u64<E: Error>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_f64<E: Error>(self, _: f64) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_f64<E: Error>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_str<E: Error>(self, _: &str) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_str<E: Error>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_unit<E: Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_unit<E: Error>(self) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_none<E: Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_none<E: Error>(self) -> Result<bool, E> {
+        Ok(false)
     }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        match &self.0.items {
-            Some(items) => {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-                while let Some(item) = seq.next_element_seed(Pruned(items))? {
-                    out.push(item);
-                }
-                Ok(Value::Array(out))
-            }
-            None => {
-                // Only keys are read here, and a key of an array reads null.
-                while seq.next_element_seed(Skip)?.is_some() {}
-                Ok(Value::Null)
-            }
-        }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(false)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = serde_json::Map::new();
-        while let Some(found) = map.next_key_seed(Key(self.0))? {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while let Some(found) = map.next_key_seed(Key(self.node))? {
             match found {
-                Some((name, node)) => {
-                    // A repeated key keeps its last value, as in `Value`.
-                    let value = map.next_value_seed(Pruned(node))?;
-                    out.insert(name.to_string(), value);
+                Some(node) => {
+                    map.next_value_seed(Fill {
+                        node,
+                        slots: &mut *self.slots,
+                    })?;
                 }
                 None => map.next_value_seed(Skip)?,
             }
         }
-        Ok(Value::Object(out))
+        Ok(true)
     }
 }
 
@@ -320,7 +418,7 @@ impl<'de> Visitor<'de> for Pruned<'_> {
 struct Key<'n>(&'n Node);
 
 impl<'de, 'n> DeserializeSeed<'de> for Key<'n> {
-    type Value = Option<(&'n str, &'n Node)>;
+    type Value = Option<&'n Node>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(self)
@@ -328,7 +426,7 @@ impl<'de, 'n> DeserializeSeed<'de> for Key<'n> {
 }
 
 impl<'n> Visitor<'_> for Key<'n> {
-    type Value = Option<(&'n str, &'n Node)>;
+    type Value = Option<&'n Node>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object key")
@@ -340,7 +438,7 @@ impl<'n> Visitor<'_> for Key<'n> {
             .keys
             .iter()
             .find(|(k, _)| k.as_ref() == key)
-            .map(|(k, node)| (k.as_ref(), node)))
+            .map(|(_, node)| node))
     }
 }
 
@@ -409,26 +507,32 @@ mod tests {
     #[test]
     fn keeps_only_the_paths_rules_read() {
         let program = program(
-            "flexmap: 1\ntarget: task\nconversations:\n  case: a.b | trim\n  campaign: l[0].x\nextra:\n  whole: w\n",
+            "flexmap: 1\ntarget: task\nconversations:\n  case: a.b | trim\n  campaign: l[0].x\nextra:\n  whole: w\n  deep: w.k\n",
         );
         let fast = FastPath::new(&program);
         let cases = [
             (
                 r#"{"a":{"b":"x","c":[1,2]},"z":1,"l":[{"x":1,"y":2},3],"w":{"k":[1]}}"#,
-                r#"{"a":{"b":"x"},"l":[{"x":1},null],"w":{"k":[1]}}"#,
+                vec![r#""x""#, r#"[{"x":1,"y":2},3]"#, r#"{"k":[1]}"#],
             ),
-            (r#"{"a":"text","l":{"x":1}}"#, r#"{"a":null,"l":{}}"#),
-            (r#"{"a":{"b":1},"a":{"b":2}}"#, r#"{"a":{"b":2}}"#),
-            (r#"[1,{"a":1}]"#, "null"),
-            ("7", "null"),
+            (
+                r#"{"a":"text","l":{"x":1}}"#,
+                vec!["null", r#"{"x":1}"#, "null"],
+            ),
+            (r#"{"a":{"b":1},"a":{"c":2}}"#, vec!["null", "null", "null"]),
+            (r#"{"a":{"b":1},"a":{"b":2}}"#, vec!["2", "null", "null"]),
         ];
         for (input, kept) in cases {
-            let parsed = fast.parse(input).map_err(|e| e.to_string());
+            let record = fast.parse(input).map_err(|e| e.to_string());
+            let slots = record.map(|r| r.slots.iter().map(Value::to_string).collect::<Vec<_>>());
             assert_eq!(
-                parsed.map(|v| v.to_string()),
-                Ok(kept.to_string()),
+                slots,
+                Ok(kept.iter().map(ToString::to_string).collect()),
                 "{input}"
             );
+        }
+        for input in [r#"[1,{"a":1}]"#, "7", "null"] {
+            assert!(fast.parse(input).is_ok_and(|r| !r.is_object()), "{input}");
         }
     }
 

@@ -247,9 +247,9 @@ impl Program {
 
     /// The rule loop shared by `apply_observed` and `FastPath::apply_json`: evaluates each
     /// rule in order, pushes its warnings, and hands `sink` each value to write (by rule index).
-    fn run_rules(
+    fn run_rules<R: eval::Record>(
         &self,
-        record: &Value,
+        record: &R,
         warnings: &mut Vec<RuntimeWarning>,
         observer: &mut dyn FnMut(SiteId, &Value),
         sink: &mut dyn FnMut(usize, Value),
