@@ -15,6 +15,7 @@
 //! same error, output bytes and warnings as `serde_json::from_str` + `Program::apply` +
 //! `Attributes::write_json`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserialize;
@@ -263,13 +264,13 @@ impl<'p> FastPath<'p> {
             let mut attributes = super::Attributes::new(program.target);
             program.run_rules(record, warnings, &mut |_, _| {}, &mut |index, value| {
                 if let Some(rule) = program.rules.get(index) {
-                    attributes.insert(rule.section, &rule.name, value);
+                    attributes.insert(rule.section, &rule.name, value.into_owned());
                 }
             });
             attributes.write_json(out);
             return;
         };
-        let mut values: Vec<(u32, Value)> = Vec::with_capacity(program.rules.len());
+        let mut values: Vec<(u32, Cow<'_, Value>)> = Vec::with_capacity(program.rules.len());
         program.run_rules(record, warnings, &mut |_, _| {}, &mut |index, value| {
             values.push((index as u32, value));
         });
@@ -313,7 +314,7 @@ impl<'p> FastPath<'p> {
 fn write_entries<'v>(
     out: &mut Vec<u8>,
     keys: &[Box<[u8]>],
-    entries: impl Iterator<Item = &'v (u32, Value)>,
+    entries: impl Iterator<Item = &'v (u32, Cow<'v, Value>)>,
 ) {
     out.push(b'{');
     for (n, (i, value)) in entries.enumerate() {

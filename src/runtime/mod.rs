@@ -12,6 +12,7 @@ mod eval;
 mod fast;
 mod output;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -236,7 +237,7 @@ impl Program {
         let mut warnings = Vec::new();
         self.run_rules(record, &mut warnings, observer, &mut |index, value| {
             if let Some(rule) = self.rules.get(index) {
-                attributes.insert(rule.section, &rule.name, value);
+                attributes.insert(rule.section, &rule.name, value.into_owned());
             }
         });
         Applied {
@@ -247,12 +248,12 @@ impl Program {
 
     /// The rule loop shared by `apply_observed` and `FastPath::apply_json`: evaluates each
     /// rule in order, pushes its warnings, and hands `sink` each value to write (by rule index).
-    fn run_rules<R: eval::Record>(
-        &self,
-        record: &R,
+    fn run_rules<'a, R: eval::Record>(
+        &'a self,
+        record: &'a R,
         warnings: &mut Vec<RuntimeWarning>,
         observer: &mut dyn FnMut(SiteId, &Value),
-        sink: &mut dyn FnMut(usize, Value),
+        sink: &mut dyn FnMut(usize, Cow<'a, Value>),
     ) {
         if !record.is_object() {
             warnings.push(RuntimeWarning {
