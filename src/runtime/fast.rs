@@ -131,22 +131,74 @@ impl eval::Record for Record<'_> {
     }
 
     fn path(&self, segments: &[PathSegment]) -> &Value {
-        let address = segments.as_ptr() as usize;
-        let paths = &self.fast.paths;
-        let found = paths
-            .binary_search_by_key(&address, |(a, _, _)| *a)
-            .ok()
-            .and_then(|at| paths.get(at));
-        let Some((_, slot, depth)) = found else {
+        let Some((slot, depth)) = self.fast.paths.get(segments) else {
             // Every path of the program is in the table; anything else reads null.
             return &eval::NULL;
         };
+        let (slot, depth) = (slot as usize, depth as usize);
         let base = if self.object {
-            self.slots.get(*slot).unwrap_or(&eval::NULL)
+            self.slots.get(slot).unwrap_or(&eval::NULL)
         } else {
             &eval::NULL
         };
-        eval::walk(base, segments.get(*depth..).unwrap_or(&[]))
+        eval::walk(base, segments.get(depth..).unwrap_or(&[]))
+    }
+}
+
+/// An open-addressing hash table from a path's address (its segments live in the immutable
+/// `Program`, so the address is stable) to its slot and depth: one or two probes per path.
+#[derive(Debug)]
+struct PathTable {
+    /// `(address, slot, depth)`; address 0 marks an empty entry.
+    entries: Vec<(usize, u32, u32)>,
+    /// log2 of `entries.len()`.
+    bits: u32,
+}
+
+impl PathTable {
+    fn new(paths: impl Iterator<Item = (usize, (usize, usize))>) -> PathTable {
+        let paths: Vec<_> = paths.collect();
+        let bits = (paths.len() * 2 + 1)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(1);
+        let mut table = PathTable {
+            entries: vec![(0, 0, 0); 1 << bits],
+            bits,
+        };
+        let mask = table.entries.len() - 1;
+        for (address, (slot, depth)) in paths {
+            let mut at = table.home(address);
+            loop {
+                match table.entries[at] {
+                    (0, _, _) => {
+                        table.entries[at] = (address, slot as u32, depth as u32);
+                        break;
+                    }
+                    (existing, _, _) if existing == address => break,
+                    _ => at = (at + 1) & mask,
+                }
+            }
+        }
+        table
+    }
+
+    fn home(&self, address: usize) -> usize {
+        ((address as u64 >> 3).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
+    }
+
+    fn get(&self, segments: &[PathSegment]) -> Option<(u32, u32)> {
+        let address = segments.as_ptr() as usize;
+        let mask = self.entries.len() - 1;
+        let mut at = self.home(address);
+        // The table is at most half full, so an empty entry ends every probe sequence.
+        loop {
+            match self.entries.get(at)? {
+                (0, _, _) => return None,
+                (a, slot, depth) if *a == address => return Some((*slot, *depth)),
+                _ => at = (at + 1) & mask,
+            }
+        }
     }
 }
 
@@ -171,8 +223,8 @@ fn bucket(section: OutSection) -> Bucket {
 pub struct FastPath<'p> {
     program: &'p Program,
     root: Node,
-    /// Each path of the program (by address) with its slot and the segments that lead there.
-    paths: Vec<(usize, usize, usize)>,
+    /// Each path of the program (by address): its slot and the segments that lead there.
+    paths: PathTable,
     /// Each rule's key as JSON (`"name":`), or `None` when two rules write the same key (then
     /// `apply_json` goes through `Attributes`, which keeps the first position and last value).
     keys: Option<Vec<Box<[u8]>>>,
@@ -191,15 +243,11 @@ impl<'p> FastPath<'p> {
             }
         }
         root.number(&mut 0);
-        let mut paths: Vec<(usize, usize, usize)> = segments
-            .iter()
-            .filter_map(|s| {
-                let (slot, depth) = root.resolve(s, 0)?;
-                Some((s.as_ptr() as usize, slot, depth))
-            })
-            .collect();
-        paths.sort_unstable();
-        paths.dedup_by_key(|(address, _, _)| *address);
+        let paths = PathTable::new(
+            segments
+                .iter()
+                .filter_map(|s| root.resolve(s, 0).map(|found| (s.as_ptr() as usize, found))),
+        );
         let mut seen: Vec<(Bucket, &str)> = Vec::with_capacity(program.rules.len());
         let mut keys = Some(Vec::with_capacity(program.rules.len()));
         for rule in &program.rules {
@@ -241,6 +289,7 @@ impl<'p> FastPath<'p> {
         let object = Fill {
             node: &self.root,
             slots: &mut slots,
+            fresh: true,
         }
         .deserialize(&mut deserializer)?;
         deserializer.end()?;
@@ -338,6 +387,8 @@ fn write_entry(out: &mut Vec<u8>, keys: &[Box<[u8]>], index: u32, value: &Value)
 struct Fill<'n, 's> {
     node: &'n Node,
     slots: &'s mut [Value],
+    /// False when this key was seen before in the same object: its slots must be cleared.
+    fresh: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for Fill<'_, '_> {
@@ -355,9 +406,11 @@ impl<'de> DeserializeSeed<'de> for Fill<'_, '_> {
             }
             None => {
                 // A repeated key replaces what its first value filled, as in `Value`.
-                let (first, end) = self.node.slots;
-                if let Some(range) = self.slots.get_mut(first..end) {
-                    range.fill(Value::Null);
+                if !self.fresh {
+                    let (first, end) = self.node.slots;
+                    if let Some(range) = self.slots.get_mut(first..end) {
+                        range.fill(Value::Null);
+                    }
                 }
                 deserializer.deserialize_any(self)
             }
@@ -400,12 +453,18 @@ impl<'de> Visitor<'de> for Fill<'_, '_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        // Children seen so far in this object (the first 64; later ones always clear).
+        let mut seen = 0u64;
         while let Some(found) = map.next_key_seed(Key(self.node))? {
             match found {
-                Some(node) => {
+                Some((index, node)) => {
+                    let bit = 1u64.checked_shl(index as u32).unwrap_or(0);
+                    let fresh = bit != 0 && seen & bit == 0;
+                    seen |= bit;
                     map.next_value_seed(Fill {
                         node,
                         slots: &mut *self.slots,
+                        fresh,
                     })?;
                 }
                 None => map.next_value_seed(Skip)?,
@@ -419,7 +478,7 @@ impl<'de> Visitor<'de> for Fill<'_, '_> {
 struct Key<'n>(&'n Node);
 
 impl<'de, 'n> DeserializeSeed<'de> for Key<'n> {
-    type Value = Option<&'n Node>;
+    type Value = Option<(usize, &'n Node)>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(self)
@@ -427,7 +486,7 @@ impl<'de, 'n> DeserializeSeed<'de> for Key<'n> {
 }
 
 impl<'n> Visitor<'_> for Key<'n> {
-    type Value = Option<&'n Node>;
+    type Value = Option<(usize, &'n Node)>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object key")
@@ -438,8 +497,8 @@ impl<'n> Visitor<'_> for Key<'n> {
             .0
             .keys
             .iter()
-            .find(|(k, _)| k.as_ref() == key)
-            .map(|(_, node)| node))
+            .position(|(k, _)| k.as_ref() == key)
+            .and_then(|at| self.0.keys.get(at).map(|(_, node)| (at, node))))
     }
 }
 
