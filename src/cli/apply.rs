@@ -5,14 +5,14 @@
 //! `--jobs`), and written in input order. Every line in ends as an output line or an error
 //! line: `lines = mapped + errors`, printed to stderr at the end.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, mpsc};
 
-use flexmap::runtime::{Program, RuntimeWarning};
+use flexmap::runtime::{FastPath, Program, RuntimeWarning};
 use flexmap::{Ruleset, Severity};
-use rayon::prelude::*;
 use serde_json::Value;
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, OutputArgs};
@@ -53,16 +53,40 @@ pub struct ApplyArgs {
     pub diagnostics: OutputArgs,
 }
 
-/// One input line, as read.
+/// A batch of input lines: their bytes back to back, and where each line is.
+#[derive(Default)]
+struct Batch {
+    /// Number of the batch's first line, 1-based.
+    first: u64,
+    text: Vec<u8>,
+    lines: Vec<Line>,
+}
+
+/// One input line of a batch.
 enum Line {
-    Text(Vec<u8>),
+    /// `Batch::text[start..end]`, without its terminator.
+    Text(usize, usize),
+    /// A line over `--max-line-bytes`, of this many bytes, not kept.
     TooLong(usize),
 }
 
-/// What became of one line.
-enum Outcome {
-    Mapped(Vec<u8>, Vec<RuntimeWarning>),
-    Failed(String, Vec<RuntimeWarning>),
+impl Batch {
+    fn bytes(&self, line: &Line) -> Option<&[u8]> {
+        match line {
+            Line::Text(start, end) => self.text.get(*start..*end),
+            Line::TooLong(_) => None,
+        }
+    }
+}
+
+/// A mapped batch: the output lines back to back, the lines that failed, and every warning.
+struct Mapped {
+    batch: Batch,
+    out: Vec<u8>,
+    /// Index in the batch and reason.
+    failures: Vec<(usize, String)>,
+    /// Index in the batch and warning.
+    warnings: Vec<(usize, RuntimeWarning)>,
 }
 
 #[derive(Default)]
@@ -70,7 +94,51 @@ struct Counts {
     lines: u64,
     mapped: u64,
     errors: u64,
-    warnings: BTreeMap<String, (u64, u64)>,
+    /// Count and first line of each warning (worded only at the end).
+    warnings: HashMap<RuntimeWarning, (u64, u64)>,
+}
+
+/// Where output goes, and how it is counted.
+struct Sink {
+    output: Box<dyn Write>,
+    dead: Option<BufWriter<File>>,
+    counts: Counts,
+    progress: Option<indicatif::ProgressBar>,
+}
+
+impl Sink {
+    /// Writes one mapped batch, in order.
+    fn consume(&mut self, mapped: &Mapped) -> io::Result<()> {
+        let lines = mapped.batch.lines.len() as u64;
+        self.output.write_all(&mapped.out)?;
+        for (index, reason) in &mapped.failures {
+            let number = mapped.batch.first + *index as u64;
+            let bytes = mapped
+                .batch
+                .lines
+                .get(*index)
+                .and_then(|l| mapped.batch.bytes(l));
+            dead_letter(self.dead.as_mut(), number, reason, bytes)?;
+        }
+        for (index, warning) in &mapped.warnings {
+            let number = mapped.batch.first + *index as u64;
+            let entry = self.counts.warnings.entry(*warning).or_insert((0, number));
+            entry.0 += 1;
+        }
+        self.counts.lines += lines;
+        self.counts.errors += mapped.failures.len() as u64;
+        self.counts.mapped += lines - mapped.failures.len() as u64;
+        if let Some(bar) = &self.progress {
+            bar.set_position(self.counts.lines);
+        }
+        Ok(())
+    }
+}
+
+/// Why a run stopped early.
+enum Stop {
+    Read(io::Error),
+    Write(io::Error),
 }
 
 /// Runs `flexmap apply`.
@@ -79,9 +147,9 @@ pub fn run(args: &ApplyArgs) -> u8 {
         Ok(program) => program,
         Err(code) => return code,
     };
-    let input: Box<dyn Read> = match &args.input {
-        None => Box::new(io::stdin().lock()),
-        Some(path) if path.as_os_str() == "-" => Box::new(io::stdin().lock()),
+    let input: Box<dyn Read + Send> = match &args.input {
+        None => Box::new(io::stdin()),
+        Some(path) if path.as_os_str() == "-" => Box::new(io::stdin()),
         Some(path) => match File::open(path) {
             Ok(file) => Box::new(file),
             Err(e) => {
@@ -90,7 +158,7 @@ pub fn run(args: &ApplyArgs) -> u8 {
             }
         },
     };
-    let mut output: Box<dyn Write> = match &args.output {
+    let output: Box<dyn Write> = match &args.output {
         None => Box::new(BufWriter::with_capacity(1 << 16, io::stdout().lock())),
         Some(path) => match File::create(path) {
             Ok(file) => Box::new(BufWriter::with_capacity(1 << 16, file)),
@@ -100,7 +168,7 @@ pub fn run(args: &ApplyArgs) -> u8 {
             }
         },
     };
-    let mut dead: Option<BufWriter<File>> = match &args.errors {
+    let dead: Option<BufWriter<File>> = match &args.errors {
         None => None,
         Some(path) => match File::create(path) {
             Ok(file) => Some(BufWriter::new(file)),
@@ -110,106 +178,143 @@ pub fn run(args: &ApplyArgs) -> u8 {
             }
         },
     };
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(usize::from(args.jobs))
-        .build()
-    {
-        Ok(pool) => pool,
-        Err(e) => {
-            eprintln!("flexmap: cannot start {} threads: {e}", args.jobs);
+    let fast = FastPath::new(&program);
+    let mut sink = Sink {
+        output,
+        dead,
+        counts: Counts::default(),
+        progress: progress_bar(),
+    };
+    let reader = BufReader::with_capacity(1 << 16, input);
+    let stopped = if args.jobs > 1 {
+        run_parallel(reader, &fast, args, &mut sink)
+    } else {
+        run_serial(reader, &fast, args, &mut sink)
+    };
+    match stopped {
+        Err(Stop::Read(e)) => {
+            eprintln!("flexmap: cannot read input: {e}");
             return EXIT_USAGE;
         }
-    };
-    let progress = progress_bar();
-    let mut reader = BufReader::with_capacity(1 << 16, input);
-    let mut counts = Counts::default();
-    let mut batch: Vec<Line> = Vec::with_capacity(BATCH_LINES);
-    loop {
-        batch.clear();
-        let mut bytes = 0;
-        let mut eof = false;
-        while batch.len() < BATCH_LINES && bytes < BATCH_BYTES {
-            match read_line(&mut reader, args.max_line_bytes) {
-                Ok(Some(line)) => {
-                    bytes += match &line {
-                        Line::Text(t) => t.len(),
-                        Line::TooLong(_) => 0,
-                    };
-                    batch.push(line);
-                }
-                Ok(None) => {
-                    eof = true;
-                    break;
-                }
-                Err(e) => {
-                    eprintln!("flexmap: cannot read input: {e}");
-                    return EXIT_USAGE;
-                }
-            }
-        }
-        let outcomes: Vec<Outcome> = if args.jobs > 1 {
-            pool.install(|| {
-                batch
-                    .par_iter()
-                    .map(|line| map_line(&program, line, args))
-                    .collect()
-            })
-        } else {
-            batch
-                .iter()
-                .map(|line| map_line(&program, line, args))
-                .collect()
-        };
-        for (line, outcome) in batch.iter().zip(outcomes) {
-            counts.lines += 1;
-            let number = counts.lines;
-            let warnings = match outcome {
-                Outcome::Mapped(mut bytes, warnings) => {
-                    counts.mapped += 1;
-                    bytes.push(b'\n');
-                    if let Err(e) = output.write_all(&bytes) {
-                        return write_failed(&e);
-                    }
-                    warnings
-                }
-                Outcome::Failed(reason, warnings) => {
-                    counts.errors += 1;
-                    if let Err(e) = dead_letter(dead.as_mut(), number, &reason, line) {
-                        return write_failed(&e);
-                    }
-                    warnings
-                }
-            };
-            for warning in warnings {
-                let entry = counts
-                    .warnings
-                    .entry(program.describe(&warning))
-                    .or_insert((0, number));
-                entry.0 += 1;
-            }
-        }
-        if let Some(bar) = &progress {
-            bar.set_position(counts.lines);
-        }
-        if eof {
-            break;
-        }
+        Err(Stop::Write(e)) => return write_failed(&e),
+        Ok(()) => {}
     }
-    if let Some(bar) = progress {
+    if let Some(bar) = sink.progress.take() {
         bar.finish_and_clear();
     }
-    if let Err(e) = output.flush() {
+    if let Err(e) = sink.output.flush() {
         return write_failed(&e);
     }
-    if let Some(Err(e)) = dead.as_mut().map(Write::flush) {
+    if let Some(Err(e)) = sink.dead.as_mut().map(Write::flush) {
         return write_failed(&e);
     }
-    report(&counts, args);
-    if counts.errors > 0 {
+    report(&sink.counts, &program, args);
+    if sink.counts.errors > 0 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
     }
+}
+
+/// One thread: read a batch, map it, write it.
+fn run_serial(
+    mut reader: impl BufRead,
+    fast: &FastPath<'_>,
+    args: &ApplyArgs,
+    sink: &mut Sink,
+) -> Result<(), Stop> {
+    let mut next = 1;
+    loop {
+        let (batch, eof) =
+            read_batch(&mut reader, args.max_line_bytes, next).map_err(Stop::Read)?;
+        next += batch.lines.len() as u64;
+        let mapped = map_batch(fast, batch, args);
+        sink.consume(&mapped).map_err(Stop::Write)?;
+        if eof {
+            return Ok(());
+        }
+    }
+}
+
+/// `--jobs N`: a reader thread, N mapping threads, and this thread writing batches in input
+/// order. At most `2 N` batches are in flight each way, so memory stays bounded.
+fn run_parallel(
+    mut reader: impl BufRead + Send,
+    fast: &FastPath<'_>,
+    args: &ApplyArgs,
+    sink: &mut Sink,
+) -> Result<(), Stop> {
+    let jobs = usize::from(args.jobs);
+    let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Batch)>(2 * jobs);
+    let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Mapped)>(2 * jobs);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(move || -> io::Result<()> {
+            let mut next = 1;
+            for seq in 0.. {
+                let (batch, eof) = read_batch(&mut reader, args.max_line_bytes, next)?;
+                next += batch.lines.len() as u64;
+                if work_tx.send((seq, batch)).is_err() || eof {
+                    return Ok(());
+                }
+            }
+            Ok(())
+        });
+        for _ in 0..jobs {
+            let work_rx = Arc::clone(&work_rx);
+            let done_tx = done_tx.clone();
+            scope.spawn(move || {
+                loop {
+                    let next = match work_rx.lock() {
+                        Ok(receiver) => receiver.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, batch)) = next else { return };
+                    if done_tx.send((seq, map_batch(fast, batch, args))).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(work_rx);
+        drop(done_tx);
+        let written = write_in_order(done_rx, sink);
+        let read = match reading.join() {
+            Ok(result) => result,
+            Err(_) => Err(io::Error::other("the reader thread panicked")),
+        };
+        written.map_err(Stop::Write)?;
+        read.map_err(Stop::Read)
+    })
+}
+
+/// Writes batches as they arrive, in sequence order; stops (dropping `done`) on a write error.
+fn write_in_order(done: mpsc::Receiver<(u64, Mapped)>, sink: &mut Sink) -> io::Result<()> {
+    let mut pending: BTreeMap<u64, Mapped> = BTreeMap::new();
+    let mut next = 0;
+    for (seq, mapped) in done {
+        pending.insert(seq, mapped);
+        while let Some(mapped) = pending.remove(&next) {
+            sink.consume(&mapped)?;
+            next += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Reads up to `BATCH_LINES` lines or `BATCH_BYTES` bytes; `true` at the end of the input.
+fn read_batch(reader: &mut impl BufRead, max: usize, first: u64) -> io::Result<(Batch, bool)> {
+    let mut batch = Batch {
+        first,
+        text: Vec::with_capacity(BATCH_BYTES.min(1 << 20)),
+        lines: Vec::with_capacity(BATCH_LINES),
+    };
+    while batch.lines.len() < BATCH_LINES && batch.text.len() < BATCH_BYTES {
+        if !read_line(reader, max, &mut batch)? {
+            return Ok((batch, true));
+        }
+    }
+    Ok((batch, false))
 }
 
 fn write_failed(e: &io::Error) -> u8 {
@@ -254,9 +359,10 @@ fn load_program(args: &ApplyArgs) -> Result<Program, u8> {
     }
 }
 
-/// Reads one line without its terminator; a line over `max` bytes is consumed but not kept.
-fn read_line(reader: &mut impl BufRead, max: usize) -> io::Result<Option<Line>> {
-    let mut line = Vec::new();
+/// Reads one line into `batch` without its terminator (a line over `max` bytes is consumed but
+/// not kept); `false` at the end of the input.
+fn read_line(reader: &mut impl BufRead, max: usize, batch: &mut Batch) -> io::Result<bool> {
+    let start = batch.text.len();
     let mut total = 0usize;
     let mut too_long = false;
     loop {
@@ -267,7 +373,7 @@ fn read_line(reader: &mut impl BufRead, max: usize) -> io::Result<Option<Line>> 
         };
         if available.is_empty() {
             if total == 0 {
-                return Ok(None);
+                return Ok(false);
             }
             break;
         }
@@ -278,9 +384,9 @@ fn read_line(reader: &mut impl BufRead, max: usize) -> io::Result<Option<Line>> 
         total += chunk.len();
         if total > max {
             too_long = true;
-            line = Vec::new();
+            batch.text.truncate(start);
         } else {
-            line.extend_from_slice(chunk);
+            batch.text.extend_from_slice(chunk);
         }
         let consumed = done.unwrap_or(available.len());
         reader.consume(consumed);
@@ -290,74 +396,114 @@ fn read_line(reader: &mut impl BufRead, max: usize) -> io::Result<Option<Line>> 
         }
     }
     if too_long {
-        return Ok(Some(Line::TooLong(total)));
+        batch.lines.push(Line::TooLong(total));
+        return Ok(true);
     }
-    if line.last() == Some(&b'\r') {
-        line.pop();
+    if batch.text.last() == Some(&b'\r') && batch.text.len() > start {
+        batch.text.pop();
     }
-    Ok(Some(Line::Text(line)))
+    batch.lines.push(Line::Text(start, batch.text.len()));
+    Ok(true)
 }
 
-fn map_line(program: &Program, line: &Line, args: &ApplyArgs) -> Outcome {
-    let bytes = match line {
-        Line::Text(bytes) => bytes,
-        Line::TooLong(n) => {
-            return Outcome::Failed(
-                format!(
-                    "line is {n} bytes, over --max-line-bytes {}",
-                    args.max_line_bytes
-                ),
-                Vec::new(),
-            );
-        }
+/// Maps every line of a batch.
+fn map_batch(fast: &FastPath<'_>, batch: Batch, args: &ApplyArgs) -> Mapped {
+    let mut mapped = Mapped {
+        out: Vec::with_capacity(batch.text.len() + batch.lines.len()),
+        failures: Vec::new(),
+        warnings: Vec::new(),
+        batch: Batch::default(),
     };
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            return Outcome::Failed(
-                format!("invalid UTF-8 at byte {}", e.valid_up_to()),
-                Vec::new(),
-            );
-        }
-    };
-    if text.trim().is_empty() {
-        return Outcome::Failed("empty line".into(), Vec::new());
-    }
-    let record: Value = match serde_json::from_str(text) {
-        Ok(record) => record,
-        Err(e) => return Outcome::Failed(format!("malformed JSON: {e}"), Vec::new()),
-    };
-    if !record.is_object() {
-        return Outcome::Failed("the record is not a JSON object".into(), Vec::new());
-    }
-    let mut applied = program.apply(&record);
-    // The payload cap is checked below on the bytes actually written (merged or not).
-    applied.warnings.retain(|w| !w.kind.is_record_error());
-    if args.strict && !applied.warnings.is_empty() {
-        let reasons: Vec<String> = applied
-            .warnings
-            .iter()
-            .map(|w| program.describe(w))
-            .collect();
-        return Outcome::Failed(
-            format!("--strict: {}", reasons.join("; ")),
-            applied.warnings,
+    let mut warnings = Vec::new();
+    for (index, line) in batch.lines.iter().enumerate() {
+        let start = mapped.out.len();
+        let outcome = map_line(
+            fast,
+            batch.bytes(line),
+            line,
+            args,
+            &mut mapped.out,
+            &mut warnings,
         );
-    }
-    let mut out = Vec::with_capacity(256);
-    match &args.merge {
-        None => applied.attributes.write_json(&mut out),
-        Some(path) => match merged(&record, path, &applied.attributes) {
-            Ok(value) => {
-                let _ = serde_json::to_writer(&mut out, &value);
+        match outcome {
+            Ok(()) => mapped.out.push(b'\n'),
+            Err(reason) => {
+                mapped.out.truncate(start);
+                mapped.failures.push((index, reason));
             }
-            Err(reason) => return Outcome::Failed(reason, applied.warnings),
-        },
+        }
+        mapped
+            .warnings
+            .extend(warnings.drain(..).map(|w| (index, w)));
     }
-    if let Some(reason) = payload_too_large(&out) {
-        return Outcome::Failed(reason, applied.warnings);
+    mapped.batch = batch;
+    mapped
+}
+
+/// Maps one line, appending its output to `out`; the reason when it cannot be mapped.
+fn map_line(
+    fast: &FastPath<'_>,
+    bytes: Option<&[u8]>,
+    line: &Line,
+    args: &ApplyArgs,
+    out: &mut Vec<u8>,
+    warnings: &mut Vec<RuntimeWarning>,
+) -> Result<(), String> {
+    let bytes = match (bytes, line) {
+        (Some(bytes), _) => bytes,
+        (None, Line::TooLong(n)) => {
+            return Err(format!(
+                "line is {n} bytes, over --max-line-bytes {}",
+                args.max_line_bytes
+            ));
+        }
+        (None, Line::Text(..)) => &[],
+    };
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
+    if text.trim().is_empty() {
+        return Err("empty line".into());
     }
-    Outcome::Mapped(out, applied.warnings)
+    let program = fast.program();
+    let start = out.len();
+    match &args.merge {
+        None => {
+            let record = fast
+                .parse(text)
+                .map_err(|e| format!("malformed JSON: {e}"))?;
+            if !record.is_object() {
+                return Err("the record is not a JSON object".into());
+            }
+            fast.apply_json(&record, out, warnings);
+        }
+        Some(path) => {
+            let record: Value =
+                serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}"))?;
+            if !record.is_object() {
+                return Err("the record is not a JSON object".into());
+            }
+            let applied = program.apply(&record);
+            // The payload cap is checked below on the bytes actually written (merged or not).
+            warnings.extend(
+                applied
+                    .warnings
+                    .iter()
+                    .filter(|w| !w.kind.is_record_error()),
+            );
+            if !args.strict || warnings.is_empty() {
+                let value = merged(&record, path, &applied.attributes)?;
+                let _ = serde_json::to_writer(&mut *out, &value);
+            }
+        }
+    }
+    if args.strict && !warnings.is_empty() {
+        let reasons: Vec<String> = warnings.iter().map(|w| program.describe(w)).collect();
+        return Err(format!("--strict: {}", reasons.join("; ")));
+    }
+    if let Some(reason) = payload_too_large(&out[start..]) {
+        return Err(reason);
+    }
+    Ok(())
 }
 
 /// The reason a line fails when the JSON it would write is over `TaskRouter`'s cap.
@@ -419,13 +565,13 @@ fn dead_letter(
     dead: Option<&mut BufWriter<File>>,
     number: u64,
     reason: &str,
-    line: &Line,
+    line: Option<&[u8]>,
 ) -> io::Result<()> {
     match dead {
         Some(writer) => {
             let record = match line {
-                Line::Text(bytes) => Value::String(String::from_utf8_lossy(bytes).into_owned()),
-                Line::TooLong(_) => Value::Null,
+                Some(bytes) => Value::String(String::from_utf8_lossy(bytes).into_owned()),
+                None => Value::Null,
             };
             let entry = serde_json::json!({ "line": number, "error": reason, "record": record });
             serde_json::to_writer(&mut *writer, &entry)?;
@@ -439,9 +585,17 @@ fn dead_letter(
     }
 }
 
-fn report(counts: &Counts, args: &ApplyArgs) {
+fn report(counts: &Counts, program: &Program, args: &ApplyArgs) {
+    let mut worded: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for (warning, (count, first)) in &counts.warnings {
+        let entry = worded
+            .entry(program.describe(warning))
+            .or_insert((0, *first));
+        entry.0 += count;
+        entry.1 = entry.1.min(*first);
+    }
     let total_warnings: u64 = counts.warnings.values().map(|(n, _)| n).sum();
-    for (message, (count, first)) in &counts.warnings {
+    for (message, (count, first)) in &worded {
         eprintln!(
             "warning: {message} — {count} record{} (first at line {first})",
             if *count == 1 { "" } else { "s" }

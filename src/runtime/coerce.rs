@@ -13,70 +13,99 @@ use crate::catalog::Kind;
 pub const MAX_TEXT_CHARS: usize = 128;
 
 /// Coerces `value` for a target of `kind` (`None`: an `extra` attribute, written as is).
-/// Returns the value to write (nothing for null and blank strings) and at most one warning.
-pub(super) fn coerce(
+/// Returns the value to write (nothing for null and blank strings; still borrowed when it is
+/// written unchanged) and at most one warning.
+pub(super) fn coerce<'a>(
     kind: Option<Kind>,
     values: &'static [&'static str],
-    value: Cow<'_, Value>,
-) -> (Option<Value>, Option<WarningKind>) {
-    if value.is_null() || value.as_str().is_some_and(|s| s.trim().is_empty()) {
+    value: Cow<'a, Value>,
+) -> (Option<Cow<'a, Value>>, Option<WarningKind>) {
+    if value.is_null() || value.as_str().is_some_and(is_blank) {
         return (None, None);
     }
     let Some(kind) = kind else {
-        return (Some(value.into_owned()), None);
+        return (Some(value), None);
     };
+    let owned = |v: Value| Some(Cow::Owned(v));
     match kind {
-        Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy => text(&value),
+        Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy => text(value),
         Kind::Enum => {
-            let (written, warning) = text(&value);
-            let Some(Value::String(s)) = written else {
-                return (written, warning);
+            let (written, warning) = text(value);
+            let Some(written) = written else {
+                return (None, warning);
             };
-            match values.iter().find(|v| v.eq_ignore_ascii_case(s.trim())) {
-                Some(canonical) => (Some(Value::String((*canonical).to_string())), warning),
-                None if values.is_empty() => (Some(Value::String(s)), warning),
+            let Value::String(s) = written.as_ref() else {
+                return (Some(written), warning);
+            };
+            let canonical = values
+                .iter()
+                .find(|v| v.eq_ignore_ascii_case(s.trim()))
+                .copied();
+            match canonical {
+                Some(canonical) => (owned(Value::String(canonical.to_string())), warning),
+                None if values.is_empty() => (Some(written), warning),
                 None => (
-                    Some(Value::String(s)),
+                    Some(written),
                     Some(warning.unwrap_or(WarningKind::UnknownEnumValue)),
                 ),
             }
         }
         Kind::YesNo => match convert::parse_yes_no(&value) {
             Some(flag) => (
-                Some(Value::String(if flag { "Yes" } else { "No" }.into())),
+                owned(Value::String(if flag { "Yes" } else { "No" }.into())),
                 None,
             ),
             None => (None, Some(WarningKind::Dropped)),
         },
         Kind::Measure | Kind::Duration => match value.as_ref() {
-            Value::Number(_) => (Some(value.into_owned()), None),
+            Value::Number(_) => (Some(value), None),
             Value::String(s) => match convert::parse_number(s).and_then(convert::number_value) {
-                Some(n) => (Some(n), None),
+                Some(n) => (owned(n), None),
                 None => (None, Some(WarningKind::Dropped)),
             },
             _ => (None, Some(WarningKind::Dropped)),
         },
         Kind::Date => match convert::parse_date(&value, None) {
-            Ok(ms) => (Some(Value::from(ms)), None),
+            Ok(ms) => (owned(Value::from(ms)), None),
             Err(convert::DateError::OutOfRange) => (None, Some(WarningKind::DateOutOfRange)),
             Err(convert::DateError::Unparsable) => (None, Some(WarningKind::Dropped)),
         },
         Kind::Url => match value.as_str() {
-            Some(s) if convert::is_http_url(s) => (Some(value.into_owned()), None),
+            Some(s) if convert::is_http_url(s) => (Some(value), None),
             _ => (None, Some(WarningKind::Dropped)),
         },
         Kind::List => match value.as_ref() {
-            Value::Array(items) if items.iter().all(Value::is_object) => {
-                (Some(value.into_owned()), None)
-            }
+            Value::Array(items) if items.iter().all(Value::is_object) => (Some(value), None),
             _ => (None, Some(WarningKind::Dropped)),
         },
     }
 }
 
+/// `s.trim().is_empty()`, answered from the first byte when it is a visible ASCII character.
+fn is_blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => s.trim().is_empty(),
+    }
+}
+
 /// Text kinds: strings (cut to 128 characters), numbers and booleans rendered.
-fn text(value: &Value) -> (Option<Value>, Option<WarningKind>) {
-    let rendered = match value {
+fn text(value: Cow<'_, Value>) -> (Option<Cow<'_, Value>>, Option<WarningKind>) {
+    // A string that needs no cut is written as it is, without a copy.
+    if let Value::String(s) = value.as_ref() {
+        let (cut, was_cut) = convert::truncate_chars(s, MAX_TEXT_CHARS);
+        if is_blank(cut) {
+            return (None, None);
+        }
+        if !was_cut {
+            return (Some(value), None);
+        }
+        return (
+            Some(Cow::Owned(Value::String(cut.to_string()))),
+            Some(WarningKind::Truncated),
+        );
+    }
+    let rendered = match value.as_ref() {
         Value::Array(_) | Value::Object(_) => return (None, Some(WarningKind::Dropped)),
         other => convert::render_scalar(other),
     };
@@ -84,11 +113,35 @@ fn text(value: &Value) -> (Option<Value>, Option<WarningKind>) {
         return (None, Some(WarningKind::Dropped));
     };
     let (cut, was_cut) = convert::truncate_chars(&rendered, MAX_TEXT_CHARS);
-    if cut.trim().is_empty() {
+    if is_blank(cut) {
         return (None, None);
     }
     (
-        Some(Value::String(cut.to_string())),
+        Some(Cow::Owned(Value::String(cut.to_string()))),
         was_cut.then_some(WarningKind::Truncated),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_blank;
+
+    #[test]
+    fn blank_is_trim_empty() {
+        for s in [
+            "",
+            " ",
+            "\t\n",
+            "\u{3000}",
+            "\u{85}",
+            "\u{b}",
+            "a",
+            " a",
+            "\u{3000}x",
+            "é",
+            "-",
+        ] {
+            assert_eq!(is_blank(s), s.trim().is_empty(), "{s:?}");
+        }
+    }
 }

@@ -26,6 +26,10 @@ use sha2::{Digest, Sha256};
 /// `("hi", false)`.
 #[must_use]
 pub fn truncate_chars(s: &str, max: usize) -> (&str, bool) {
+    // A character is at least one byte: a string of at most `max` bytes is never cut.
+    if s.len() <= max {
+        return (s, false);
+    }
     match s.char_indices().nth(max) {
         Some((cut_at, _)) => match s.get(..cut_at) {
             Some(kept) => (kept, true),

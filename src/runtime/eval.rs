@@ -11,17 +11,36 @@ use super::filters::{self, Failure, FilterOp};
 use super::{Ir, PathSegment, RuntimeWarning, SiteId, WarningKind};
 use crate::syntax::BinaryOp;
 
-static NULL: Value = Value::Null;
+pub(super) static NULL: Value = Value::Null;
+
+/// What the evaluator reads a record through: a whole `Value`, or the pruned record of
+/// `FastPath`, which answers each of the program's paths directly.
+pub(super) trait Record {
+    /// True for a JSON object.
+    fn is_object(&self) -> bool;
+    /// The value at a path of the program (null when missing).
+    fn path(&self, segments: &[PathSegment]) -> &Value;
+}
+
+impl Record for Value {
+    fn is_object(&self) -> bool {
+        Value::is_object(self)
+    }
+
+    fn path(&self, segments: &[PathSegment]) -> &Value {
+        walk(self, segments)
+    }
+}
 
 /// Evaluates `ir` against `record`, pushing warnings.
-pub(super) fn eval<'a>(
+pub(super) fn eval<'a, R: Record>(
     ir: &'a Ir,
-    record: &'a Value,
+    record: &'a R,
     warnings: &mut Vec<RuntimeWarning>,
 ) -> Cow<'a, Value> {
     match ir {
         Ir::Const(value) => Cow::Borrowed(value),
-        Ir::Path(segments) => Cow::Borrowed(walk(record, segments)),
+        Ir::Path(segments) => Cow::Borrowed(record.path(segments)),
         Ir::Access(base, segments) => match eval(base, record, warnings) {
             Cow::Borrowed(value) => Cow::Borrowed(walk(value, segments)),
             Cow::Owned(value) => Cow::Owned(walk(&value, segments).clone()),
@@ -109,7 +128,7 @@ fn warn<'a>(warnings: &mut Vec<RuntimeWarning>, kind: WarningKind, site: SiteId)
 }
 
 /// Follows accessors; anything missing is null.
-fn walk<'a>(mut value: &'a Value, segments: &[PathSegment]) -> &'a Value {
+pub(super) fn walk<'a>(mut value: &'a Value, segments: &[PathSegment]) -> &'a Value {
     for segment in segments {
         value = match (segment, value) {
             (PathSegment::Key(key), Value::Object(map)) => map.get(key.as_ref()).unwrap_or(&NULL),
@@ -129,12 +148,12 @@ fn walk<'a>(mut value: &'a Value, segments: &[PathSegment]) -> &'a Value {
     value
 }
 
-fn binary<'a>(
+fn binary<'a, R: Record>(
     op: BinaryOp,
     left: &'a Ir,
     right: &'a Ir,
     site: SiteId,
-    record: &'a Value,
+    record: &'a R,
     warnings: &mut Vec<RuntimeWarning>,
 ) -> Cow<'a, Value> {
     match op {

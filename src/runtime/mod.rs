@@ -9,9 +9,11 @@ pub mod filters;
 
 mod coerce;
 mod eval;
+mod fast;
 mod output;
 mod payload;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -19,6 +21,7 @@ use serde_json::Value;
 use crate::catalog::{Kind, Section, Target};
 use crate::syntax::{BinaryOp, SegmentKind};
 
+pub use fast::FastPath;
 pub use filters::FilterOp;
 pub use output::Attributes;
 pub use payload::{MAX_PAYLOAD_CHARS, json_chars};
@@ -257,43 +260,60 @@ impl Program {
         record: &Value,
         observer: &mut dyn FnMut(SiteId, &Value),
     ) -> Applied {
-        let mut applied = Applied {
-            attributes: Attributes::new(self.target),
-            warnings: Vec::new(),
-        };
+        let mut attributes = Attributes::new(self.target);
+        let mut warnings = Vec::new();
+        self.run_rules(record, &mut warnings, observer, &mut |index, value| {
+            if let Some(rule) = self.rules.get(index) {
+                attributes.insert(rule.section, &rule.name, value.into_owned());
+            }
+        });
+        if payload::over_cap(&attributes) {
+            warnings.push(RuntimeWarning {
+                kind: WarningKind::PayloadTooLarge,
+                site: None,
+            });
+        }
+        Applied {
+            attributes,
+            warnings,
+        }
+    }
+
+    /// The rule loop shared by `apply_observed` and `FastPath::apply_json`: evaluates each
+    /// rule in order, pushes its warnings, and hands `sink` each value to write (by rule index).
+    fn run_rules<'a, R: eval::Record>(
+        &'a self,
+        record: &'a R,
+        warnings: &mut Vec<RuntimeWarning>,
+        observer: &mut dyn FnMut(SiteId, &Value),
+        sink: &mut dyn FnMut(usize, Cow<'a, Value>),
+    ) {
         if !record.is_object() {
-            applied.warnings.push(RuntimeWarning {
+            warnings.push(RuntimeWarning {
                 kind: WarningKind::NotAnObject,
                 site: None,
             });
         }
-        for rule in &self.rules {
+        for (index, rule) in self.rules.iter().enumerate() {
             if let Some(condition) = &rule.when {
-                let value = eval::eval(condition, record, &mut applied.warnings);
+                let value = eval::eval(condition, record, warnings);
                 if value.as_ref() != &Value::Bool(true) {
                     continue;
                 }
             }
-            let value = eval::eval(&rule.value, record, &mut applied.warnings);
+            let value = eval::eval(&rule.value, record, warnings);
             observer(rule.site, &value);
             let (coerced, warning) = coerce::coerce(rule.kind, rule.values, value);
             if let Some(kind) = warning {
-                applied.warnings.push(RuntimeWarning {
+                warnings.push(RuntimeWarning {
                     kind,
                     site: Some(rule.site),
                 });
             }
             if let Some(value) = coerced {
-                applied.attributes.insert(rule.section, &rule.name, value);
+                sink(index, value);
             }
         }
-        if payload::over_cap(&applied.attributes) {
-            applied.warnings.push(RuntimeWarning {
-                kind: WarningKind::PayloadTooLarge,
-                site: None,
-            });
-        }
-        applied
     }
 
     /// `file:line:col: target: what happened`, without the value.

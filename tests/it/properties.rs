@@ -202,3 +202,79 @@ fn rule_file_mutations_never_panic() {
         }
     }
 }
+
+/// The programs the fast path is checked against: every example, the every-field rulesets and
+/// the benchmark ruleset.
+fn fast_path_programs() -> Vec<flexmap::Program> {
+    let mut programs = harness::fixed_programs().to_vec();
+    programs.push(
+        Ruleset::from_path(std::path::Path::new("benches/compare.yaml"))
+            .expect("readable")
+            .compile()
+            .expect("the benchmark ruleset compiles"),
+    );
+    programs
+}
+
+/// Record text: valid JSON, cut short, with a repeated key, or with a bad escape.
+fn record_text() -> impl Strategy<Value = String> {
+    (json(), 0..4u8, any::<prop::sample::Index>()).prop_map(|(value, mode, at)| {
+        let text = value.to_string();
+        match mode {
+            1 => {
+                let cut = at.index(text.len() + 1);
+                let cut = (0..=cut)
+                    .rev()
+                    .find(|i| text.is_char_boundary(*i))
+                    .unwrap_or(0);
+                text[..cut].to_string()
+            }
+            2 if text.starts_with('{') && text.len() > 2 => {
+                format!(
+                    r#"{{"crm":{{"account":{{"tier":" Gold "}}}},{}"#,
+                    &text[1..]
+                )
+            }
+            3 => format!(r#"{{"note":"\ud800","crm":{text}}}"#),
+            _ => text,
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// `FastPath` (pruned parse, direct write) against serde_json + `Program::apply`: same
+    /// errors, same output bytes, same warnings in the same order.
+    #[test]
+    fn fast_path_equals_program_apply(text in record_text()) {
+        for program in fast_path_programs() {
+            let fast = flexmap::runtime::FastPath::new(&program);
+            let expected = serde_json::from_str::<Value>(&text);
+            let actual = fast.parse(&text);
+            match (expected, actual) {
+                (Ok(expected), Ok(actual)) => {
+                    prop_assert_eq!(expected.is_object(), actual.is_object());
+                    let applied = program.apply(&expected);
+                    let mut want = Vec::new();
+                    applied.attributes.write_json(&mut want);
+                    let mut got = Vec::new();
+                    let mut warnings = Vec::new();
+                    fast.apply_json(&actual, &mut got, &mut warnings);
+                    prop_assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want), "{}", program.name());
+                    // The payload cap is a record-level check `flexmap apply` makes on the
+                    // bytes it writes; the fast path leaves it to the caller.
+                    let expected_warnings: Vec<_> = applied
+                        .warnings
+                        .iter()
+                        .copied()
+                        .filter(|w| !w.kind.is_record_error())
+                        .collect();
+                    prop_assert_eq!(warnings, expected_warnings);
+                }
+                (Err(expected), Err(actual)) => prop_assert_eq!(actual.to_string(), expected.to_string()),
+                (expected, actual) => prop_assert!(false, "serde_json: {:?}, fast path: {:?}", expected.map(|_| ()), actual.map(|_| ())),
+            }
+        }
+    }
+}
