@@ -244,19 +244,11 @@ fn read_ledger(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Ledger {
                 ledger
             }
             Err(e) => {
-                let source = SourceFile::new(name.clone(), "");
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::Io,
-                        format!(
-                            "not UTF-8 (invalid byte at offset {})",
-                            e.utf8_error().valid_up_to()
-                        ),
-                        Span::at(0),
-                    )
-                    .with_help("restore flexmap.lock from git, or delete it and run `flexmap lock`")
-                    .in_source(&source),
-                );
+                diagnostics.push(not_utf8(
+                    &name,
+                    &e,
+                    "restore flexmap.lock from git, or delete it and run `flexmap lock`",
+                ));
                 Ledger::empty(&name)
             }
         },
@@ -329,19 +321,11 @@ fn display_path(path: &Path) -> PathBuf {
 fn read_rule_file(path: &Path) -> Result<Option<Ruleset>, Box<Diagnostic>> {
     let bytes = std::fs::read(path).map_err(|e| Box::new(io_diagnostic(path, &e.to_string())))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        let source = SourceFile::new(path.display().to_string(), "");
-        Box::new(
-            Diagnostic::new(
-                Code::Io,
-                format!(
-                    "not UTF-8 (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-                Span::at(0),
-            )
-            .with_help("save the file as UTF-8")
-            .in_source(&source),
-        )
+        Box::new(not_utf8(
+            &path.display().to_string(),
+            &e,
+            "save the file as UTF-8",
+        ))
     })?;
     if !crate::rules_file::looks_like_rule_file(&text) {
         return Ok(None);
@@ -396,4 +380,19 @@ pub fn is_rule_file_name(path: &Path) -> bool {
         .and_then(|s| Path::new(s).extension())
         .is_some_and(|e| e.eq_ignore_ascii_case("test"));
     yaml && !test
+}
+
+/// FM902 for a file that is not UTF-8, at its start, with `help`.
+fn not_utf8(name: &str, error: &std::string::FromUtf8Error, help: &str) -> Diagnostic {
+    let source = SourceFile::new(name.to_string(), "");
+    Diagnostic::new(
+        Code::Io,
+        format!(
+            "not UTF-8 (invalid byte at offset {})",
+            error.utf8_error().valid_up_to()
+        ),
+        Span::at(0),
+    )
+    .with_help(help)
+    .in_source(&source)
 }
