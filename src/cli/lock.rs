@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
+use flexmap::Diagnostic;
 use flexmap::ledger::{self, LockEntry};
-use flexmap::{Diagnostic, Project};
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OutputArgs};
 
@@ -23,13 +23,9 @@ pub struct LockArgs {
 
 /// Runs `flexmap lock`.
 pub fn run(args: &LockArgs) -> u8 {
-    let start = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let project = match Project::find(&start) {
+    let project = match super::find_project(args.path.as_deref()) {
         Ok(project) => project,
-        Err(e) => {
-            eprintln!("flexmap: cannot read {}: {e}", start.display());
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let lock_path = project.lock_path();
     let (plan, lock_problems) = project.plan_with_lock();

@@ -206,3 +206,13 @@ pub fn paths_or_cwd(paths: &[PathBuf]) -> Vec<PathBuf> {
         paths.to_vec()
     }
 }
+
+/// The project around `path` (default: the current folder), for `lock` and `slots`; on a
+/// folder that cannot be read, the message is printed and the usage exit code returned.
+fn find_project(path: Option<&std::path::Path>) -> Result<flexmap::project::Project, u8> {
+    let start = path.unwrap_or_else(|| std::path::Path::new("."));
+    flexmap::project::Project::find(start).map_err(|e| {
+        eprintln!("flexmap: cannot read {}: {e}", start.display());
+        EXIT_USAGE
+    })
+}

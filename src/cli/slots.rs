@@ -6,11 +6,10 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use flexmap::Project;
 use flexmap::catalog::{Section, SlotKind};
 use flexmap::ledger::{SlotStatus, SlotUse};
 
-use super::{EXIT_OK, EXIT_USAGE};
+use super::EXIT_OK;
 
 /// Output format of `flexmap slots`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -51,13 +50,9 @@ struct JsonSlot<'a> {
 
 /// Runs `flexmap slots`.
 pub fn run(args: &SlotsArgs) -> u8 {
-    let start = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
-    let project = match Project::find(&start) {
+    let project = match super::find_project(args.path.as_deref()) {
         Ok(project) => project,
-        Err(e) => {
-            eprintln!("flexmap: cannot read {}: {e}", start.display());
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let (plan, problems) = project.plan_with_lock();
     let mut shown: Vec<String> = problems
