@@ -26,6 +26,7 @@ mod payload_too_large;
 mod pii_dropped;
 mod pii_leak;
 mod placeholder_value;
+mod portability;
 mod read_only_target;
 pub mod sample;
 mod slot_ledger;
@@ -92,6 +93,8 @@ pub static LINTS: &[&Lint] = &[
     &unused_table::LINT,
     &constant_condition::LINT,
     &unused_allow::LINT,
+    &portability::NOT_PORTABLE_REGEX,
+    &portability::NOT_PORTABLE_DATE_FORMAT,
     &front_end::LIMIT_EXCEEDED,
     &front_end::IO_ERROR,
 ];
