@@ -111,7 +111,7 @@ fn concurrent_lock_and_lint_runs_leave_the_serial_lock() {
             .expect("list")
             .filter_map(Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".tmp"))
+            .filter(|n| n.starts_with(".flexmap-"))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
     }
