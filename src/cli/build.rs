@@ -139,7 +139,7 @@ fn write(path: &Path, contents: &str) -> u8 {
         eprintln!("flexmap: cannot create {}: {e}", parent.display());
         return EXIT_USAGE;
     }
-    match std::fs::write(path, contents.as_bytes()) {
+    match flexmap::fsio::write_atomic(path, contents.as_bytes()) {
         Ok(()) => EXIT_OK,
         Err(e) => {
             eprintln!("flexmap: cannot write {}: {e}", path.display());

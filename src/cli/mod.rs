@@ -8,6 +8,7 @@ mod apply;
 mod audit;
 mod build;
 mod docs;
+mod eval;
 mod explain;
 mod init;
 mod lint;
@@ -67,6 +68,8 @@ enum Command {
     Build(build::BuildArgs),
     /// Serve the rulesets of a folder over HTTP; reload on change, refuse broken rules.
     Serve(serve::ServeArgs),
+    /// Evaluate one expression on one record: its value, static type and runtime warnings.
+    Eval(eval::EvalArgs),
 }
 
 /// Output format for findings.
@@ -143,6 +146,7 @@ pub fn main() -> ExitCode {
         Command::Lock(args) => lock::run(&args),
         Command::Slots(args) => slots::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Eval(args) => eval::run(&args),
     };
     ExitCode::from(code)
 }

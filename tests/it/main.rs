@@ -13,6 +13,7 @@ mod js;
 mod ledger;
 mod limits;
 mod lint_cases;
+mod lockfile;
 mod precommit;
 mod properties;
 mod ruletest;
