@@ -13,6 +13,7 @@ mod fast;
 mod output;
 mod payload;
 mod policy;
+mod trace;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -26,7 +27,8 @@ pub use fast::FastPath;
 pub use filters::FilterOp;
 pub use output::Attributes;
 pub use payload::{MAX_PAYLOAD_CHARS, json_chars};
-pub use policy::{MergePath, Outcome, Output, RecordError, RecordPolicy};
+pub use policy::{MergePath, Output, RecordError, RecordOutcome, RecordPolicy};
+pub use trace::{Outcome, RuleTrace, Step};
 
 /// Index into `Program::sites`.
 pub type SiteId = u32;

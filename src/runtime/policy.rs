@@ -142,7 +142,7 @@ impl Serialize for Output {
 /// The outcome of one record: output or error, and the runtime warnings either way (a
 /// record-level error such as `payload-too-large` is the error, not also a warning).
 #[derive(Clone, Debug)]
-pub struct Outcome {
+pub struct RecordOutcome {
     /// What to send, or why not.
     pub result: Result<Output, RecordError>,
     /// What was changed or dropped on the way.
@@ -185,9 +185,9 @@ impl RecordPolicy {
 
     /// Maps one parsed record.
     #[must_use]
-    pub fn map_record(&self, program: &Program, record: &Value) -> Outcome {
+    pub fn map_record(&self, program: &Program, record: &Value) -> RecordOutcome {
         if !record.is_object() {
-            return Outcome {
+            return RecordOutcome {
                 result: Err(not_an_object(record)),
                 warnings: Vec::new(),
             };
@@ -200,7 +200,7 @@ impl RecordPolicy {
             .filter(|w| !w.kind.is_record_error())
             .collect();
         if let Err(error) = self.check_strict(program, &warnings) {
-            return Outcome {
+            return RecordOutcome {
                 result: Err(error),
                 warnings,
             };
@@ -217,7 +217,7 @@ impl RecordPolicy {
                 check_cap(&json).map(|()| Output::Merged(value))
             }),
         };
-        Outcome { result, warnings }
+        RecordOutcome { result, warnings }
     }
 
     /// Maps one NDJSON line (without its terminator) and appends the JSON to send to `out`
