@@ -49,6 +49,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod dictionary;
 pub mod emit;
+pub mod figures;
 pub mod fsio;
 pub mod ledger;
 pub mod lint;
