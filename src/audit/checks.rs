@@ -22,7 +22,7 @@ const FLEX_WORKER_KEYS: &[&str] = &[
     "channels",
 ];
 
-/// The `type` values of `conversations.media` items (https://www.twilio.com/docs/flex/developer/insights/custom-media-attached-conversations).
+/// The `type` values of `conversations.media` items (<https://www.twilio.com/docs/flex/developer/insights/custom-media-attached-conversations>).
 const MEDIA_TYPES: &[&str] = &[
     "Raw",
     "Embedded",

@@ -83,23 +83,21 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
             diagnostic = diagnostic.with_severity(Severity::Error).with_help(format!(
                 "shorten it to {LIMIT} characters or fewer: Insights would always cut it"
             ));
+        } else if let Some(edit) = lower_truncate_edit(rule) {
+            diagnostic = diagnostic
+                .with_help(format!(
+                    "lower the bound to `truncate({LIMIT})`: Insights keeps no more"
+                ))
+                .with_fix(
+                    format!("lower the bound to `truncate({LIMIT})`"),
+                    vec![edit],
+                );
         } else {
-            if let Some(edit) = lower_truncate_edit(rule) {
-                diagnostic = diagnostic
-                    .with_help(format!(
-                        "lower the bound to `truncate({LIMIT})`: Insights keeps no more"
-                    ))
-                    .with_fix(
-                        format!("lower the bound to `truncate({LIMIT})`"),
-                        vec![edit],
-                    );
-            } else {
-                diagnostic = diagnostic.with_help(format!(
-                    "add `| truncate({LIMIT})` so the cut is explicit and the rule shows the limit"
-                ));
-                if let Some(edits) = truncate_edits(rule) {
-                    diagnostic = diagnostic.with_fix(format!("add `| truncate({LIMIT})`"), edits);
-                }
+            diagnostic = diagnostic.with_help(format!(
+                "add `| truncate({LIMIT})` so the cut is explicit and the rule shows the limit"
+            ));
+            if let Some(edits) = truncate_edits(rule) {
+                diagnostic = diagnostic.with_fix(format!("add `| truncate({LIMIT})`"), edits);
             }
         }
         out.push(Finding::on(index, diagnostic));
