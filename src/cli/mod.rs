@@ -12,6 +12,7 @@ mod explain;
 mod init;
 mod lint;
 mod lock;
+mod progress;
 mod schema;
 mod serve;
 mod slots;
