@@ -11,8 +11,8 @@ use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, mpsc};
 
+use flexmap::Severity;
 use flexmap::runtime::{FastPath, Program, RuntimeWarning};
-use flexmap::{Ruleset, Severity};
 use serde_json::Value;
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Format, OutputArgs};
@@ -326,16 +326,12 @@ fn write_failed(e: &io::Error) -> u8 {
 }
 
 fn load_program(args: &ApplyArgs) -> Result<Program, u8> {
-    let text = match std::fs::read_to_string(&args.rules) {
-        Ok(text) => text,
-        Err(e) => {
-            eprintln!("flexmap: cannot read {}: {e}", args.rules.display());
-            return Err(EXIT_USAGE);
-        }
-    };
-    let ruleset = Ruleset::from_str(&text, &args.rules.display().to_string());
-    let config = flexmap::Config::find(&args.rules);
-    match ruleset.compile_with(&config) {
+    if let Err(e) = flexmap::project::read_text(&args.rules) {
+        eprintln!("flexmap: {}", e.message);
+        return Err(EXIT_USAGE);
+    }
+    // The project around the rule file decides, as `flexmap lint` and `serve` do.
+    match flexmap::Project::compile_file(&args.rules) {
         Ok(program) => Ok(program),
         Err(error) => {
             let errors: Vec<_> = error
