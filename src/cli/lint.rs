@@ -152,26 +152,39 @@ pub fn run(args: &LintArgs) -> u8 {
         }
         let project = &projects[unit.project];
         let found = match &sample_text {
-            Some(records) => match project.check_sampled(&ruleset, records) {
-                Some((found, stats)) => {
-                    eprintln!(
-                        "flexmap: sample {}: {} records measured{}",
-                        args.sample
-                            .as_deref()
-                            .map(Path::display)
-                            .map(|d| d.to_string())
-                            .unwrap_or_default(),
-                        stats.records,
-                        if stats.skipped > 0 {
-                            format!(", {} lines skipped (not JSON objects)", stats.skipped)
-                        } else {
-                            String::new()
-                        }
-                    );
-                    found
+            Some(records) => {
+                let spinner = super::progress::Progress::spinner(&format!(
+                    "measuring {} sample lines",
+                    super::progress::figure(records.lines().count())
+                ));
+                let sampled = project.check_sampled(&ruleset, records);
+                if let Some(spinner) = spinner {
+                    spinner.finish_and_clear();
                 }
-                None => project.check(&ruleset).1,
-            },
+                match sampled {
+                    Some((found, stats)) => {
+                        eprintln!(
+                            "flexmap: sample {}: {} records measured{}",
+                            args.sample
+                                .as_deref()
+                                .map(Path::display)
+                                .map(|d| d.to_string())
+                                .unwrap_or_default(),
+                            super::progress::figure(stats.records),
+                            if stats.skipped > 0 {
+                                format!(
+                                    ", {} lines skipped (not JSON objects)",
+                                    super::progress::figure(stats.skipped)
+                                )
+                            } else {
+                                String::new()
+                            }
+                        );
+                        found
+                    }
+                    None => project.check(&ruleset).1,
+                }
+            }
             None => project.check(&ruleset).1,
         };
         diagnostics.extend(found);
