@@ -357,18 +357,24 @@ impl Project {
     }
 
     /// `check`, with the evidence of `records` (NDJSON) measured by the file's program
-    /// (`lint --sample`), through the same suppressions and levels as every other finding.
+    /// (`lint --sample`), through the same suppressions and levels as every other finding;
+    /// `show_values` lets findings quote record values (`--show-values`).
     /// `None` when the YAML did not parse.
     #[must_use]
     pub fn check_sampled(
         &self,
         ruleset: &Ruleset,
         records: &str,
+        show_values: bool,
     ) -> Option<(Vec<Diagnostic>, crate::lint::sample::SampleStats)> {
         let slots = self.slots_for(ruleset)?;
         let file = ruleset.model()?;
         let analysis = ruleset.analyze_with_slots(&slots)?;
-        let stats = crate::lint::sample::measure(&analysis.program, records);
+        let stats = if show_values {
+            crate::lint::sample::measure_showing_values(&analysis.program, records)
+        } else {
+            crate::lint::sample::measure(&analysis.program, records)
+        };
         let mut diagnostics = ruleset.load_diagnostics().to_vec();
         diagnostics.extend(analysis.diagnostics.iter().cloned());
         diagnostics.extend(crate::lint::lint_with_evidence(

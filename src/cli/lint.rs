@@ -36,6 +36,10 @@ pub struct LintArgs {
     /// Run the ruleset over real records and add measured evidence (one rule file only).
     #[arg(long, value_name = "FILE.ndjson")]
     pub sample: Option<PathBuf>,
+    /// With `--sample`: quote record values in findings (the longest value over 128
+    /// characters). Without it no record value is printed.
+    #[arg(long, requires = "sample")]
+    pub show_values: bool,
     /// Hook mode (pre-commit passes every staged YAML file, and flexmap.toml and
     /// flexmap.lock): check the project around the files as `flexmap lint` does, and fail
     /// exactly when an error involves one of them (a cross-file FM202 counts on both
@@ -157,7 +161,7 @@ pub fn run(args: &LintArgs) -> u8 {
                     "measuring {} sample lines",
                     super::progress::figure(records.lines().count())
                 ));
-                let sampled = project.check_sampled(&ruleset, records);
+                let sampled = project.check_sampled(&ruleset, records, args.show_values);
                 if let Some(spinner) = spinner {
                     spinner.finish_and_clear();
                 }
