@@ -262,7 +262,15 @@ const TRIM = new RegExp('^[' + WS + ']+|[' + WS + ']+$', 'g');
 const IS_WS = new RegExp('^[' + WS + ']$');
 const ASCII_WS = /^[\t\n\f\r ]+|[\t\n\f\r ]+$/g;
 // `str::trim`: Unicode White_Space (not JavaScript's set, which has U+FEFF and lacks U+0085).
-const trim = (s) => s.replace(TRIM, '');
+const trim = (s) => {
+  const n = s.length;
+  if (n === 0) return s;
+  const a = s.charCodeAt(0);
+  const b = s.charCodeAt(n - 1);
+  // Visible ASCII at both ends: nothing to trim (the common case).
+  if (a > 32 && a < 127 && b > 32 && b < 127) return s;
+  return s.replace(TRIM, '');
+};
 const isBlank = (s) => s === '' || (s.charCodeAt(0) > 32 && s.charCodeAt(0) < 127 ? false : trim(s) === '');
 const isWsChar = (c) => IS_WS.test(c);
 const ALNUM = /^[\p{Alphabetic}\p{N}]$/u;
@@ -1154,6 +1162,8 @@ function coerce(kind, values, v) {
 // beyond ±2^53, or an escaped surrogate; those lines go through `parseExact`.
 const CAREFUL = /[:,[]\s*-?[0-9]+(?:\.0+(?![0-9])|(?:\.[0-9]+)?[eE])|[:,[]\s*-?[0-9]{16}|[:,[]\s*-0(?![0-9])|\\u[dD][89a-fA-F]/;
 class JsonError extends Error {}
+const STRING = /"[^"\\\u0000-\u001f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\u0000-\u001f]*)*"/y;
+const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
 function parseExact(text) {
   let i = 0;
   const n = text.length;
@@ -1202,9 +1212,8 @@ function parseExact(text) {
     if (text.startsWith('true', i)) { i += 4; return true; }
     if (text.startsWith('false', i)) { i += 5; return false; }
     if (text.startsWith('null', i)) { i += 4; return null; }
-    const m = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
-    m.lastIndex = i;
-    const t = m.exec(text);
+    NUMBER.lastIndex = i;
+    const t = NUMBER.exec(text);
     if (!t) fail('expected value');
     i += t[0].length;
     if (t[1] === undefined && t[2] === undefined) {
@@ -1218,13 +1227,14 @@ function parseExact(text) {
     return Number.isInteger(x) && Math.abs(x) <= TWO53 ? new Flt(x) : x;
   };
   const string = () => {
-    const m = /"((?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*)"/y;
-    m.lastIndex = i;
-    const t = m.exec(text);
+    STRING.lastIndex = i;
+    const t = STRING.exec(text);
     if (!t) fail('invalid string');
-    i += t[0].length;
-    const s = JSON.parse(t[0]);
-    if (/\\u[dD][89a-fA-F]/.test(t[1]) && !s.isWellFormed()) fail('lone surrogate in hex escape');
+    const raw = t[0];
+    i += raw.length;
+    if (raw.indexOf('\\') < 0) return raw.slice(1, -1);
+    const s = JSON.parse(raw);
+    if (/\\u[dD][89a-fA-F]/.test(raw) && !s.isWellFormed()) fail('lone surrogate in hex escape');
     return s;
   };
   const v = value(0);

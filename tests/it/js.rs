@@ -170,3 +170,126 @@ fn apply_cases_agree() {
         differential(&rules, &records, &["--merge", "task.attributes"]);
     }
 }
+
+/// Builds the Twilio Function layout of `rules` and runs its handler against the stand-in.
+fn twilio_run(rules: &str, record: &Value, strict: bool) -> Value {
+    let dir = tempfile::tempdir().expect("temp dir");
+    build(&root().join(rules), "twilio-function", dir.path());
+    let stem = Path::new(rules)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for file in [
+        format!("assets/flexmap-{stem}.private.js"),
+        format!("functions/flexmap-{stem}.js"),
+        "package.json".to_string(),
+    ] {
+        assert!(dir.path().join(&file).is_file(), "{file} is written");
+    }
+    let output = Command::new("node")
+        .arg(root().join("tests/js/twilio-standin.js"))
+        .arg(dir.path())
+        .arg(format!("flexmap-{stem}.js"))
+        .arg(format!("flexmap-{stem}.js"))
+        .arg(record.to_string())
+        .arg(if strict { "true" } else { "false" })
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the stand-in prints JSON")
+}
+
+#[test]
+fn twilio_function_merges_updates_with_the_etag_and_retries_on_412() {
+    let record = serde_json::json!({
+        "ivr": {"language": "es-MX", "business_hours": "yes", "menu_path": [1, 2]},
+        "crm": {"contact": {"id": "003XYZ"}}
+    });
+    let run = twilio_run("rules-examples/inbound-voice.yaml", &record, false);
+    assert_eq!(run["status"], 200, "{run:#}");
+    let requests = run["requests"].as_array().expect("requests");
+    let methods: Vec<&str> = requests
+        .iter()
+        .filter_map(|r| r["method"].as_str())
+        .collect();
+    // Fetch, update (412: someone else wrote), fetch again, update with the new ETag.
+    assert_eq!(methods, ["GET", "POST", "GET", "POST"], "{run:#}");
+    assert_eq!(requests[1]["ifMatch"], "\"1\"");
+    assert_eq!(requests[3]["ifMatch"], "\"2\"");
+    assert!(requests.iter().all(|r| r["auth"] == true));
+    let stored = &run["stored"];
+    // The existing attributes survive the deep merge, the other writer's key too.
+    assert_eq!(stored["other"]["nested"], true, "{stored:#}");
+    assert_eq!(stored["written_by_someone_else"], 1, "{stored:#}");
+    assert_eq!(
+        stored["customers"]["email"], "kept@example.com",
+        "{stored:#}"
+    );
+    assert_eq!(stored["conversations"]["language"], "Spanish", "{stored:#}");
+    // It answers with what it wrote.
+    assert_eq!(&run["body"]["attributes"], stored);
+    assert_eq!(run["body"]["attempts"], 2);
+}
+
+#[test]
+fn twilio_function_reports_a_mapping_error_without_values() {
+    let secret = "SECRET-VALUE-4711";
+    let record = serde_json::json!({"ivr": {"duration_seconds": secret, "business_hours": secret}});
+    let run = twilio_run("rules-examples/inbound-voice.yaml", &record, true);
+    assert_eq!(run["status"], 422, "{run:#}");
+    let body = run["body"].to_string();
+    assert!(body.contains("strict"), "{body}");
+    assert!(!body.contains(secret), "the answer quotes a value: {body}");
+    let methods: Vec<&str> = run["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .filter_map(|r| r["method"].as_str())
+        .collect();
+    assert_eq!(methods, ["GET"], "nothing is written on an error");
+}
+
+#[test]
+fn generated_records_agree() {
+    // 100,000 records of benches/gen_records.py (nested objects, missing fields, numbers as
+    // strings, multibyte text, values over 128 characters), one node process for all.
+    let output = Command::new("python3")
+        .arg(root().join("benches/gen_records.py"))
+        .args(["100000", "11"])
+        .output()
+        .expect("python3 runs");
+    assert!(output.status.success());
+    let records = String::from_utf8(output.stdout).expect("UTF-8 records");
+    differential(Path::new("benches/compare.yaml"), &records, &[]);
+}
+
+#[test]
+fn build_refuses_what_javascript_cannot_reproduce() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = dir.path().join("rules.yaml");
+    std::fs::write(
+        &rules,
+        "flexmap: 1\ntarget: task\nextra:\n  a: notes | replace(\"(?Rm)^x$\", \"\")\n  b: when | date(\"%Y week %U\")\n",
+    )
+    .expect("write rules");
+    let output = flexmap()
+        .arg("build")
+        .arg(&rules)
+        .args(["--emit", "js", "--format", "short"])
+        .output()
+        .expect("flexmap runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("rules.yaml:4:14: error[FM601]"), "{stderr}");
+    assert!(stderr.contains("rules.yaml:5:13: error[FM602]"), "{stderr}");
+    assert!(stderr.contains("%U"), "{stderr}");
+    assert!(stdout_is_empty(&output.stdout));
+}
+
+fn stdout_is_empty(stdout: &[u8]) -> bool {
+    stdout.is_empty()
+}

@@ -35,13 +35,14 @@ for (let i = 0; i < lines.length; i++) {
 }
 fs.writeFileSync(errorsPath, dead.join(''));
 process.stdout.write(out.join(''));
+const figure = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const cmp = (a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b)));
 let report = '';
 let warnings = 0;
 for (const [message, [count, first]] of [...counts].sort((a, b) => cmp(a[0], b[0]))) {
   warnings += count;
-  report += `warning: ${message} — ${count} record${count === 1 ? '' : 's'} (first at line ${first})\n`;
+  report += `warning: ${message} — ${figure(count)} record${count === 1 ? '' : 's'} (first at line ${first})\n`;
 }
 const errors = total - mapped;
-report += `flexmap apply: ${total} line${total === 1 ? '' : 's'}: ${mapped} mapped, ${errors === 0 ? '0 errors' : `${errors} error${errors === 1 ? '' : 's'} (written to ${errorsPath})`}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`;
+report += `flexmap apply: ${figure(total)} line${total === 1 ? '' : 's'}: ${figure(mapped)} mapped, ${errors === 0 ? '0 errors' : `${figure(errors)} error${errors === 1 ? '' : 's'} (written to ${errorsPath})`}, ${figure(warnings)} warning${warnings === 1 ? '' : 's'}\n`;
 process.stderr.write(report);
