@@ -11,7 +11,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, mpsc};
 
-use flexmap::runtime::{FastPath, Program, RuntimeWarning};
+use flexmap::runtime::{FastPath, Program, RuntimeWarning, WarningKind};
 use flexmap::{Ruleset, Severity};
 use serde_json::Value;
 
@@ -47,7 +47,7 @@ pub struct ApplyArgs {
     #[arg(long, short = 'j', default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
     /// Longest input line accepted, in bytes; longer lines become error lines.
-    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    #[arg(long, default_value_t = flexmap::runtime::MAX_LINE_BYTES)]
     pub max_line_bytes: usize,
     #[command(flatten)]
     pub diagnostics: OutputArgs,
@@ -488,13 +488,20 @@ fn map_line(
                 applied
                     .warnings
                     .iter()
-                    .filter(|w| !w.kind.is_record_error()),
+                    .filter(|w| w.kind != WarningKind::PayloadTooLarge),
             );
             if !args.strict || warnings.is_empty() {
                 let value = merged(&record, path, &applied.attributes)?;
                 let _ = serde_json::to_writer(&mut *out, &value);
             }
         }
+    }
+    // A value over the runtime cost caps was never built: the record is an error.
+    if let Some(too_large) = warnings
+        .iter()
+        .find(|w| w.kind == WarningKind::ValueTooLarge)
+    {
+        return Err(program.describe(too_large));
     }
     if args.strict && !warnings.is_empty() {
         let reasons: Vec<String> = warnings.iter().map(|w| program.describe(w)).collect();

@@ -751,6 +751,18 @@ fn map_record(
         .iter()
         .map(|w| warning_body(state, name, program, w))
         .collect();
+    // A value over the runtime cost caps was never built: the record is an error.
+    if let Some(too_large) = applied
+        .warnings
+        .iter()
+        .find(|w| w.kind == WarningKind::ValueTooLarge)
+    {
+        return fail(
+            WarningKind::ValueTooLarge.name(),
+            program.describe(too_large),
+            warnings,
+        );
+    }
     if strict && !warnings.is_empty() {
         let count = warnings.len();
         return fail(
