@@ -131,11 +131,21 @@ impl Config {
     #[must_use]
     pub fn read(path: &Path) -> Config {
         let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        match std::fs::read_to_string(path) {
+        let read = crate::fsio::read_regular_bounded(path, crate::fsio::MAX_PROJECT_FILE_BYTES)
+            .map_err(|e| Box::new(e.diagnostic(path, "check the permissions of flexmap.toml")))
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| {
+                    Box::new(crate::project::io_diagnostic(
+                        path,
+                        "not UTF-8; save flexmap.toml as UTF-8",
+                    ))
+                })
+            });
+        match read {
             Ok(text) => Config::parse(&text, &path.display().to_string(), &folder),
-            Err(e) => Config {
+            Err(diagnostic) => Config {
                 root: Some(folder),
-                diagnostics: vec![crate::project::io_diagnostic(path, &e.to_string())],
+                diagnostics: vec![*diagnostic],
                 ..Config::default()
             },
         }
@@ -292,17 +302,13 @@ impl Config {
 
     fn lint_level(&mut self, source: &SourceFile, lint: &str, level: &toml::Value, span: Span) {
         let Some(code) = Code::from_code_or_name(lint) else {
-            let names = Code::ALL.iter().map(|c| c.name());
-            let mut d = Diagnostic::new(
+            let d = Diagnostic::new(
                 Code::UnknownKey,
                 format!("unknown lint `{lint}` in `[lints]`"),
                 span,
             )
-            .with_label("no lint has this name or code");
-            d = match did_you_mean(lint, names) {
-                Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                None => d.with_help("see `flexmap explain` or docs/lints.md for the names"),
-            };
+            .with_label("no lint has this name or code")
+            .with_help(Code::suggestion_help(lint));
             self.push(source, d);
             return;
         };

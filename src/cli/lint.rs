@@ -36,6 +36,10 @@ pub struct LintArgs {
     /// Run the ruleset over real records and add measured evidence (one rule file only).
     #[arg(long, value_name = "FILE.ndjson")]
     pub sample: Option<PathBuf>,
+    /// With `--sample`: quote record values in findings (the longest value over 128
+    /// characters). Without it no record value is printed.
+    #[arg(long, requires = "sample")]
+    pub show_values: bool,
     /// Skip the files a folder scan would skip: YAML whose first key is not `flexmap:`,
     /// `*.test.yaml` and paths `exclude`d in flexmap.toml (for pre-commit, which passes
     /// every staged YAML file).
@@ -104,15 +108,17 @@ pub fn run(args: &LintArgs) -> u8 {
                     break;
                 }
                 fixed_count += round.applied.len();
+                // With --diff nothing is written: say what would be fixed.
+                let verb = if args.diff { "would fix" } else { "fixed" };
                 for (code, message) in &round.applied {
-                    eprintln!("fixed {name}: {} {message}", code.as_str());
+                    eprintln!("{verb} {name}: {} {message}", code.as_str());
                 }
                 text = round.text;
             }
             if text != unit.text {
                 if args.diff {
                     diff_output.push_str(&unified_diff(&name, &unit.text, &text));
-                } else if let Err(e) = std::fs::write(&unit.path, &text) {
+                } else if let Err(e) = flexmap::fsio::write_atomic(&unit.path, text.as_bytes()) {
                     eprintln!("flexmap: cannot write {name}: {e}");
                     return EXIT_USAGE;
                 }
@@ -123,7 +129,18 @@ pub fn run(args: &LintArgs) -> u8 {
         if let (Some(sample_text), Some(analysis)) =
             (&sample_text, ruleset.analyze_with(&unit.config))
         {
-            let stats = sample::measure(&analysis.program, sample_text);
+            let spinner = super::progress::Progress::spinner(&format!(
+                "measuring {} sample lines",
+                super::progress::figure(sample_text.lines().count())
+            ));
+            let stats = if args.show_values {
+                sample::measure_showing_values(&analysis.program, sample_text)
+            } else {
+                sample::measure(&analysis.program, sample_text)
+            };
+            if let Some(spinner) = spinner {
+                spinner.finish_and_clear();
+            }
             sample::attach(
                 &analysis.rules,
                 &analysis.program,
@@ -139,9 +156,12 @@ pub fn run(args: &LintArgs) -> u8 {
                     .map(Path::display)
                     .map(|d| d.to_string())
                     .unwrap_or_default(),
-                stats.records,
+                super::progress::figure(stats.records),
                 if stats.skipped > 0 {
-                    format!(", {} lines skipped (not JSON objects)", stats.skipped)
+                    format!(
+                        ", {} lines skipped (not JSON objects)",
+                        super::progress::figure(stats.skipped)
+                    )
                 } else {
                     String::new()
                 }
@@ -227,10 +247,21 @@ fn collect(args: &LintArgs, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Uni
             add_project(&project, &mut units, diagnostics);
             continue;
         }
-        let bytes = std::fs::read(path).map_err(|e| {
-            eprintln!("flexmap: cannot read {}: {e}", path.display());
-            EXIT_USAGE
-        })?;
+        let bytes = match flexmap::fsio::read_regular_bounded(
+            path,
+            flexmap::fsio::MAX_PROJECT_FILE_BYTES,
+        ) {
+            Ok(bytes) => bytes,
+            Err(e) if e.is_not_found() => {
+                eprintln!("flexmap: cannot read {}: {e}", path.display());
+                return Err(EXIT_USAGE);
+            }
+            // A FIFO, a device or an unreadable file is one finding; the rest is checked.
+            Err(e) => {
+                diagnostics.push(e.diagnostic(path, "check the path and its permissions"));
+                continue;
+            }
+        };
         match String::from_utf8(bytes) {
             Ok(text) => {
                 let found = Config::find(path);

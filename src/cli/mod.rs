@@ -7,10 +7,12 @@
 mod apply;
 mod audit;
 mod docs;
+mod eval;
 mod explain;
 mod init;
 mod lint;
 mod lock;
+mod progress;
 mod schema;
 mod serve;
 mod slots;
@@ -48,9 +50,11 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Check task or worker attributes JSON that existing code produced (NDJSON).
     Audit(audit::AuditArgs),
-    /// Print the JSON Schema of rule files (for editors through yaml-language-server).
-    Schema,
-    /// Create a project: flexmap.toml, rules/example.yaml and flexmap.schema.json.
+    /// Print the JSON Schema of rule files, or of test files with --test-files (for editors
+    /// through yaml-language-server).
+    Schema(schema::SchemaArgs),
+    /// Create a project: flexmap.toml, an example rule file and its test, and the two JSON
+    /// Schemas editors use.
     Init(init::InitArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(schema::CompletionsArgs),
@@ -64,6 +68,8 @@ enum Command {
     Slots(slots::SlotsArgs),
     /// Serve the rulesets of a folder over HTTP; reload on change, refuse broken rules.
     Serve(serve::ServeArgs),
+    /// Evaluate one expression on one record: its value, static type and runtime warnings.
+    Eval(eval::EvalArgs),
 }
 
 /// Output format for findings.
@@ -131,7 +137,7 @@ pub fn main() -> ExitCode {
         Command::Apply(args) => apply::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Audit(args) => audit::run(&args),
-        Command::Schema => schema::run_schema(),
+        Command::Schema(args) => schema::run_schema(&args),
         Command::Init(args) => init::run(&args),
         Command::Completions(args) => schema::run_completions(&args),
         Command::Test(args) => test::run(&args),
@@ -139,6 +145,7 @@ pub fn main() -> ExitCode {
         Command::Lock(args) => lock::run(&args),
         Command::Slots(args) => slots::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Eval(args) => eval::run(&args),
     };
     ExitCode::from(code)
 }

@@ -94,8 +94,22 @@ impl<'w> Scope<'w> {
     }
 }
 
+/// Evaluates `ir` on its own, with a fresh budget (`runtime::trace` re-evaluates steps
+/// with it); the rule loop uses `eval_in` with one `Scope` per record.
+pub(super) fn eval<'a, R: Record>(
+    ir: &'a Ir,
+    record: &'a R,
+    warnings: &mut Vec<RuntimeWarning>,
+) -> Cow<'a, Value> {
+    eval_in(ir, record, &mut Scope::new(warnings))
+}
+
 /// Evaluates `ir` against `record`, pushing warnings and charging what it builds.
-pub(super) fn eval<'a, R: Record>(ir: &'a Ir, record: &'a R, scope: &mut Scope) -> Cow<'a, Value> {
+pub(super) fn eval_in<'a, R: Record>(
+    ir: &'a Ir,
+    record: &'a R,
+    scope: &mut Scope,
+) -> Cow<'a, Value> {
     if scope.stopped {
         return Cow::Borrowed(&NULL);
     }
@@ -103,7 +117,7 @@ pub(super) fn eval<'a, R: Record>(ir: &'a Ir, record: &'a R, scope: &mut Scope) 
         Ir::Const(value) => Cow::Borrowed(value),
         Ir::Path(segments) => Cow::Borrowed(record.path(segments)),
         // A part of a value already built was charged with it.
-        Ir::Access(base, segments) => match eval(base, record, scope) {
+        Ir::Access(base, segments) => match eval_in(base, record, scope) {
             Cow::Borrowed(value) => Cow::Borrowed(walk(value, segments)),
             Cow::Owned(value) => Cow::Owned(walk(&value, segments).clone()),
         },
@@ -111,7 +125,7 @@ pub(super) fn eval<'a, R: Record>(ir: &'a Ir, record: &'a R, scope: &mut Scope) 
             let mut out = Vec::with_capacity(items.len());
             let mut total = 0usize;
             for item in items {
-                let value = eval(item, record, scope);
+                let value = eval_in(item, record, scope);
                 let Some(value) = literal_part(value, 0, &mut total, scope) else {
                     return Cow::Borrowed(&NULL);
                 };
@@ -123,7 +137,7 @@ pub(super) fn eval<'a, R: Record>(ir: &'a Ir, record: &'a R, scope: &mut Scope) 
             let mut map = serde_json::Map::new();
             let mut total = 0usize;
             for (key, item) in pairs {
-                let value = eval(item, record, scope);
+                let value = eval_in(item, record, scope);
                 if value.is_null() {
                     continue;
                 }
@@ -134,7 +148,7 @@ pub(super) fn eval<'a, R: Record>(ir: &'a Ir, record: &'a R, scope: &mut Scope) 
             }
             Cow::Owned(Value::Object(map))
         }
-        Ir::Neg(operand, site) => match eval(operand, record, scope).as_ref() {
+        Ir::Neg(operand, site) => match eval_in(operand, record, scope).as_ref() {
             Value::Null => Cow::Borrowed(&NULL),
             Value::Number(n) => {
                 let negated = n.as_i64().and_then(i64::checked_neg).map(Value::from);
@@ -145,21 +159,23 @@ pub(super) fn eval<'a, R: Record>(ir: &'a Ir, record: &'a R, scope: &mut Scope) 
             }
             _ => warn(scope, WarningKind::TypeMismatch, *site),
         },
-        Ir::Not(operand, site) => match eval(operand, record, scope).as_ref() {
+        Ir::Not(operand, site) => match eval_in(operand, record, scope).as_ref() {
             Value::Null => Cow::Borrowed(&NULL),
             Value::Bool(b) => Cow::Owned(Value::Bool(!b)),
             _ => warn(scope, WarningKind::TypeMismatch, *site),
         },
-        Ir::If(condition, then, otherwise, site) => match eval(condition, record, scope).as_ref() {
-            Value::Bool(true) => eval(then, record, scope),
-            Value::Bool(false) => eval(otherwise, record, scope),
-            Value::Null => Cow::Borrowed(&NULL),
-            _ => warn(scope, WarningKind::TypeMismatch, *site),
-        },
+        Ir::If(condition, then, otherwise, site) => {
+            match eval_in(condition, record, scope).as_ref() {
+                Value::Bool(true) => eval_in(then, record, scope),
+                Value::Bool(false) => eval_in(otherwise, record, scope),
+                Value::Null => Cow::Borrowed(&NULL),
+                _ => warn(scope, WarningKind::TypeMismatch, *site),
+            }
+        }
         Ir::Binary(op, left, right, site) => binary(*op, left, right, *site, record, scope),
         Ir::Filter(input, op, argument, site) => {
             let mark = scope.warnings.len();
-            let value = eval(input, record, scope);
+            let value = eval_in(input, record, scope);
             if let FilterOp::Default = op {
                 let empty = match value.as_ref() {
                     Value::Null => true,
@@ -169,7 +185,7 @@ pub(super) fn eval<'a, R: Record>(ir: &'a Ir, record: &'a R, scope: &mut Scope) 
                 return match (empty, argument) {
                     (true, Some(argument)) => {
                         scope.forgive_misses(mark);
-                        eval(argument, record, scope)
+                        eval_in(argument, record, scope)
                     }
                     _ => value,
                 };
@@ -268,22 +284,22 @@ fn binary<'a, R: Record>(
     match op {
         BinaryOp::Coalesce => {
             let mark = scope.warnings.len();
-            let l = eval(left, record, scope);
+            let l = eval_in(left, record, scope);
             if l.is_null() {
                 scope.forgive_misses(mark);
-                eval(right, record, scope)
+                eval_in(right, record, scope)
             } else {
                 l
             }
         }
         BinaryOp::And | BinaryOp::Or => {
             let is_and = op == BinaryOp::And;
-            let l = truth(&eval(left, record, scope), site, scope);
+            let l = truth(&eval_in(left, record, scope), site, scope);
             // `false and _` is false, `true or _` is true, whatever the right side is.
             if l == Some(!is_and) {
                 return Cow::Owned(Value::Bool(!is_and));
             }
-            let r = truth(&eval(right, record, scope), site, scope);
+            let r = truth(&eval_in(right, record, scope), site, scope);
             if r == Some(!is_and) {
                 return Cow::Owned(Value::Bool(!is_and));
             }
@@ -293,14 +309,14 @@ fn binary<'a, R: Record>(
             }
         }
         BinaryOp::Eq | BinaryOp::Ne => {
-            let l = eval(left, record, scope);
-            let r = eval(right, record, scope);
+            let l = eval_in(left, record, scope);
+            let r = eval_in(right, record, scope);
             let equal = filters::values_equal(&l, &r);
             Cow::Owned(Value::Bool(if op == BinaryOp::Eq { equal } else { !equal }))
         }
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-            let l = eval(left, record, scope);
-            let r = eval(right, record, scope);
+            let l = eval_in(left, record, scope);
+            let r = eval_in(right, record, scope);
             let ordering = match (l.as_ref(), r.as_ref()) {
                 (Value::Null, _) | (_, Value::Null) => return Cow::Borrowed(&NULL),
                 (Value::Number(a), Value::Number(b)) => a.as_f64().partial_cmp(&b.as_f64()),
@@ -319,8 +335,8 @@ fn binary<'a, R: Record>(
             Cow::Owned(Value::Bool(result))
         }
         BinaryOp::Concat => {
-            let l = eval(left, record, scope);
-            let r = eval(right, record, scope);
+            let l = eval_in(left, record, scope);
+            let r = eval_in(right, record, scope);
             match (convert::render_scalar(&l), convert::render_scalar(&r)) {
                 (Some(a), Some(b)) => {
                     if !scope.charge(a.len().saturating_add(b.len()), site) {
@@ -335,8 +351,8 @@ fn binary<'a, R: Record>(
             }
         }
         BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
-            let l = eval(left, record, scope);
-            let r = eval(right, record, scope);
+            let l = eval_in(left, record, scope);
+            let r = eval_in(right, record, scope);
             let (left_number, right_number) = match (l.as_ref(), r.as_ref()) {
                 (Value::Null, _) | (_, Value::Null) => return Cow::Borrowed(&NULL),
                 (Value::Number(a), Value::Number(b)) => (a, b),

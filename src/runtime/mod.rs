@@ -14,6 +14,8 @@ mod eval;
 mod fast;
 mod output;
 mod payload;
+mod policy;
+mod trace;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -28,6 +30,8 @@ pub use fast::FastPath;
 pub use filters::FilterOp;
 pub use output::Attributes;
 pub use payload::{MAX_PAYLOAD_CHARS, json_chars};
+pub use policy::{MergePath, Output, RecordError, RecordOutcome, RecordPolicy};
+pub use trace::{Outcome, RuleTrace, Step};
 
 /// Index into `Program::sites`.
 pub type SiteId = u32;
@@ -310,7 +314,7 @@ impl Program {
         for (index, rule) in self.rules.iter().enumerate() {
             scope.rule = rule.site;
             if let Some(condition) = &rule.when {
-                let value = eval::eval(condition, record, &mut scope);
+                let value = eval::eval_in(condition, record, &mut scope);
                 if scope.stopped {
                     break;
                 }
@@ -318,7 +322,7 @@ impl Program {
                     continue;
                 }
             }
-            let value = eval::eval(&rule.value, record, &mut scope);
+            let value = eval::eval_in(&rule.value, record, &mut scope);
             if scope.stopped {
                 break;
             }

@@ -200,7 +200,10 @@ fn apply_strict_maps_the_misses_init_handles() {
         stdout, "{\"conversations\":{\"language\":\"Other\"}}\n",
         "{stderr}"
     );
-    assert!(stderr.contains("line 2: --strict:"), "{stderr}");
+    assert!(
+        stderr.contains("line 2: strict: 1 runtime warning"),
+        "{stderr}"
+    );
     assert!(stderr.contains("rules.yaml:7:"), "{stderr}");
     assert_eq!(output.status.code(), Some(1));
 }
