@@ -1,7 +1,7 @@
 //! The registry of diagnostic codes: code, kebab-case name and default level.
 //!
 //! Codes are grouped in ranges (`FM0xx` file and syntax, audited records included, `FM1xx` targets, `FM2xx` slots,
-//! `FM3xx` values and types, `FM4xx` privacy, `FM5xx` hygiene, `FM9xx` limits and I/O) and
+//! `FM3xx` values and types, `FM4xx` privacy, `FM5xx` hygiene, `FM6xx` JavaScript portability, `FM9xx` limits and I/O) and
 //! are never reused once released.
 
 use super::Severity;
@@ -83,6 +83,8 @@ codes! {
     UnusedTable = "FM501", "unused-table", Warning, "a table nothing looks up";
     ConstantCondition = "FM502", "constant-condition", Warning, "a `when` or `if` that is always true or always false";
     UnusedAllow = "FM503", "unused-allow", Warning, "an `allow` that suppresses nothing";
+    NotPortableRegex = "FM601", "not-portable-regex", Error, "`build --emit js`: a regex JavaScript cannot match exactly as the Rust runtime does";
+    NotPortableDateFormat = "FM602", "not-portable-date-format", Error, "`build --emit js`: a `date` format the generated JavaScript cannot parse as the Rust runtime does";
     LimitExceeded = "FM901", "limit-exceeded", Error, "a rule file exceeds a safety limit (size, YAML nodes, expression depth, regex size)";
     Io = "FM902", "io-error", Error, "a file could not be read";
 }

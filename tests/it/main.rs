@@ -10,6 +10,7 @@ mod filters;
 mod fuzz_regressions;
 mod hostile_runtime;
 mod http_client;
+mod js;
 mod ledger;
 mod limits;
 mod lint_cases;
