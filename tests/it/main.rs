@@ -8,6 +8,7 @@ mod docs;
 mod examples;
 mod filters;
 mod fuzz_regressions;
+mod hostile_runtime;
 mod http_client;
 mod js;
 mod ledger;
