@@ -156,6 +156,14 @@ function valuesEqual(a, b) {
 // ---- warnings ----
 const W_TRUNCATED = 0, W_DROPPED = 1, W_FILTER_FAILED = 2, W_DATE_OUT_OF_RANGE = 3, W_LOOKUP_MISS = 4,
   W_TYPE_MISMATCH = 5, W_NOT_FINITE = 6, W_UNKNOWN_ENUM = 7, W_NOT_AN_OBJECT = 8, W_PAYLOAD = 9;
+// Drops the lookup-miss warnings pushed since `mark`: a `??` or `default` took over the null
+// they gave, so the miss is handled.
+function forgive(w, mark) {
+  for (let i = mark; i < w.length; ) {
+    if (w[i] === W_LOOKUP_MISS) w.splice(i, 2);
+    else i += 2;
+  }
+}
 function warn(w, kind, site) {
   w.push(kind, site);
   return null;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use flexmap::emit::{self, Flavor, Header, Portability};
 use flexmap::runtime::Program;
-use flexmap::{Code, Diagnostic, Ruleset, Severity, SourceFile, Span};
+use flexmap::{Code, Diagnostic, Severity, SourceFile, Span};
 use sha2::{Digest, Sha256};
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OutputArgs};
@@ -40,17 +40,16 @@ pub enum Emit {
 
 /// Runs `flexmap build`.
 pub fn run(args: &BuildArgs) -> u8 {
-    let text = match std::fs::read_to_string(&args.rules) {
+    let text = match flexmap::project::read_text(&args.rules) {
         Ok(text) => text,
         Err(e) => {
-            eprintln!("flexmap: cannot read {}: {e}", args.rules.display());
+            eprintln!("flexmap: {}", e.message);
             return EXIT_USAGE;
         }
     };
     let name = args.rules.display().to_string();
-    let ruleset = Ruleset::from_str(&text, &name);
-    let config = flexmap::Config::find(&args.rules);
-    let program = match ruleset.compile_with(&config) {
+    // The project around the rule file decides (its lock and settings), as for `apply`.
+    let program = match flexmap::Project::compile_file(&args.rules) {
         Ok(program) => program,
         Err(error) => {
             let errors: Vec<_> = error
@@ -67,6 +66,10 @@ pub fn run(args: &BuildArgs) -> u8 {
             return EXIT_FINDINGS;
         }
     };
+    let source = SourceFile::new(
+        program.sites().first().map_or(name.as_str(), |s| &*s.file),
+        text.as_str(),
+    );
     let header = Header {
         ruleset: name.clone(),
         content_hash: hex(&Sha256::digest(text.as_bytes())),
@@ -80,7 +83,7 @@ pub fn run(args: &BuildArgs) -> u8 {
     let module = match emit::module(&program, flavor, &header) {
         Ok(module) => module,
         Err(problems) => {
-            let diagnostics = portability_diagnostics(&program, ruleset.source(), &problems);
+            let diagnostics = portability_diagnostics(&program, &source, &problems);
             super::print_diagnostics(&diagnostics, 1, &args.diagnostics, true);
             eprintln!(
                 "flexmap: {name} cannot run as JavaScript exactly as in Rust ({} finding{}); nothing was built",

@@ -417,10 +417,14 @@ impl Gen {
                 let t = self.temp();
                 let value = self.expr(input);
                 if let crate::runtime::FilterOp::Default = op {
+                    // A lookup miss the argument takes over is handled: not a warning.
                     return match argument {
                         Some(argument) => {
+                            let m = self.temp();
                             let a = self.expr(argument);
-                            format!("(({t} = {value}) === null || {t} === '' ? {a} : {t})")
+                            format!(
+                                "(({m} = w.length), ({t} = {value}) === null || {t} === '' ? (forgive(w, {m}), {a}) : {t})"
+                            )
                         }
                         None => value,
                     };
@@ -440,8 +444,10 @@ impl Gen {
         let r = self.expr(right);
         match op {
             BinaryOp::Coalesce => {
+                // A lookup miss the right side takes over is handled: not a warning.
                 let t = self.temp();
-                format!("(({t} = {l}) !== null ? {t} : {r})")
+                let m = self.temp();
+                format!("(({m} = w.length), ({t} = {l}) !== null ? {t} : (forgive(w, {m}), {r}))")
             }
             BinaryOp::And => {
                 let t = self.temp();
