@@ -9,6 +9,7 @@
 //! `lint` runs the checks, applies `allow:` and `# flexmap: allow(…)` suppressions (an
 //! allow that suppresses nothing is FM503), then the levels from `flexmap.toml`.
 
+mod amplification;
 mod constant_condition;
 mod constant_label;
 mod date_out_of_range;
@@ -18,6 +19,7 @@ mod front_end;
 mod hierarchy_separator;
 mod id_in_attribute;
 mod inconsistent_values;
+mod inexact_number;
 mod invalid_enum_value;
 mod invalid_url;
 mod missing_dependency;
@@ -26,6 +28,7 @@ mod payload_too_large;
 mod pii_dropped;
 mod pii_leak;
 mod placeholder_value;
+mod portability;
 mod read_only_target;
 pub mod sample;
 mod slot_ledger;
@@ -87,11 +90,15 @@ pub static LINTS: &[&Lint] = &[
     &payload_too_large::LINT,
     &placeholder_value::LINT,
     &sample::LINT,
+    &amplification::LINT,
+    &inexact_number::LINT,
     &pii_leak::LINT,
     &pii_dropped::LINT,
     &unused_table::LINT,
     &constant_condition::LINT,
     &unused_allow::LINT,
+    &portability::NOT_PORTABLE_REGEX,
+    &portability::NOT_PORTABLE_DATE_FORMAT,
     &front_end::LIMIT_EXCEEDED,
     &front_end::IO_ERROR,
 ];
