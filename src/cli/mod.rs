@@ -9,6 +9,7 @@ mod audit;
 mod docs;
 mod eval;
 mod explain;
+mod fmt;
 mod init;
 mod lint;
 mod lock;
@@ -65,6 +66,8 @@ enum Command {
     Slots(slots::SlotsArgs),
     /// Serve the rulesets of a folder over HTTP; reload on change, refuse broken rules.
     Serve(serve::ServeArgs),
+    /// Give rule files one canonical layout, keeping comments and key order (`--check` for CI).
+    Fmt(fmt::FmtArgs),
     /// Evaluate one expression on one record: its value, static type and runtime warnings.
     Eval(eval::EvalArgs),
 }
@@ -143,6 +146,7 @@ pub fn main() -> ExitCode {
         Command::Slots(args) => slots::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
     };
     ExitCode::from(code)
 }

@@ -7,6 +7,7 @@ mod dictionary;
 mod docs;
 mod examples;
 mod filters;
+mod fmt;
 mod fuzz_regressions;
 mod http_client;
 mod ledger;
