@@ -123,7 +123,14 @@ pub fn run(args: &LintArgs) -> u8 {
         if let (Some(sample_text), Some(analysis)) =
             (&sample_text, ruleset.analyze_with(&unit.config))
         {
+            let spinner = super::progress::Progress::spinner(&format!(
+                "measuring {} sample lines",
+                super::progress::figure(sample_text.lines().count())
+            ));
             let stats = sample::measure(&analysis.program, sample_text);
+            if let Some(spinner) = spinner {
+                spinner.finish_and_clear();
+            }
             sample::attach(
                 &analysis.rules,
                 &analysis.program,
@@ -139,9 +146,12 @@ pub fn run(args: &LintArgs) -> u8 {
                     .map(Path::display)
                     .map(|d| d.to_string())
                     .unwrap_or_default(),
-                stats.records,
+                super::progress::figure(stats.records),
                 if stats.skipped > 0 {
-                    format!(", {} lines skipped (not JSON objects)", stats.skipped)
+                    format!(
+                        ", {} lines skipped (not JSON objects)",
+                        super::progress::figure(stats.skipped)
+                    )
                 } else {
                     String::new()
                 }

@@ -13,6 +13,7 @@ mod fmt;
 mod init;
 mod lint;
 mod lock;
+mod progress;
 mod schema;
 mod serve;
 mod slots;
