@@ -18,6 +18,7 @@ mod schema;
 mod serve;
 mod slots;
 mod test;
+mod trace;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
