@@ -5,6 +5,8 @@
 //! - `http`: routes, handlers, JSON errors, limits and the bearer token.
 //! - `metrics`: Prometheus counters and histograms.
 //! - `limits`: JSON depth check and constant-time secret comparison.
+//! - `conn`: the accept loop: connection cap, header-read and idle timeouts, graceful drain.
+//! - `watch`: the watcher of the rules folder, which survives the folder being replaced.
 //!
 //! ```no_run
 //! # async fn example() -> std::io::Result<()> {
@@ -15,10 +17,12 @@
 //! # }
 //! ```
 
+pub mod conn;
 pub mod http;
 pub mod limits;
 pub mod metrics;
 pub mod registry;
+mod watch;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -26,10 +30,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use tokio::sync::{Mutex, Notify, Semaphore};
+use tokio::sync::{Mutex, Semaphore};
 
 use metrics::{Metrics, ReloadLabels};
 use registry::{Registry, ReloadSummary};
+
+/// At shutdown, how long a connection with no request in progress stays open for a request
+/// already on its way (a client that sent one as the signal came is answered, not cut).
+const DRAIN_LINGER: Duration = Duration::from_millis(250);
 
 /// Settings of the service. `Options::new` gives the documented defaults.
 #[derive(Clone, Debug)]
@@ -45,8 +53,22 @@ pub struct Options {
     pub max_batch_records: usize,
     /// Time to read and answer one request (408 after).
     pub timeout: Duration,
-    /// Apply requests read and mapped at once; more wait (within `timeout`).
+    /// Apply requests mapped at once (on blocking threads); more wait (within `timeout`).
     pub max_concurrent: usize,
+    /// Apply requests admitted at once (reading their body, waiting or mapping); more are
+    /// answered 503 `overloaded` at once. With `max_body_bytes`, bounds the memory bodies
+    /// take.
+    pub max_queued: usize,
+    /// Most connections open at once; at the cap the longest idle one is closed to make
+    /// room, else new ones wait in the kernel's queue.
+    pub max_connections: usize,
+    /// Time from the first byte of a request to the end of its head (trickled headers are
+    /// cut).
+    pub header_read_timeout: Duration,
+    /// Time a kept-alive connection may wait for its next request.
+    pub idle_timeout: Duration,
+    /// Record values may appear in HTTP errors and logs (off: never).
+    pub show_values: bool,
     /// Bearer token every route but `/healthz` needs, when set.
     pub token: Option<String>,
     /// After a shutdown signal, how long in-flight requests may take to finish.
@@ -58,8 +80,10 @@ pub struct Options {
 }
 
 impl Options {
-    /// Defaults: 1 MiB bodies, depth 32, 10,000 records a batch, 5 s per request, 64 concurrent applies, no token,
-    /// 10 s drain, watching with a 200 ms debounce.
+    /// Defaults: 1 MiB bodies, depth 32, 10,000 records a batch, 5 s per request, one
+    /// mapping per core, 64 admitted applies, 1024 connections, 10 s to read a request
+    /// head, 30 s idle keep-alive, no token, values never shown, 10 s drain, watching with
+    /// a 200 ms debounce.
     pub fn new(rules: impl Into<PathBuf>) -> Options {
         Options {
             rules: rules.into(),
@@ -67,7 +91,12 @@ impl Options {
             max_depth: 32,
             max_batch_records: 10_000,
             timeout: Duration::from_secs(5),
-            max_concurrent: 64,
+            max_concurrent: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            max_queued: 64,
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            show_values: false,
             token: None,
             drain_timeout: Duration::from_secs(10),
             watch: true,
@@ -85,8 +114,11 @@ pub struct AppState {
     pub registry: ArcSwap<Registry>,
     /// Metrics.
     pub metrics: Metrics,
-    /// Bounds concurrent apply requests.
-    pub permits: Semaphore,
+    /// Apply requests mapped at once (a permit is held by the mapping job itself, so a
+    /// request answered 408 keeps its permit until its job has stopped).
+    pub permits: Arc<Semaphore>,
+    /// Apply requests admitted at once.
+    pub admitted: Arc<Semaphore>,
     /// One reload at a time.
     reload_lock: Mutex<()>,
 }
@@ -95,7 +127,7 @@ pub struct AppState {
 /// for SIGHUP, so a change made right after `load` is not missed.
 pub struct Server {
     state: Arc<AppState>,
-    watcher: Option<notify::RecommendedWatcher>,
+    watcher: Option<watch::Watching>,
     #[cfg(unix)]
     hangup: Option<tokio::signal::unix::Signal>,
 }
@@ -106,7 +138,8 @@ impl Server {
     /// service still starts, `/healthz` answers 503, and a fixed folder loads on reload).
     pub async fn load(options: Options) -> Server {
         let state = Arc::new(AppState {
-            permits: Semaphore::new(options.max_concurrent.max(1)),
+            permits: Arc::new(Semaphore::new(options.max_concurrent.max(1))),
+            admitted: Arc::new(Semaphore::new(options.max_queued.max(1))),
             options,
             registry: ArcSwap::from_pointee(Registry::default()),
             metrics: Metrics::new(),
@@ -114,7 +147,7 @@ impl Server {
         });
         reload(&state, "startup").await;
         let watcher = if state.options.watch {
-            start_watching(&state)
+            watch::start(&state)
         } else {
             None
         };
@@ -161,27 +194,14 @@ impl Server {
             .hangup
             .map(|signal| tokio::spawn(reload_on_hangup(Arc::clone(&state), signal)));
         let app = http::router(Arc::clone(&state));
-        let draining = Arc::new(Notify::new());
-        let draining_signal = Arc::clone(&draining);
-        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: no new connections, draining in-flight requests");
-            draining_signal.notify_one();
-        });
-        let drain_timeout = state.options.drain_timeout;
-        let result = tokio::select! {
-            result = server.into_future() => result,
-            () = async {
-                draining.notified().await;
-                tokio::time::sleep(drain_timeout).await;
-            } => {
-                tracing::warn!(
-                    "drain timeout of {} ms reached; closing the remaining connections",
-                    drain_timeout.as_millis()
-                );
-                Ok(())
-            }
+        let limits = conn::ConnLimits {
+            max_connections: state.options.max_connections,
+            header_read_timeout: state.options.header_read_timeout,
+            idle_timeout: state.options.idle_timeout,
+            drain_timeout: state.options.drain_timeout,
+            linger: DRAIN_LINGER.min(state.options.drain_timeout),
         };
+        let result = conn::serve(listener, app, limits, Arc::clone(&state), shutdown).await;
         #[cfg(unix)]
         if let Some(hangup) = hangup {
             hangup.abort();
@@ -272,121 +292,5 @@ async fn reload_on_hangup(state: Arc<AppState>, mut hangups: tokio::signal::unix
     while hangups.recv().await.is_some() {
         tracing::info!("SIGHUP: reloading");
         reload(&state, "signal").await;
-    }
-}
-
-/// Watches the rules folder; file events, debounced, trigger a reload. Returns the watcher,
-/// which stops watching when dropped.
-fn start_watching(state: &Arc<AppState>) -> Option<notify::RecommendedWatcher> {
-    use notify::Watcher as _;
-    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel::<()>();
-    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event
-            && relevant(&event)
-        {
-            let _ = sender.send(());
-        }
-    });
-    let mut watcher = match watcher {
-        Ok(watcher) => watcher,
-        Err(error) => {
-            tracing::warn!(%error, "cannot watch the rules folder; reload with SIGHUP");
-            return None;
-        }
-    };
-    if let Err(error) = watcher.watch(&state.options.rules, notify::RecursiveMode::Recursive) {
-        tracing::warn!(%error, "cannot watch the rules folder; reload with SIGHUP");
-        return None;
-    }
-    let state = Arc::clone(state);
-    tokio::spawn(async move {
-        let debounce = state.options.debounce;
-        while events.recv().await.is_some() {
-            // Wait until the folder is quiet: editors and deploys write in several steps.
-            loop {
-                match tokio::time::timeout(debounce, events.recv()).await {
-                    Ok(Some(())) => {}
-                    Ok(None) => return,
-                    Err(_) => break,
-                }
-            }
-            reload(&state, "file").await;
-        }
-    });
-    Some(watcher)
-}
-
-/// A change that can matter. Creating, removing or renaming anything can (a deploy that
-/// swaps a symlinked folder, as a Kubernetes `ConfigMap` does with `..data`, touches no
-/// `*.yaml` name); writing only matters to a YAML or TOML file. Reading never does (the
-/// reload itself reads every file).
-fn relevant(event: &notify::Event) -> bool {
-    use notify::EventKind;
-    use notify::event::{AccessKind, AccessMode, ModifyKind};
-    match event.kind {
-        EventKind::Create(_) | EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_)) => {
-            true
-        }
-        EventKind::Modify(_) | EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
-            event.paths.is_empty()
-                || event.paths.iter().any(|path| {
-                    path.extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|ext| {
-                            ["yaml", "yml", "toml"]
-                                .iter()
-                                .any(|known| ext.eq_ignore_ascii_case(known))
-                        })
-                })
-        }
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use notify::event::{
-        AccessKind, AccessMode, CreateKind, DataChange, EventKind, ModifyKind, RemoveKind,
-        RenameMode,
-    };
-
-    fn event(kind: EventKind, path: &str) -> notify::Event {
-        notify::Event::new(kind).add_path(path.into())
-    }
-
-    #[test]
-    fn file_events_that_start_a_reload() {
-        let write = EventKind::Modify(ModifyKind::Data(DataChange::Content));
-        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
-        let read = EventKind::Access(AccessKind::Close(AccessMode::Read));
-        let opened = EventKind::Access(AccessKind::Open(AccessMode::Any));
-        let cases = [
-            (write, "rules/voice.yaml", true),
-            (write, "rules/voice.YML", true),
-            (write, "rules/flexmap.toml", true),
-            (closed, "rules/voice.yaml", true),
-            (write, "rules/.voice.yaml.swp", false),
-            (write, "rules/notes.txt", false),
-            (EventKind::Create(CreateKind::File), "rules/4913", true),
-            (
-                EventKind::Remove(RemoveKind::File),
-                "rules/voice.yaml",
-                true,
-            ),
-            (
-                EventKind::Modify(ModifyKind::Name(RenameMode::To)),
-                "rules/..data",
-                true,
-            ),
-            (read, "rules/voice.yaml", false),
-            (opened, "rules/voice.yaml", false),
-        ];
-        for (kind, path, expected) in cases {
-            assert_eq!(
-                super::relevant(&event(kind, path)),
-                expected,
-                "{kind:?} {path}"
-            );
-        }
     }
 }
