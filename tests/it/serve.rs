@@ -905,6 +905,8 @@ fn trace_true_explains_each_rule_and_is_absent_otherwise() {
     assert_eq!(per_record.len(), 2);
     // Record values are in the answer to the caller who asked, never in the log.
     assert!(!server.log().contains("EN-us"));
+}
+
 // ---------------------------------------------------------------------------------------
 // Hostile clients (issue 10): idle and trickling connections, connection floods, SIGTERM
 // under load, concurrent heavy requests, values in errors.
