@@ -50,6 +50,8 @@ pub mod diagnostic;
 pub mod dictionary;
 pub mod ledger;
 pub mod lint;
+#[cfg(feature = "cli")]
+pub mod lsp;
 pub mod project;
 pub mod rules_file;
 pub mod ruletest;

@@ -67,6 +67,16 @@ impl Project {
     /// # Errors
     /// `dir` cannot be read.
     pub fn load(dir: &Path) -> std::io::Result<Project> {
+        Project::load_with(dir, &[])
+    }
+
+    /// Loads every rule file under `dir` as `load` does, reading the text of a file named in
+    /// `buffers` (absolute, canonical paths) from there instead of from disk: an editor's
+    /// unsaved buffers, applied as an in-memory change (`flexmap lsp`).
+    ///
+    /// # Errors
+    /// `dir` cannot be read.
+    pub fn load_with(dir: &Path, buffers: &[(PathBuf, &str)]) -> std::io::Result<Project> {
         let config = Config::find(dir);
         let mut paths = Vec::new();
         collect(dir, &config, &mut paths)?;
@@ -74,6 +84,18 @@ impl Project {
         let mut diagnostics = config.diagnostics.clone();
         let mut rulesets = Vec::new();
         for path in paths {
+            let buffer = (!buffers.is_empty())
+                .then(|| std::fs::canonicalize(&path).ok())
+                .flatten()
+                .and_then(|canonical| buffers.iter().find(|(p, _)| *p == canonical));
+            if let Some((_, text)) = buffer {
+                if crate::rules_file::looks_like_rule_file(text) {
+                    let shown = path.display().to_string();
+                    let name = shown.strip_prefix("./").unwrap_or(&shown);
+                    rulesets.push(Ruleset::from_str(text, name));
+                }
+                continue;
+            }
             match read_rule_file(&path) {
                 Ok(Some(ruleset)) => rulesets.push(ruleset),
                 Ok(None) => {}
@@ -382,17 +404,20 @@ pub fn is_rule_file_name(path: &Path) -> bool {
     yaml && !test
 }
 
-/// FM902 for a file that is not UTF-8, at its start, with `help`.
-fn not_utf8(name: &str, error: &std::string::FromUtf8Error, help: &str) -> Diagnostic {
-    let source = SourceFile::new(name.to_string(), "");
+/// FM902 for a file that is not UTF-8, at the first invalid byte (its line and column), with
+/// `help`.
+#[must_use]
+pub fn not_utf8(name: &str, error: &std::string::FromUtf8Error, help: &str) -> Diagnostic {
+    let (source, span) = crate::source::not_utf8_source(name, error.as_bytes());
     Diagnostic::new(
         Code::Io,
         format!(
             "not UTF-8 (invalid byte at offset {})",
             error.utf8_error().valid_up_to()
         ),
-        Span::at(0),
+        span,
     )
+    .with_label("not UTF-8")
     .with_help(help)
     .in_source(&source)
 }

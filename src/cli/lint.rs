@@ -256,12 +256,10 @@ fn collect(args: &LintArgs, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Uni
                     config,
                 });
             }
-            Err(e) => diagnostics.push(flexmap::project::io_diagnostic(
-                path,
-                &format!(
-                    "not UTF-8 (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
+            Err(e) => diagnostics.push(flexmap::project::not_utf8(
+                &path.display().to_string(),
+                &e,
+                "save the file as UTF-8",
             )),
         }
     }

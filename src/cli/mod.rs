@@ -11,6 +11,7 @@ mod explain;
 mod init;
 mod lint;
 mod lock;
+mod lsp;
 mod schema;
 mod serve;
 mod slots;
@@ -64,6 +65,9 @@ enum Command {
     Slots(slots::SlotsArgs),
     /// Serve the rulesets of a folder over HTTP; reload on change, refuse broken rules.
     Serve(serve::ServeArgs),
+    /// Language server over stdio for editors: findings as you type, hover, completion,
+    /// fixes (docs/editors.md).
+    Lsp(lsp::LspArgs),
 }
 
 /// Output format for findings.
@@ -139,6 +143,7 @@ pub fn main() -> ExitCode {
         Command::Lock(args) => lock::run(&args),
         Command::Slots(args) => slots::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
     };
     ExitCode::from(code)
 }

@@ -12,6 +12,8 @@ mod http_client;
 mod ledger;
 mod limits;
 mod lint_cases;
+mod lsp;
+mod positions;
 mod precommit;
 mod properties;
 mod ruletest;
