@@ -223,7 +223,7 @@ mod tests {
             ("a\nbc\nd", 4, (2, 3)),
             ("a\r\nbc\r\nd", 5, (2, 3)),
             ("a\rbc\rd", 4, (2, 3)),
-            ("a\rb\r\nc\nd", 8, (4, 1)),
+            ("a\rb\r\nc\nd", 7, (4, 1)),
         ] {
             let source = SourceFile::new("t", text);
             assert_eq!(source.line_col(offset), expected, "{text:?}");

@@ -6,6 +6,9 @@
 
 mod expr;
 pub mod facts;
+mod single;
+
+pub use single::{CheckedExpr, check_expression};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -86,39 +89,7 @@ pub fn analyze(file: &RuleFile) -> Analysis {
 #[must_use]
 pub fn analyze_with(file: &RuleFile, slots: &crate::ledger::plan::FileSlots) -> Analysis {
     let target = file.target.unwrap_or(Target::Task);
-    let mut checker = Checker {
-        file,
-        target,
-        diagnostics: Vec::new(),
-        sites: Vec::new(),
-        inputs: file
-            .inputs
-            .iter()
-            .map(|i| {
-                (
-                    i.path.clone(),
-                    (i.ty.map_or(DeclaredType::Any, |t| t.0), i.span),
-                )
-            })
-            .collect(),
-        tables: file
-            .tables
-            .iter()
-            .map(|t| {
-                (
-                    t.name.clone(),
-                    Arc::new(
-                        t.entries
-                            .iter()
-                            .cloned()
-                            .collect::<HashMap<String, Value>>(),
-                    ),
-                )
-            })
-            .collect(),
-        current_target: Arc::from(""),
-        analyzed: Vec::new(),
-    };
+    let mut checker = Checker::new(file, target);
     let mut rules = Vec::new();
     let assigned = checker.custom_slots(slots);
     for (custom, slot_name) in file.custom.iter().zip(assigned) {
@@ -198,6 +169,45 @@ pub(crate) struct Checker<'f> {
     tables: HashMap<String, Arc<HashMap<String, Value>>>,
     current_target: Arc<str>,
     analyzed: Vec<AnalyzedRule>,
+}
+
+impl<'f> Checker<'f> {
+    /// A checker of `file` for `target`, with its declared inputs and tables.
+    fn new(file: &'f RuleFile, target: Target) -> Checker<'f> {
+        Checker {
+            file,
+            target,
+            diagnostics: Vec::new(),
+            sites: Vec::new(),
+            inputs: file
+                .inputs
+                .iter()
+                .map(|i| {
+                    (
+                        i.path.clone(),
+                        (i.ty.map_or(DeclaredType::Any, |t| t.0), i.span),
+                    )
+                })
+                .collect(),
+            tables: file
+                .tables
+                .iter()
+                .map(|t| {
+                    (
+                        t.name.clone(),
+                        Arc::new(
+                            t.entries
+                                .iter()
+                                .cloned()
+                                .collect::<HashMap<String, Value>>(),
+                        ),
+                    )
+                })
+                .collect(),
+            current_target: Arc::from(""),
+            analyzed: Vec::new(),
+        }
+    }
 }
 
 impl Checker<'_> {

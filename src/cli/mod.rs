@@ -7,6 +7,7 @@
 mod apply;
 mod audit;
 mod docs;
+mod eval;
 mod explain;
 mod init;
 mod lint;
@@ -65,9 +66,10 @@ enum Command {
     Slots(slots::SlotsArgs),
     /// Serve the rulesets of a folder over HTTP; reload on change, refuse broken rules.
     Serve(serve::ServeArgs),
-    /// Language server over stdio for editors: findings as you type, hover, completion,
-    /// fixes (docs/editors.md).
+    /// Language server over stdio for editors: findings as you type (docs/editors.md).
     Lsp(lsp::LspArgs),
+    /// Evaluate one expression on one record: its value, static type and runtime warnings.
+    Eval(eval::EvalArgs),
 }
 
 /// Output format for findings.
@@ -144,6 +146,7 @@ pub fn main() -> ExitCode {
         Command::Slots(args) => slots::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Lsp(args) => lsp::run(&args),
+        Command::Eval(args) => eval::run(&args),
     };
     ExitCode::from(code)
 }

@@ -12,6 +12,7 @@ mod eval;
 mod fast;
 mod output;
 mod payload;
+mod trace;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -25,6 +26,7 @@ pub use fast::FastPath;
 pub use filters::FilterOp;
 pub use output::Attributes;
 pub use payload::{MAX_PAYLOAD_CHARS, json_chars};
+pub use trace::{Outcome, RuleTrace, Step};
 
 /// Index into `Program::sites`.
 pub type SiteId = u32;

@@ -12,6 +12,7 @@ mod http_client;
 mod ledger;
 mod limits;
 mod lint_cases;
+mod lockfile;
 mod lsp;
 mod positions;
 mod precommit;
