@@ -36,6 +36,10 @@ pub struct LintArgs {
     /// Run the ruleset over real records and add measured evidence (one rule file only).
     #[arg(long, value_name = "FILE.ndjson")]
     pub sample: Option<PathBuf>,
+    /// With `--sample`: quote record values in findings (the longest value over 128
+    /// characters). Without it no record value is printed.
+    #[arg(long, requires = "sample")]
+    pub show_values: bool,
     /// Skip the files a folder scan would skip: YAML whose first key is not `flexmap:`,
     /// `*.test.yaml` and paths `exclude`d in flexmap.toml (for pre-commit, which passes
     /// every staged YAML file).
@@ -123,7 +127,18 @@ pub fn run(args: &LintArgs) -> u8 {
         if let (Some(sample_text), Some(analysis)) =
             (&sample_text, ruleset.analyze_with(&unit.config))
         {
-            let stats = sample::measure(&analysis.program, sample_text);
+            let spinner = super::progress::Progress::spinner(&format!(
+                "measuring {} sample lines",
+                super::progress::figure(sample_text.lines().count())
+            ));
+            let stats = if args.show_values {
+                sample::measure_showing_values(&analysis.program, sample_text)
+            } else {
+                sample::measure(&analysis.program, sample_text)
+            };
+            if let Some(spinner) = spinner {
+                spinner.finish_and_clear();
+            }
             sample::attach(
                 &analysis.rules,
                 &analysis.program,
@@ -139,9 +154,12 @@ pub fn run(args: &LintArgs) -> u8 {
                     .map(Path::display)
                     .map(|d| d.to_string())
                     .unwrap_or_default(),
-                stats.records,
+                super::progress::figure(stats.records),
                 if stats.skipped > 0 {
-                    format!(", {} lines skipped (not JSON objects)", stats.skipped)
+                    format!(
+                        ", {} lines skipped (not JSON objects)",
+                        super::progress::figure(stats.skipped)
+                    )
                 } else {
                     String::new()
                 }

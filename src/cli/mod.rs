@@ -13,6 +13,7 @@ mod init;
 mod lint;
 mod lock;
 mod lsp;
+mod progress;
 mod schema;
 mod serve;
 mod slots;
