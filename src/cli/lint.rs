@@ -108,8 +108,10 @@ pub fn run(args: &LintArgs) -> u8 {
                     break;
                 }
                 fixed_count += round.applied.len();
+                // With --diff nothing is written: say what would be fixed.
+                let verb = if args.diff { "would fix" } else { "fixed" };
                 for (code, message) in &round.applied {
-                    eprintln!("fixed {name}: {} {message}", code.as_str());
+                    eprintln!("{verb} {name}: {} {message}", code.as_str());
                 }
                 text = round.text;
             }

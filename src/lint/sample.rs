@@ -27,8 +27,7 @@ found no entry, a value cut at 128 characters or dropped for its shape, with how
 records and the first line.
 
 ## Why it matters
-A warning at run time means data was lost or changed on its way to Insights (values over
-128 characters are cut on load, reference §2 D:S1; values of the wrong shape are dropped).
+A warning at run time means data was lost or changed on its way to Insights (values over 128 characters are cut on load, docs/insights.md#limits; values of the wrong shape are dropped).
 Seeing the rate on real records tells whether a rule needs a fix before it ships.
 
 ## Example
