@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use lsp_types::Url;
 
@@ -40,15 +41,23 @@ pub struct Document {
 pub struct Checked {
     /// The rule file (absent for `*.test.yaml`).
     pub ruleset: Option<Ruleset>,
-    /// The settings it was checked with (the project's, with the slot plan of the unsaved
-    /// buffers).
-    pub config: Config,
+    /// The project it was checked in, with the unsaved buffers applied (a project of its
+    /// own for a file outside any).
+    pub project: Arc<Project>,
     /// Every finding in this document, as `flexmap lint` reports it.
     pub diagnostics: Vec<Diagnostic>,
     /// Cross-file findings reported in another file of the project whose second label points
     /// here (the first of two rules writing one target): shown here too, so both files show
     /// the conflict. `flexmap lint` reports each once, in the file it lists.
     pub mirrored: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// The checker's analysis of the document with the project's slots.
+    #[must_use]
+    pub fn analysis(&self) -> Option<crate::check::Analysis> {
+        self.project.analyze(self.ruleset.as_ref()?)
+    }
 }
 
 impl Document {
@@ -121,23 +130,16 @@ pub fn check(documents: &mut HashMap<Url, Document>, dirty: &[Url]) -> Vec<Url> 
     done
 }
 
-/// Checks every open rule file of the project at `root` with the project.
+/// Checks every open rule file of the project at `root` with the project: loaded once from
+/// disk, with the unsaved text of each open buffer applied in memory
+/// (`Project::set_file_text`), so the verdict is `flexmap lint`'s on the saved files.
 fn check_project(documents: &mut HashMap<Url, Document>, root: &Path) -> Vec<Url> {
     let members: Vec<Url> = documents
         .values()
         .filter(|d| !d.is_test() && d.path.starts_with(root))
         .map(|d| d.uri.clone())
         .collect();
-    let buffers: Vec<(PathBuf, String)> = members
-        .iter()
-        .filter_map(|uri| documents.get(uri))
-        .map(|d| (d.path.clone(), d.source.text().to_string()))
-        .collect();
-    let borrowed: Vec<(PathBuf, &str)> = buffers
-        .iter()
-        .map(|(path, text)| (path.clone(), text.as_str()))
-        .collect();
-    let Ok(project) = Project::load_with(root, &borrowed) else {
+    let Ok(mut project) = Project::load(root) else {
         // The folder cannot be read: each file on its own.
         for uri in &members {
             if let Some(document) = documents.get_mut(uri) {
@@ -146,15 +148,31 @@ fn check_project(documents: &mut HashMap<Url, Document>, root: &Path) -> Vec<Url
         }
         return members;
     };
-    let project_findings = project.leveled(&project.diagnostics);
+    // Each open rule file of the project, under the name the project gives it.
+    let mut names: HashMap<Url, String> = HashMap::new();
+    for uri in &members {
+        let Some(document) = documents.get(uri) else {
+            continue;
+        };
+        let Some(index) = project.index_of(document.source.name()) else {
+            continue;
+        };
+        let name = project.rulesets[index].source().name().to_string();
+        if project.rulesets[index].source().text() != document.source.text() {
+            project.set_file_text(&name, document.source.text());
+        }
+        names.insert(uri.clone(), name);
+    }
+    let project = Arc::new(project);
+    let project_findings = project.project_diagnostics();
     for uri in &members {
         let Some(document) = documents.get_mut(uri) else {
             continue;
         };
-        let ruleset = project
-            .rulesets
-            .iter()
-            .find(|r| same_file(r.source().name(), &document.path));
+        let ruleset = names
+            .get(uri)
+            .and_then(|name| project.index_of(name))
+            .map(|i| project.rulesets[i].clone());
         let checked = match ruleset {
             Some(ruleset) => {
                 let mut diagnostics: Vec<Diagnostic> = project_findings
@@ -162,26 +180,35 @@ fn check_project(documents: &mut HashMap<Url, Document>, root: &Path) -> Vec<Url
                     .filter(|d| same_file(d.file_name(), &document.path))
                     .cloned()
                     .collect();
-                diagnostics.extend(ruleset.diagnostics_with(&project.config));
+                diagnostics.extend(project.check(&ruleset).1);
                 crate::diagnostic::sort(&mut diagnostics);
                 Checked {
-                    ruleset: Some(ruleset.clone()),
-                    config: project.config.clone(),
-                    diagnostics,
                     mirrored: mirrored(&project, document),
+                    ruleset: Some(ruleset),
+                    project: project.clone(),
+                    diagnostics,
                 }
             }
             // Open, but not one of the project's rule files (excluded, outside the `rules`
-            // globs, or not starting with `flexmap:` yet): checked on its own, as `flexmap
+            // globs, not a rule file yet): checked with the project's settings, as `flexmap
             // lint FILE` does.
-            None => check_alone(document),
+            None => {
+                let ruleset = Ruleset::from_source(document.source.clone());
+                let diagnostics = project.check(&ruleset).1;
+                Checked {
+                    ruleset: Some(ruleset),
+                    project: project.clone(),
+                    diagnostics,
+                    mirrored: Vec::new(),
+                }
+            }
         };
         document.checked = Some(checked);
     }
     members
 }
 
-/// Checks one document without its project.
+/// Checks one document without a project folder.
 fn check_alone(document: &Document) -> Checked {
     let config = Config::find(&document.path);
     if document.is_test() {
@@ -192,18 +219,20 @@ fn check_alone(document: &Document) -> Checked {
             .into_iter()
             .filter(|d| d.file_name() == document.source.name())
             .collect();
+        let ruleset = Ruleset::from_str("", document.source.name());
         return Checked {
             ruleset: None,
-            config,
+            project: Arc::new(Project::single(ruleset, config)),
             diagnostics,
             mirrored: Vec::new(),
         };
     }
     let ruleset = Ruleset::from_source(document.source.clone());
-    let diagnostics = ruleset.diagnostics_with(&config);
+    let project = Project::single(ruleset.clone(), config);
+    let diagnostics = project.check(&ruleset).1;
     Checked {
         ruleset: Some(ruleset),
-        config,
+        project: Arc::new(project),
         diagnostics,
         mirrored: Vec::new(),
     }

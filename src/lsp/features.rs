@@ -21,7 +21,7 @@ use crate::source::Span;
 fn analyzed(document: &Document) -> Option<(&RuleFile, crate::check::Analysis)> {
     let checked = document.checked.as_ref()?;
     let ruleset = checked.ruleset.as_ref()?;
-    Some((ruleset.model()?, ruleset.analyze_with(&checked.config)?))
+    Some((ruleset.model()?, checked.analysis()?))
 }
 
 fn markdown(value: String, range: Option<lsp_types::Range>) -> Hover {
