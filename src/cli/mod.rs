@@ -14,6 +14,7 @@ mod fmt;
 mod init;
 mod lint;
 mod lock;
+mod lsp;
 mod progress;
 mod schema;
 mod serve;
@@ -75,6 +76,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Give rule files one canonical layout, keeping comments and key order (`--check` for CI).
     Fmt(fmt::FmtArgs),
+    /// Language server over stdio for editors: findings as you type (docs/editors.md).
+    Lsp(lsp::LspArgs),
     /// Evaluate one expression on one record: its value, static type and runtime warnings.
     Eval(eval::EvalArgs),
 }
@@ -153,6 +156,7 @@ pub fn main() -> ExitCode {
         Command::Lock(args) => lock::run(&args),
         Command::Slots(args) => slots::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Fmt(args) => fmt::run(&args),
     };
