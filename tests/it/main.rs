@@ -16,6 +16,8 @@ mod ledger;
 mod limits;
 mod lint_cases;
 mod lockfile;
+mod lsp;
+mod positions;
 mod precommit;
 mod properties;
 mod ruletest;
