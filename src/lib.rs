@@ -53,6 +53,8 @@ pub mod figures;
 pub mod fsio;
 pub mod ledger;
 pub mod lint;
+#[cfg(feature = "cli")]
+pub mod lsp;
 pub mod project;
 pub mod rules_file;
 pub mod ruletest;

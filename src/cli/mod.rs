@@ -13,6 +13,7 @@ mod explain;
 mod init;
 mod lint;
 mod lock;
+mod lsp;
 mod progress;
 mod schema;
 mod serve;
@@ -71,6 +72,8 @@ enum Command {
     Build(build::BuildArgs),
     /// Serve the rulesets of a folder over HTTP; reload on change, refuse broken rules.
     Serve(serve::ServeArgs),
+    /// Language server over stdio for editors: findings as you type (docs/editors.md).
+    Lsp(lsp::LspArgs),
     /// Evaluate one expression on one record: its value, static type and runtime warnings.
     Eval(eval::EvalArgs),
 }
@@ -149,6 +152,7 @@ pub fn main() -> ExitCode {
         Command::Lock(args) => lock::run(&args),
         Command::Slots(args) => slots::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
         Command::Eval(args) => eval::run(&args),
     };
     ExitCode::from(code)

@@ -1,5 +1,6 @@
 //! The one integration-test binary: examples, data-driven cases, CLI transcripts.
 
+mod agreement;
 mod apply_cases;
 mod audit;
 mod cli;
@@ -15,6 +16,8 @@ mod ledger;
 mod limits;
 mod lint_cases;
 mod lockfile;
+mod lsp;
+mod positions;
 mod precommit;
 mod properties;
 mod ruletest;

@@ -1304,3 +1304,83 @@ fn serve_keeps_watching_after_the_rules_folder_is_removed_and_recreated() {
         "an edit after the recreate",
     );
 }
+
+/// Reads a counter of `/metrics` by its full name and labels.
+fn counter(server: &Served, series: &str) -> u64 {
+    let prefix = format!("{series} ");
+    server
+        .get("/metrics")
+        .text()
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix).and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// A FIFO named like a rule file: startup does not block on it (it is refused with FM902),
+/// reloads with one present finish (by file change and by SIGHUP), and SIGTERM still ends
+/// the server at once.
+#[cfg(unix)]
+#[test]
+fn serve_is_not_blocked_by_a_fifo_in_the_rules_folder() {
+    let dir = copy_of_examples();
+    let mkfifo = |name: &str| {
+        let status = Command::new("mkfifo")
+            .arg(dir.path().join(name))
+            .status()
+            .expect("mkfifo runs");
+        assert!(status.success(), "mkfifo {name}");
+    };
+    mkfifo("at-start.yaml");
+    let mut server = Served::start(dir.path(), &[], &[]);
+    let fifo = server.ruleset("at-start");
+    assert_eq!(fifo["status"], "refused", "{fifo}");
+    assert!(
+        fifo["last_reload_error"]["diagnostics"][0]
+            .as_str()
+            .is_some_and(|d| d.contains("error[FM902]") && d.contains("not a regular file")),
+        "{fifo}"
+    );
+    std::fs::remove_file(dir.path().join("at-start.yaml")).expect("remove the FIFO");
+    server.wait_for("worker-hr", "the folder without the FIFO", |e| {
+        e["status"] == "ok"
+    });
+
+    // One created while running: the reload it starts finishes, and so does a SIGHUP one.
+    let file_reloads = counter(&server, r#"flexmap_reloads_total{trigger="file"}"#);
+    mkfifo("while-running.yaml");
+    server.wait_for("while-running", "the FIFO refused at a reload", |e| {
+        e["status"] == "refused"
+    });
+    assert!(counter(&server, r#"flexmap_reloads_total{trigger="file"}"#) > file_reloads);
+    server.signal("HUP");
+    let deadline = Instant::now() + PATIENCE;
+    while counter(&server, r#"flexmap_reloads_total{trigger="signal"}"#) < 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the SIGHUP reload never finished\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_ne!(
+        server.get("/healthz").json()["status"],
+        "ok",
+        "the FIFO is reported"
+    );
+    let signalled = Instant::now();
+    server.signal("TERM");
+    let deadline = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "no exit\n{}", server.log());
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(status.success(), "{status:?}\n{}", server.log());
+    assert!(
+        signalled.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        signalled.elapsed()
+    );
+}
