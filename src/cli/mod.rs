@@ -6,6 +6,7 @@
 
 mod apply;
 mod audit;
+mod build;
 mod docs;
 mod eval;
 mod explain;
@@ -50,9 +51,11 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Check task or worker attributes JSON that existing code produced (NDJSON).
     Audit(audit::AuditArgs),
-    /// Print the JSON Schema of rule files (for editors through yaml-language-server).
-    Schema,
-    /// Create a project: flexmap.toml, rules/example.yaml and flexmap.schema.json.
+    /// Print the JSON Schema of rule files, or of test files with --test-files (for editors
+    /// through yaml-language-server).
+    Schema(schema::SchemaArgs),
+    /// Create a project: flexmap.toml, an example rule file and its test, and the two JSON
+    /// Schemas editors use.
     Init(init::InitArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(schema::CompletionsArgs),
@@ -64,6 +67,8 @@ enum Command {
     Lock(lock::LockArgs),
     /// Print the project's slot map: every slot, free or which field holds it, in which file.
     Slots(slots::SlotsArgs),
+    /// Generate JavaScript from a ruleset: a `CommonJS` or ES module, or a Twilio Function project.
+    Build(build::BuildArgs),
     /// Serve the rulesets of a folder over HTTP; reload on change, refuse broken rules.
     Serve(serve::ServeArgs),
     /// Evaluate one expression on one record: its value, static type and runtime warnings.
@@ -135,11 +140,12 @@ pub fn main() -> ExitCode {
         Command::Apply(args) => apply::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Audit(args) => audit::run(&args),
-        Command::Schema => schema::run_schema(),
+        Command::Schema(args) => schema::run_schema(&args),
         Command::Init(args) => init::run(&args),
         Command::Completions(args) => schema::run_completions(&args),
         Command::Test(args) => test::run(&args),
         Command::Docs(args) => docs::run(&args),
+        Command::Build(args) => build::run(&args),
         Command::Lock(args) => lock::run(&args),
         Command::Slots(args) => slots::run(&args),
         Command::Serve(args) => serve::run(&args),

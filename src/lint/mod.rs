@@ -26,6 +26,7 @@ mod payload_too_large;
 mod pii_dropped;
 mod pii_leak;
 mod placeholder_value;
+mod portability;
 mod read_only_target;
 pub mod sample;
 mod slot_ledger;
@@ -92,6 +93,8 @@ pub static LINTS: &[&Lint] = &[
     &unused_table::LINT,
     &constant_condition::LINT,
     &unused_allow::LINT,
+    &portability::NOT_PORTABLE_REGEX,
+    &portability::NOT_PORTABLE_DATE_FORMAT,
     &front_end::LIMIT_EXCEEDED,
     &front_end::IO_ERROR,
 ];
@@ -371,6 +374,19 @@ fn is_plain_scalar(text: &str) -> bool {
 /// suppressions and levels, plus FM503 for allows that suppressed nothing.
 #[must_use]
 pub fn lint(file: &RuleFile, analysis: &Analysis, config: &Config) -> Vec<Diagnostic> {
+    lint_with_evidence(file, analysis, config, None)
+}
+
+/// `lint`, with the evidence of a sample (`lint --sample`: the program measured over real
+/// records) added to the findings *before* suppression and levels, so `allow:`, `# flexmap:
+/// allow(…)` and `[lints]` treat sample findings exactly as static ones.
+#[must_use]
+pub fn lint_with_evidence(
+    file: &RuleFile,
+    analysis: &Analysis,
+    config: &Config,
+    evidence: Option<(&crate::runtime::Program, &sample::SampleStats)>,
+) -> Vec<Diagnostic> {
     let context = LintContext {
         file,
         rules: &analysis.rules,
@@ -383,6 +399,28 @@ pub fn lint(file: &RuleFile, analysis: &Analysis, config: &Config) -> Vec<Diagno
             && lint.code != Code::UnusedAllow
         {
             check(&context, &mut findings);
+        }
+    }
+    if let Some((program, stats)) = evidence {
+        let mut diagnostics: Vec<Diagnostic> =
+            findings.iter().map(|f| f.diagnostic.clone()).collect();
+        let before = diagnostics.len();
+        sample::attach(
+            &analysis.rules,
+            program,
+            stats,
+            &file.source,
+            &mut diagnostics,
+        );
+        let added = diagnostics.split_off(before);
+        for (finding, diagnostic) in findings.iter_mut().zip(diagnostics) {
+            finding.diagnostic = diagnostic;
+        }
+        for diagnostic in added {
+            findings.push(Finding {
+                rule: sample::rule_at(&analysis.rules, diagnostic.primary_span()),
+                diagnostic,
+            });
         }
     }
     let mut allows = collect_allows(&context);
@@ -398,7 +436,7 @@ pub fn lint(file: &RuleFile, analysis: &Analysis, config: &Config) -> Vec<Diagno
             None => kept.push(finding.diagnostic),
         }
     }
-    unused_allow::report(&allows, &mut kept);
+    unused_allow::report(&allows, evidence.is_some(), &mut kept);
     // A level set in `flexmap.toml` wins; otherwise a finding keeps the severity its lint
     // gave it (FM301 is an error for literals and a warning otherwise).
     kept.into_iter()

@@ -27,8 +27,7 @@ found no entry, a value cut at 128 characters or dropped for its shape, with how
 records and the first line.
 
 ## Why it matters
-A warning at run time means data was lost or changed on its way to Insights (values over
-128 characters are cut on load, reference §2 D:S1; values of the wrong shape are dropped).
+A warning at run time means data was lost or changed on its way to Insights (values over 128 characters are cut on load, docs/insights.md#limits; values of the wrong shape are dropped).
 Seeing the rate on real records tells whether a rule needs a fix before it ships.
 
 ## Example
@@ -298,6 +297,14 @@ fn attribute_like(rule: &AnalyzedRule) -> bool {
 }
 
 /// From the rule's key to the end of its value (or condition).
+/// The index of the rule whose text holds `span` (what a sample finding is about).
+pub(crate) fn rule_at(rules: &[AnalyzedRule], span: Span) -> Option<usize> {
+    rules.iter().position(|rule| {
+        let extent = rule_extent(rule);
+        span.start >= extent.start && span.end <= extent.end
+    })
+}
+
 fn rule_extent(rule: &AnalyzedRule) -> Span {
     let mut end = rule.rule.value.span().end;
     if let Some(when) = &rule.rule.when {

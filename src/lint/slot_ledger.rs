@@ -22,8 +22,7 @@ Reports a slot whose meaning in the rule files differs from the one pinned in
 The finding points at the rule file, with a second label on the entry in `flexmap.lock`.
 
 ## Why it matters
-Insights reports read custom slots by number and keep what was loaded forever (reference §2,
-D:S1, D:S2). A slot that silently changes meaning between commits mixes two kinds of data
+Insights reports read custom slots by number and keep what was loaded forever (docs/insights.md#custom-slots). A slot that silently changes meaning between commits mixes two kinds of data
 under one column in every historical report, and data already loaded cannot be fixed
 without a support case.
 
@@ -57,7 +56,7 @@ would change (as `cargo --locked` does).
 
 ## Why it matters
 Until a field's slot is pinned, adding or removing another custom field can move it to a
-different number, and Insights would file its values under another column (reference §2).
+different number, and Insights would file its values under another column (docs/insights.md#custom-slots).
 A lock that is not committed cannot protect the next change.
 
 ## Example

@@ -9,6 +9,7 @@ mod examples;
 mod filters;
 mod fuzz_regressions;
 mod http_client;
+mod js;
 mod ledger;
 mod limits;
 mod lint_cases;
