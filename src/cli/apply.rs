@@ -63,7 +63,7 @@ pub struct ApplyArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Longest input line accepted, in bytes; longer lines become error lines.
-    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    #[arg(long, default_value_t = flexmap::runtime::MAX_LINE_BYTES)]
     pub max_line_bytes: usize,
     #[command(flatten)]
     pub diagnostics: OutputArgs,

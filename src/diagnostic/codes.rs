@@ -76,6 +76,8 @@ codes! {
     PayloadTooLarge = "FM308", "payload-too-large", Warning, "the attributes JSON may exceed the 4096-character cap of `TaskRouter`";
     PlaceholderValue = "FM309", "placeholder-value", Warning, "a value that is a leaked placeholder (`undefined`, `NaN`, `[object Object]`, `\"null\"`)";
     RuntimeWarnings = "FM310", "runtime-warnings", Info, "a rule gave runtime warnings on sample data (`lint --sample`)";
+    Amplification = "FM311", "amplification", Warning, "a `replace` that can only amplify its input (an empty-matching pattern, nested growth)";
+    InexactNumber = "FM312", "inexact-number", Warning, "a number literal that a 64-bit float cannot hold exactly (an integer beyond ±2^53, too many digits)";
     PiiLeak = "FM401", "pii-leak", Error, "a PII value goes to a field HIPAA mode keeps";
     PiiDropped = "FM402", "pii-dropped", Info, "a value goes to a field HIPAA mode drops";
     UnusedTable = "FM501", "unused-table", Warning, "a table nothing looks up";

@@ -9,6 +9,7 @@
 //! `lint` runs the checks, applies `allow:` and `# flexmap: allow(…)` suppressions (an
 //! allow that suppresses nothing is FM503), then the levels from `flexmap.toml`.
 
+mod amplification;
 mod constant_condition;
 mod constant_label;
 mod date_out_of_range;
@@ -18,6 +19,7 @@ mod front_end;
 mod hierarchy_separator;
 mod id_in_attribute;
 mod inconsistent_values;
+mod inexact_number;
 mod invalid_enum_value;
 mod invalid_url;
 mod missing_dependency;
@@ -88,6 +90,8 @@ pub static LINTS: &[&Lint] = &[
     &payload_too_large::LINT,
     &placeholder_value::LINT,
     &sample::LINT,
+    &amplification::LINT,
+    &inexact_number::LINT,
     &pii_leak::LINT,
     &pii_dropped::LINT,
     &unused_table::LINT,

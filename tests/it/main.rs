@@ -1,5 +1,6 @@
 //! The one integration-test binary: examples, data-driven cases, CLI transcripts.
 
+mod agreement;
 mod apply_cases;
 mod audit;
 mod cli;
@@ -8,6 +9,7 @@ mod docs;
 mod examples;
 mod filters;
 mod fuzz_regressions;
+mod hostile_runtime;
 mod http_client;
 mod js;
 mod ledger;
