@@ -50,6 +50,7 @@ pub mod diagnostic;
 pub mod dictionary;
 pub mod emit;
 pub mod figures;
+pub mod format;
 pub mod fsio;
 pub mod ledger;
 pub mod lint;

@@ -10,6 +10,7 @@ mod build;
 mod docs;
 mod eval;
 mod explain;
+mod fmt;
 mod init;
 mod lint;
 mod lock;
@@ -19,6 +20,7 @@ mod schema;
 mod serve;
 mod slots;
 mod test;
+mod trace;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -72,6 +74,8 @@ enum Command {
     Build(build::BuildArgs),
     /// Serve the rulesets of a folder over HTTP; reload on change, refuse broken rules.
     Serve(serve::ServeArgs),
+    /// Give rule files one canonical layout, keeping comments and key order (`--check` for CI).
+    Fmt(fmt::FmtArgs),
     /// Language server over stdio for editors: findings as you type (docs/editors.md).
     Lsp(lsp::LspArgs),
     /// Evaluate one expression on one record: its value, static type and runtime warnings.
@@ -154,6 +158,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&args),
         Command::Lsp(args) => lsp::run(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
     };
     ExitCode::from(code)
 }

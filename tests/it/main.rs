@@ -8,6 +8,7 @@ mod dictionary;
 mod docs;
 mod examples;
 mod filters;
+mod fmt;
 mod fuzz_regressions;
 mod hostile_runtime;
 mod http_client;
