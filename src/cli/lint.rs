@@ -53,6 +53,15 @@ pub struct LintArgs {
     /// Fail when flexmap.lock would change (FM205 becomes an error), as `cargo --locked`.
     #[arg(long)]
     pub locked: bool,
+    /// Report only these codes or lint names (comma-separated, e.g. `FM101,pii-leak`).
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not report these codes or lint names (comma-separated).
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Print the number of findings per code instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 /// One rule file to lint, in the project it belongs to.
@@ -196,12 +205,77 @@ pub fn run(args: &LintArgs) -> u8 {
         diagnostics.extend(found);
     }
     let files = units.len();
+    let diagnostics = match selected(args, diagnostics) {
+        Ok(kept) => kept,
+        Err(code) => return code,
+    };
     if args.diff {
         print!("{diff_output}");
+    } else if args.statistics {
+        print!("{}", statistics(&diagnostics));
     } else {
         super::print_diagnostics(&diagnostics, files, &args.output, false);
     }
     summarize(args, &diagnostics, files, fixed_count)
+}
+
+/// `--select` / `--ignore`: the findings whose code (or lint name) is selected and not
+/// ignored; an unknown code or name is a usage error.
+fn selected(args: &LintArgs, diagnostics: Vec<Diagnostic>) -> Result<Vec<Diagnostic>, u8> {
+    let parse = |names: &[String]| -> Result<Vec<flexmap::Code>, u8> {
+        names
+            .iter()
+            .filter(|n| !n.trim().is_empty())
+            .map(|n| {
+                flexmap::Code::from_code_or_name(n.trim()).ok_or_else(|| {
+                    eprintln!(
+                        "flexmap: unknown code or lint name `{}` (see `flexmap explain`)",
+                        n.trim()
+                    );
+                    EXIT_USAGE
+                })
+            })
+            .collect()
+    };
+    let select = parse(&args.select)?;
+    let ignore = parse(&args.ignore)?;
+    Ok(diagnostics
+        .into_iter()
+        .filter(|d| select.is_empty() || select.contains(&d.code))
+        .filter(|d| !ignore.contains(&d.code))
+        .collect())
+}
+
+/// `--statistics`: one line per code, most frequent first: count, code, name, and how many
+/// have a mechanical fix.
+fn statistics(diagnostics: &[Diagnostic]) -> String {
+    use std::fmt::Write as _;
+    let mut counts: Vec<(flexmap::Code, usize, usize)> = Vec::new();
+    for d in diagnostics {
+        match counts.iter_mut().find(|(c, _, _)| *c == d.code) {
+            Some(entry) => {
+                entry.1 += 1;
+                entry.2 += usize::from(d.fix.is_some());
+            }
+            None => counts.push((d.code, 1, usize::from(d.fix.is_some()))),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut out = String::new();
+    for (code, count, fixable) in counts {
+        let fixable = if fixable > 0 {
+            format!(" ({fixable} fixable)")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "{count:>5}  {}  {}{fixable}",
+            code.as_str(),
+            code.name()
+        );
+    }
+    out
 }
 
 /// Prints the summary line and returns the exit code.

@@ -67,7 +67,11 @@ pub fn run(args: &TestArgs) -> u8 {
         super::print_diagnostics(&invalid, reports.len(), &output, true);
     }
     if files.is_empty() {
-        eprintln!("flexmap: no *.test.yaml files found");
+        // Nothing ran: a CI job that lost its tests must not pass.
+        eprintln!(
+            "flexmap: no *.test.yaml files found (give a test file or a folder that holds some)"
+        );
+        return EXIT_USAGE;
     }
     if reports.iter().all(FileReport::passed) {
         EXIT_OK

@@ -523,6 +523,7 @@ fn strings(value: &DeValue<'_>) -> Option<Vec<String>> {
         .collect()
 }
 
+/// "an attribute", "a label", "a measure".
 fn article_kind(kind: SlotKind) -> &'static str {
     match kind {
         SlotKind::Attribute => "an attribute",

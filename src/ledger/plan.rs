@@ -709,16 +709,14 @@ impl<'a> Planner<'a> {
             "use `kind: attribute` or `kind: label`, or a built-in measure field".to_string()
         } else if !retired.is_empty() {
             format!(
-                "remove {} {} rule or custom field, or re-use a retired slot on purpose with `slot:` ({})",
-                super::super::check::article(kind.name()),
-                kind.name(),
+                "remove {} rule or custom field, or re-use a retired slot on purpose with `slot:` ({})",
+                super::article_kind(kind),
                 retired.join(", ")
             )
         } else {
             format!(
-                "remove {} {} rule or custom field, or merge two of them",
-                super::super::check::article(kind.name()),
-                kind.name()
+                "remove {} rule or custom field, or merge two of them",
+                super::article_kind(kind)
             )
         };
         Diagnostic::new(
