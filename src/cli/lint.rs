@@ -124,13 +124,7 @@ pub fn run(args: &LintArgs) -> u8 {
             (&sample_text, ruleset.analyze_with(&unit.config))
         {
             let stats = sample::measure(&analysis.program, sample_text);
-            sample::attach(
-                &analysis.rules,
-                &analysis.program,
-                &stats,
-                ruleset.source(),
-                &mut found,
-            );
+            sample::attach(&analysis, &stats, ruleset.source(), &mut found);
             flexmap::diagnostic::sort(&mut found);
             eprintln!(
                 "flexmap: sample {}: {} records measured{}",

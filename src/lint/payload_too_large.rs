@@ -270,6 +270,7 @@ mod tests {
             rules: &analysis.rules,
             config: &config,
             ledger: &[],
+            allocator: &crate::ledger::SlotAllocator::new(),
         };
         payload(&context)
     }
