@@ -131,11 +131,21 @@ impl Config {
     #[must_use]
     pub fn read(path: &Path) -> Config {
         let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        match std::fs::read_to_string(path) {
+        let read = crate::fsio::read_regular_bounded(path, crate::fsio::MAX_PROJECT_FILE_BYTES)
+            .map_err(|e| Box::new(e.diagnostic(path, "check the permissions of flexmap.toml")))
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| {
+                    Box::new(crate::project::io_diagnostic(
+                        path,
+                        "not UTF-8; save flexmap.toml as UTF-8",
+                    ))
+                })
+            });
+        match read {
             Ok(text) => Config::parse(&text, &path.display().to_string(), &folder),
-            Err(e) => Config {
+            Err(diagnostic) => Config {
                 root: Some(folder),
-                diagnostics: vec![crate::project::io_diagnostic(path, &e.to_string())],
+                diagnostics: vec![*diagnostic],
                 ..Config::default()
             },
         }

@@ -48,6 +48,8 @@ pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod dictionary;
+pub mod figures;
+pub mod fsio;
 pub mod ledger;
 pub mod lint;
 pub mod project;

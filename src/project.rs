@@ -236,8 +236,22 @@ pub(crate) fn replan(
 fn read_ledger(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Ledger {
     let shown = path.display().to_string();
     let name = shown.strip_prefix("./").unwrap_or(&shown).to_string();
-    match std::fs::read(path) {
+    match crate::fsio::read_regular_bounded(path, crate::fsio::MAX_PROJECT_FILE_BYTES) {
         Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) if text.trim().is_empty() => {
+                // An empty lock is a lost lock (a failed write, a bad merge): planning from
+                // nothing would move every field to other slots without a word.
+                let source = SourceFile::new(name.clone(), text);
+                diagnostics.push(
+                    Diagnostic::new(Code::InvalidValue, "flexmap.lock is empty", Span::at(0))
+                        .with_label("an empty lock would give every custom field a new slot")
+                        .with_help(
+                            "restore flexmap.lock from git (`git checkout -- flexmap.lock`); delete it only when no data was ever loaded with these slots",
+                        )
+                        .in_source(&source),
+                );
+                Ledger::empty(&name)
+            }
             Ok(text) => {
                 let ledger = Ledger::parse(&text, &name);
                 diagnostics.extend(ledger.diagnostics.iter().cloned());
@@ -252,9 +266,12 @@ fn read_ledger(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Ledger {
                 Ledger::empty(&name)
             }
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ledger::empty(&name),
+        Err(e) if e.is_not_found() => Ledger::empty(&name),
         Err(e) => {
-            diagnostics.push(io_diagnostic(path, &e.to_string()));
+            diagnostics.push(e.diagnostic(
+                path,
+                "check the permissions of flexmap.lock, or restore it from git",
+            ));
             Ledger::empty(&name)
         }
     }
@@ -319,7 +336,8 @@ fn display_path(path: &Path) -> PathBuf {
 
 /// Reads one file found by a directory scan: `None` when it is not a rule file.
 fn read_rule_file(path: &Path) -> Result<Option<Ruleset>, Box<Diagnostic>> {
-    let bytes = std::fs::read(path).map_err(|e| Box::new(io_diagnostic(path, &e.to_string())))?;
+    let bytes = crate::fsio::read_regular_bounded(path, crate::fsio::MAX_PROJECT_FILE_BYTES)
+        .map_err(|e| Box::new(e.diagnostic(path, "check the path and its permissions")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         Box::new(not_utf8(
             &path.display().to_string(),

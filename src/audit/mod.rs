@@ -31,6 +31,7 @@ use serde_json::Value;
 
 use crate::catalog::{Section, Target};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::figures::group;
 use crate::runtime::convert;
 use crate::source::{SourceFile, Span};
 
@@ -293,11 +294,11 @@ impl LineAuditor<'_, '_> {
                     format!(
                         "line {}: the attributes JSON is {} characters, over TaskRouter's {PAYLOAD_LIMIT}-character cap",
                         self.line,
-                        thousands(length)
+                        group(length)
                     ),
                     self.mapper.span(node.span),
                 )
-                .with_label(format!("{} characters", thousands(length)))
+                .with_label(format!("{} characters", group(length)))
                 .with_help(
                     "TaskRouter rejects an update whose attributes exceed 4096 characters (whitespace included), so none of it reaches Insights: drop data Insights does not need, shorten long values, or send compact JSON",
                 ),
@@ -358,18 +359,6 @@ fn article(type_name: &str) -> String {
         "null" => "null".to_string(),
         other => format!("a {other}"),
     }
-}
-
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (index, ch) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 fn is_json_whitespace(c: char) -> bool {

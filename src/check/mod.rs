@@ -6,6 +6,9 @@
 
 mod expr;
 pub mod facts;
+mod single;
+
+pub use single::{CheckedExpr, check_expression};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -89,40 +92,8 @@ pub fn analyze(file: &RuleFile) -> Analysis {
 #[must_use]
 pub fn analyze_with(file: &RuleFile, slots: &crate::ledger::plan::FileSlots) -> Analysis {
     let target = file.target.unwrap_or(Target::Task);
-    let mut checker = Checker {
-        file,
-        target,
-        diagnostics: Vec::new(),
-        sites: Vec::new(),
-        inputs: file
-            .inputs
-            .iter()
-            .map(|i| {
-                (
-                    i.path.clone(),
-                    (i.ty.map_or(DeclaredType::Any, |t| t.0), i.span),
-                )
-            })
-            .collect(),
-        tables: file
-            .tables
-            .iter()
-            .map(|t| {
-                (
-                    t.name.clone(),
-                    Arc::new(
-                        t.entries
-                            .iter()
-                            .cloned()
-                            .collect::<HashMap<String, Value>>(),
-                    ),
-                )
-            })
-            .collect(),
-        current_target: Arc::from(""),
-        analyzed: Vec::new(),
-        proposals: slots.allocator.clone(),
-    };
+    let mut checker = Checker::new(file, target);
+    checker.proposals = slots.allocator.clone();
     let mut rules = Vec::new();
     let assigned = checker.custom_slots(slots);
     for (custom, slot_name) in file.custom.iter().zip(assigned) {
@@ -205,6 +176,46 @@ pub(crate) struct Checker<'f> {
     analyzed: Vec<AnalyzedRule>,
     /// The plan's slot space; each FM201 fix takes the slot it proposes from it.
     proposals: crate::ledger::SlotAllocator,
+}
+
+impl<'f> Checker<'f> {
+    /// A checker of `file` for `target`, with its declared inputs and tables.
+    fn new(file: &'f RuleFile, target: Target) -> Checker<'f> {
+        Checker {
+            file,
+            target,
+            diagnostics: Vec::new(),
+            sites: Vec::new(),
+            inputs: file
+                .inputs
+                .iter()
+                .map(|i| {
+                    (
+                        i.path.clone(),
+                        (i.ty.map_or(DeclaredType::Any, |t| t.0), i.span),
+                    )
+                })
+                .collect(),
+            tables: file
+                .tables
+                .iter()
+                .map(|t| {
+                    (
+                        t.name.clone(),
+                        Arc::new(
+                            t.entries
+                                .iter()
+                                .cloned()
+                                .collect::<HashMap<String, Value>>(),
+                        ),
+                    )
+                })
+                .collect(),
+            current_target: Arc::from(""),
+            analyzed: Vec::new(),
+            proposals: crate::ledger::SlotAllocator::new(),
+        }
+    }
 }
 
 impl Checker<'_> {

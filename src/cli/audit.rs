@@ -62,7 +62,15 @@ pub fn run(args: &AuditArgs) -> u8 {
         TargetArg::Task => Target::Task,
         TargetArg::Worker => Target::Worker,
     });
+    // A spinner on a terminal while a large file is checked (figures as `apply` shows them).
+    let spinner = super::progress::Progress::spinner(&format!(
+        "auditing {} lines",
+        super::progress::figure(source.text().lines().count())
+    ));
     let mut report = audit(&source, target);
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
     if let Some(at) = not_utf8 {
         let (line, _) = source.line_col(at);
         report.diagnostics.push(

@@ -112,7 +112,7 @@ pub fn run(args: &LintArgs) -> u8 {
             if text != unit.text {
                 if args.diff {
                     diff_output.push_str(&unified_diff(&name, &unit.text, &text));
-                } else if let Err(e) = std::fs::write(&unit.path, &text) {
+                } else if let Err(e) = flexmap::fsio::write_atomic(&unit.path, text.as_bytes()) {
                     eprintln!("flexmap: cannot write {name}: {e}");
                     return EXIT_USAGE;
                 }
@@ -123,7 +123,14 @@ pub fn run(args: &LintArgs) -> u8 {
         if let (Some(sample_text), Some(analysis)) =
             (&sample_text, ruleset.analyze_with(&unit.config))
         {
+            let spinner = super::progress::Progress::spinner(&format!(
+                "measuring {} sample lines",
+                super::progress::figure(sample_text.lines().count())
+            ));
             let stats = sample::measure(&analysis.program, sample_text);
+            if let Some(spinner) = spinner {
+                spinner.finish_and_clear();
+            }
             sample::attach(&analysis, &stats, ruleset.source(), &mut found);
             flexmap::diagnostic::sort(&mut found);
             eprintln!(
@@ -133,9 +140,12 @@ pub fn run(args: &LintArgs) -> u8 {
                     .map(Path::display)
                     .map(|d| d.to_string())
                     .unwrap_or_default(),
-                stats.records,
+                super::progress::figure(stats.records),
                 if stats.skipped > 0 {
-                    format!(", {} lines skipped (not JSON objects)", stats.skipped)
+                    format!(
+                        ", {} lines skipped (not JSON objects)",
+                        super::progress::figure(stats.skipped)
+                    )
                 } else {
                     String::new()
                 }
@@ -221,10 +231,21 @@ fn collect(args: &LintArgs, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Uni
             add_project(&project, &mut units, diagnostics);
             continue;
         }
-        let bytes = std::fs::read(path).map_err(|e| {
-            eprintln!("flexmap: cannot read {}: {e}", path.display());
-            EXIT_USAGE
-        })?;
+        let bytes = match flexmap::fsio::read_regular_bounded(
+            path,
+            flexmap::fsio::MAX_PROJECT_FILE_BYTES,
+        ) {
+            Ok(bytes) => bytes,
+            Err(e) if e.is_not_found() => {
+                eprintln!("flexmap: cannot read {}: {e}", path.display());
+                return Err(EXIT_USAGE);
+            }
+            // A FIFO, a device or an unreadable file is one finding; the rest is checked.
+            Err(e) => {
+                diagnostics.push(e.diagnostic(path, "check the path and its permissions"));
+                continue;
+            }
+        };
         match String::from_utf8(bytes) {
             Ok(text) => {
                 let found = Config::find(path);

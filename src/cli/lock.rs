@@ -28,6 +28,15 @@ pub fn run(args: &LockArgs) -> u8 {
         Err(code) => return code,
     };
     let lock_path = project.lock_path();
+    // Read-plan-write under an advisory lock of the project folder: concurrent `flexmap
+    // lock` runs serialise, so none plans from a lock another is replacing.
+    let _guard = match flexmap::fsio::FolderLock::exclusive(&project.root) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("flexmap: cannot lock {}: {e}", project.root.display());
+            return EXIT_USAGE;
+        }
+    };
     let (plan, lock_problems) = project.plan_with_lock();
     // A lock that cannot be read is never overwritten: its retired slots would be lost.
     let mut refusals: Vec<Diagnostic> = lock_problems
@@ -93,7 +102,7 @@ pub fn run(args: &LockArgs) -> u8 {
         );
         return EXIT_FINDINGS;
     }
-    if let Err(e) = std::fs::write(&lock_path, &proposed) {
+    if let Err(e) = flexmap::fsio::write_atomic(&lock_path, proposed.as_bytes()) {
         eprintln!("flexmap: cannot write {}: {e}", lock_path.display());
         return EXIT_USAGE;
     }

@@ -7,10 +7,12 @@
 mod apply;
 mod audit;
 mod docs;
+mod eval;
 mod explain;
 mod init;
 mod lint;
 mod lock;
+mod progress;
 mod schema;
 mod serve;
 mod slots;
@@ -64,6 +66,8 @@ enum Command {
     Slots(slots::SlotsArgs),
     /// Serve the rulesets of a folder over HTTP; reload on change, refuse broken rules.
     Serve(serve::ServeArgs),
+    /// Evaluate one expression on one record: its value, static type and runtime warnings.
+    Eval(eval::EvalArgs),
 }
 
 /// Output format for findings.
@@ -139,6 +143,7 @@ pub fn main() -> ExitCode {
         Command::Lock(args) => lock::run(&args),
         Command::Slots(args) => slots::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Eval(args) => eval::run(&args),
     };
     ExitCode::from(code)
 }

@@ -12,6 +12,7 @@ use super::Lint;
 use crate::catalog::{Kind, SlotKind};
 use crate::check::AnalyzedRule;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::figures::group;
 use crate::runtime::{OutSection, Program, SiteId, WarningKind};
 use crate::source::{SourceFile, Span};
 
@@ -274,19 +275,6 @@ fn rule_extent(rule: &AnalyzedRule) -> Span {
         rule.rule.name_span.start.min(rule.rule.value.span().start),
         end,
     )
-}
-
-/// `1234567` → `1,234,567`.
-fn group(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

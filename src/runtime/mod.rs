@@ -12,6 +12,8 @@ mod eval;
 mod fast;
 mod output;
 mod payload;
+mod policy;
+mod trace;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -25,6 +27,8 @@ pub use fast::FastPath;
 pub use filters::FilterOp;
 pub use output::Attributes;
 pub use payload::{MAX_PAYLOAD_CHARS, json_chars};
+pub use policy::{MergePath, Output, RecordError, RecordOutcome, RecordPolicy};
+pub use trace::{Outcome, RuleTrace, Step};
 
 /// Index into `Program::sites`.
 pub type SiteId = u32;

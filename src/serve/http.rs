@@ -22,8 +22,7 @@ use super::AppState;
 use super::limits;
 use super::metrics::{RecordErrorLabels, RequestLabels, RouteLabels, RulesetLabels, WarningLabels};
 use super::registry::{Entry, Registry};
-use crate::runtime::{Program, RuntimeWarning};
-use crate::{Attributes, WarningKind};
+use crate::runtime::{Output, Program, RecordError, RecordPolicy, RuntimeWarning};
 
 /// The route of `POST …/apply`, as it appears in metrics.
 pub const APPLY_ROUTE: &str = "/v1/rulesets/{name}/apply";
@@ -545,17 +544,17 @@ pub struct WarningBody {
 #[serde(untagged)]
 enum RecordResult {
     Mapped {
-        attributes: Attributes,
+        attributes: Output,
         warnings: Vec<WarningBody>,
     },
     Failed {
-        error: RecordError,
+        error: RecordErrorBody,
         warnings: Vec<WarningBody>,
     },
 }
 
 #[derive(Serialize)]
-struct RecordError {
+struct RecordErrorBody {
     code: &'static str,
     message: String,
 }
@@ -717,6 +716,8 @@ fn batch_records(body: Value) -> Batch {
     }
 }
 
+/// One record under the library's record policy (`RecordPolicy`, shared with `flexmap apply`):
+/// an over-cap payload or a strict warning is an error here exactly as it is there.
 fn map_record(
     state: &AppState,
     name: &str,
@@ -724,58 +725,33 @@ fn map_record(
     record: &Value,
     strict: bool,
 ) -> RecordResult {
-    let fail = |code: &'static str, message: String, warnings| {
-        state
-            .metrics
-            .record_errors
-            .get_or_create(&RecordErrorLabels {
-                ruleset: name.to_owned(),
-                code: code.to_owned(),
-            })
-            .inc();
-        RecordResult::Failed {
-            error: RecordError { code, message },
-            warnings,
-        }
-    };
-    if !record.is_object() {
-        return fail(
-            WarningKind::NotAnObject.name(),
-            format!("the record is {}, not a JSON object", kind_of(record)),
-            Vec::new(),
-        );
-    }
-    let applied = program.apply(record);
-    let warnings: Vec<WarningBody> = applied
+    let outcome = RecordPolicy::new()
+        .strict(strict)
+        .map_record(program, record);
+    let warnings: Vec<WarningBody> = outcome
         .warnings
         .iter()
         .map(|w| warning_body(state, name, program, w))
         .collect();
-    if strict && !warnings.is_empty() {
-        let count = warnings.len();
-        return fail(
-            "strict",
-            format!(
-                "strict: {count} runtime warning{} (listed in `warnings`)",
-                if count == 1 { "" } else { "s" }
-            ),
+    match outcome.result {
+        Ok(attributes) => RecordResult::Mapped {
+            attributes,
             warnings,
-        );
-    }
-    RecordResult::Mapped {
-        attributes: applied.attributes,
-        warnings,
-    }
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        },
+        Err(RecordError { code, message }) => {
+            state
+                .metrics
+                .record_errors
+                .get_or_create(&RecordErrorLabels {
+                    ruleset: name.to_owned(),
+                    code: code.to_owned(),
+                })
+                .inc();
+            RecordResult::Failed {
+                error: RecordErrorBody { code, message },
+                warnings,
+            }
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod http_client;
 mod ledger;
 mod limits;
 mod lint_cases;
+mod lockfile;
 mod precommit;
 mod properties;
 mod ruletest;
