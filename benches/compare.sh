@@ -82,6 +82,7 @@ programs = [
     ("serde_json parse + print only (no mapping)", ["target/release/examples/serde-roundtrip"], inp, count),
     ("flexmap apply --jobs 1", [flexmap, "apply", rules, "--jobs", "1"], inp, count),
     ("flexmap apply --jobs 2", [flexmap, "apply", rules, "--jobs", "2"], inp, count),
+    (f"flexmap apply (no --jobs: the default, {os.cpu_count()} cores here)", [flexmap, "apply", rules], inp, count),
     ("node compare.js", ["node", "benches/compare.js"], inp, count),
     (f"jq -c -f compare.jq (first {jq_count} records)", ["jq", "-c", "-f", "benches/compare.jq"], jq_inp, jq_count),
 ]
@@ -118,7 +119,7 @@ print("|---|---:|---:|---:|---:|---:|")
 for name, n, mb, t, rss in results:
     print(f"| {name} | {n} | {t:.2f} | {mb / t:.0f} | {n / t / base_rate:.2f}× | {rss:.0f} |")
 print()
-print("outputs identical: " + ("yes (handwritten, flexmap --jobs 1/2, node, jq)" if not mismatch
+print("outputs identical: " + ("yes (handwritten, flexmap --jobs 1/2/default, node, jq)" if not mismatch
                                else "NO: " + ", ".join(mismatch)))
 
 # Targets.

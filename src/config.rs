@@ -302,17 +302,13 @@ impl Config {
 
     fn lint_level(&mut self, source: &SourceFile, lint: &str, level: &toml::Value, span: Span) {
         let Some(code) = Code::from_code_or_name(lint) else {
-            let names = Code::ALL.iter().map(|c| c.name());
-            let mut d = Diagnostic::new(
+            let d = Diagnostic::new(
                 Code::UnknownKey,
                 format!("unknown lint `{lint}` in `[lints]`"),
                 span,
             )
-            .with_label("no lint has this name or code");
-            d = match did_you_mean(lint, names) {
-                Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                None => d.with_help("see `flexmap explain` or docs/lints.md for the names"),
-            };
+            .with_label("no lint has this name or code")
+            .with_help(Code::suggestion_help(lint));
             self.push(source, d);
             return;
         };

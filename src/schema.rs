@@ -1,4 +1,4 @@
-//! The JSON Schema of the rule-file format (SPEC §2), for editors through
+//! The JSON Schemas of rule files and rule test files, for editors through
 //! yaml-language-server: completion, hover text and early red squiggles.
 //!
 //! The schema is generated with schemars from schema-only types that mirror what
@@ -31,6 +31,58 @@ pub fn rule_file_schema() -> Value {
     unwrap_descriptions(&mut schema);
     enrich(&mut schema);
     schema
+}
+
+/// The JSON Schema (draft-07) of a rule test file (`*.test.yaml`, run by `flexmap test`):
+/// the rule file it tests and its cases, with the runtime warning names `warnings` accepts.
+#[must_use]
+pub fn test_file_schema() -> Value {
+    let warnings: Vec<&str> = crate::runtime::WarningKind::ALL
+        .iter()
+        .map(|kind| kind.name())
+        .collect();
+    json!({
+        "$schema": SCHEMA_DIALECT,
+        "title": "flexmap rule test file",
+        "description": "Cases for `flexmap test`: each runs one input record through the rule file and compares the exact output.",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["rules", "cases"],
+        "properties": {
+            "rules": {
+                "description": "The rule file under test, relative to this file (e.g. `inbound-voice.yaml`).",
+                "type": "string",
+                "minLength": 1
+            },
+            "cases": {
+                "description": "The cases, run in order.",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["name", "input", "expect"],
+                    "properties": {
+                        "name": {
+                            "description": "What the case shows; printed with PASS or FAIL.",
+                            "type": "string"
+                        },
+                        "input": {
+                            "description": "The input record, as the rules read it."
+                        },
+                        "expect": {
+                            "description": "The exact output attributes (`{}` when nothing is written).",
+                            "type": "object"
+                        },
+                        "warnings": {
+                            "description": "The runtime warnings the case must produce, by name (default: none).",
+                            "type": "array",
+                            "items": { "enum": warnings }
+                        }
+                    }
+                }
+            }
+        }
+    })
 }
 
 /// A flexmap rule file: mapping rules that fill Twilio Flex Insights attributes.

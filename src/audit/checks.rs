@@ -23,7 +23,7 @@ const FLEX_WORKER_KEYS: &[&str] = &[
     "channels",
 ];
 
-/// The `type` values of `conversations.media` items (reference §1d, S10).
+/// The `type` values of `conversations.media` items (<https://www.twilio.com/docs/flex/developer/insights/custom-media-attached-conversations>).
 const MEDIA_TYPES: &[&str] = &[
     "Raw",
     "Embedded",
@@ -414,7 +414,7 @@ impl LineAuditor<'_, '_> {
                         && text.trim().eq_ignore_ascii_case("ivr") =>
                     {
                         format!(
-                            "Insights leaves IVR hang-ups out of abandonment (reference S5); use one of {documented}, and record IVR hang-ups in a custom attribute"
+                            "Insights leaves IVR hang-ups out of abandonment (docs/insights.md#dependencies-between-fields); use one of {documented}, and record IVR hang-ups in a custom attribute"
                         )
                     }
                     None => format!(

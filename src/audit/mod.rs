@@ -38,10 +38,10 @@ use crate::source::{SourceFile, Span};
 use scan::{Member, Node};
 
 /// `TaskRouter`'s cap on the attributes JSON of a task or a worker, in characters,
-/// whitespace included (reference §2, S17).
+/// whitespace included (docs/insights.md#limits, <https://www.twilio.com/docs/taskrouter/limits>).
 pub const PAYLOAD_LIMIT: usize = crate::runtime::MAX_PAYLOAD_CHARS;
 
-/// Insights keeps the first 128 characters of a text value (reference §2, S1).
+/// Insights keeps the first 128 characters of a text value (docs/insights.md#limits, <https://www.twilio.com/docs/flex/developer/insights/enhance-integration>).
 pub const TEXT_LIMIT: usize = 128;
 
 /// What an audit found, with the counts of what it read.

@@ -7,6 +7,8 @@
 //! lookups never allocate except to build slot names and suggestions.
 
 mod fields;
+mod sources;
+pub use sources::{SOURCES, Source, SourceKind, evidence_sources, source};
 
 use std::fmt;
 

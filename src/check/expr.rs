@@ -347,6 +347,14 @@ impl Checker<'_> {
             )
             .with_label("no filter has this name");
             d = match did_you_mean(name, filters::FILTERS.iter().map(|f| f.name)) {
+                // The rename is mechanical when the span is exactly the name's bytes (the
+                // offset map may fall back to the whole scalar).
+                Some(best) if name_file_span.len() == name.len() => {
+                    d.with_help(format!("did you mean `{best}`?")).with_fix(
+                        format!("rename to `{best}`"),
+                        vec![crate::diagnostic::Edit::replace(name_file_span, best)],
+                    )
+                }
                 Some(best) => d.with_help(format!("did you mean `{best}`?")),
                 None => d.with_help("see docs/language.md for the list of filters"),
             };

@@ -27,11 +27,10 @@ pub fn run(args: &ExplainArgs) -> u8 {
         return EXIT_OK;
     };
     let Some(code) = Code::from_code_or_name(wanted) else {
-        let names = Code::ALL.iter().map(|c| c.name());
-        match flexmap::suggest_name(wanted, names) {
-            Some(best) => eprintln!("flexmap: no code `{wanted}`; did you mean `{best}`?"),
-            None => eprintln!("flexmap: no code `{wanted}`; `flexmap explain` lists them all"),
-        }
+        eprintln!(
+            "flexmap: no code `{wanted}`; {}",
+            Code::suggestion_help(wanted)
+        );
         return EXIT_USAGE;
     };
     let info = code.info();

@@ -1,5 +1,5 @@
-//! `flexmap init [DIR]`: scaffolds a project with settings, an example rule file and the
-//! JSON Schema editors use.
+//! `flexmap init [DIR]`: scaffolds a project with settings, an example rule file and its test,
+//! and the two JSON Schemas editors use.
 
 use std::path::{Path, PathBuf};
 
@@ -58,6 +58,19 @@ customers:
   external_id: crm.contact.id
 "#;
 
+/// The example test file written by `flexmap init` (run it with `flexmap test`).
+const EXAMPLE_TEST_TEMPLATE: &str = r#"# yaml-language-server: $schema=../flexmap.test.schema.json
+rules: example.yaml
+cases:
+  - name: a Spanish caller with a CRM contact
+    input:
+      ivr: { language: es-MX }
+      crm: { contact: { id: C-1001 } }
+    expect:
+      conversations: { language: Spanish, in_business_hours: "Yes" }
+      customers: { external_id: C-1001 }
+"#;
+
 /// Runs `flexmap init`.
 pub fn run(args: &InitArgs) -> u8 {
     let schema = match super::schema::schema_text() {
@@ -67,13 +80,25 @@ pub fn run(args: &InitArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let files: [(PathBuf, &str); 3] = [
+    let test_schema = match super::schema::test_schema_text() {
+        Ok(text) => text + "\n",
+        Err(error) => {
+            eprintln!("error: cannot write the schema: {error}");
+            return EXIT_USAGE;
+        }
+    };
+    let files: [(PathBuf, &str); 5] = [
         (args.dir.join("flexmap.toml"), CONFIG_TEMPLATE),
         (
             args.dir.join("rules").join("example.yaml"),
             EXAMPLE_TEMPLATE,
         ),
+        (
+            args.dir.join("rules").join("example.test.yaml"),
+            EXAMPLE_TEST_TEMPLATE,
+        ),
         (args.dir.join("flexmap.schema.json"), &schema),
+        (args.dir.join("flexmap.test.schema.json"), &test_schema),
     ];
     if !args.force {
         let existing: Vec<&Path> = files

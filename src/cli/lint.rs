@@ -36,6 +36,10 @@ pub struct LintArgs {
     /// Run the ruleset over real records and add measured evidence (one rule file only).
     #[arg(long, value_name = "FILE.ndjson")]
     pub sample: Option<PathBuf>,
+    /// With `--sample`: quote record values in findings (the longest value over 128
+    /// characters). Without it no record value is printed.
+    #[arg(long, requires = "sample")]
+    pub show_values: bool,
     /// Skip the files a folder scan would skip: YAML whose first key is not `flexmap:`,
     /// `*.test.yaml` and paths `exclude`d in flexmap.toml (for pre-commit, which passes
     /// every staged YAML file).
@@ -104,8 +108,10 @@ pub fn run(args: &LintArgs) -> u8 {
                     break;
                 }
                 fixed_count += round.applied.len();
+                // With --diff nothing is written: say what would be fixed.
+                let verb = if args.diff { "would fix" } else { "fixed" };
                 for (code, message) in &round.applied {
-                    eprintln!("fixed {name}: {} {message}", code.as_str());
+                    eprintln!("{verb} {name}: {} {message}", code.as_str());
                 }
                 text = round.text;
             }
@@ -127,7 +133,11 @@ pub fn run(args: &LintArgs) -> u8 {
                 "measuring {} sample lines",
                 super::progress::figure(sample_text.lines().count())
             ));
-            let stats = sample::measure(&analysis.program, sample_text);
+            let stats = if args.show_values {
+                sample::measure_showing_values(&analysis.program, sample_text)
+            } else {
+                sample::measure(&analysis.program, sample_text)
+            };
             if let Some(spinner) = spinner {
                 spinner.finish_and_clear();
             }

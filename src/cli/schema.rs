@@ -13,9 +13,22 @@ pub struct CompletionsArgs {
     pub shell: Shell,
 }
 
-/// Runs `flexmap schema`: prints the rule-file JSON Schema, pretty, to stdout.
-pub fn run_schema() -> u8 {
-    match schema_text() {
+/// Arguments of `flexmap schema`.
+#[derive(clap::Args, Debug)]
+pub struct SchemaArgs {
+    /// Print the schema of rule test files (`*.test.yaml`) instead of rule files.
+    #[arg(long)]
+    pub test_files: bool,
+}
+
+/// Runs `flexmap schema`: prints the rule-file (or test-file) JSON Schema, pretty, to stdout.
+pub fn run_schema(args: &SchemaArgs) -> u8 {
+    let text = if args.test_files {
+        test_schema_text()
+    } else {
+        schema_text()
+    };
+    match text {
         Ok(text) => {
             println!("{text}");
             EXIT_OK
@@ -30,6 +43,11 @@ pub fn run_schema() -> u8 {
 /// The rule-file JSON Schema as pretty JSON (no trailing newline).
 pub fn schema_text() -> Result<String, serde_json::Error> {
     serde_json::to_string_pretty(&flexmap::schema::rule_file_schema())
+}
+
+/// The rule-test-file JSON Schema as pretty JSON (no trailing newline).
+pub fn test_schema_text() -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(&flexmap::schema::test_file_schema())
 }
 
 /// Runs `flexmap completions SHELL`: prints the completion script to stdout.

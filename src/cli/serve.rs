@@ -37,9 +37,28 @@ pub struct ServeArgs {
     /// Time to read and answer one request, in milliseconds (408 after).
     #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout_ms: u64,
-    /// Apply requests read and mapped at once (more wait, within --timeout-ms).
+    /// Apply requests mapped at once [default: the number of cores]. More wait, within
+    /// --timeout-ms.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub max_concurrent: Option<u32>,
+    /// Apply requests admitted at once (reading their body, waiting or mapping); more get
+    /// 503 `overloaded` at once. Bodies take at most this times --max-body-bytes.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=65536))]
-    pub max_concurrent: u32,
+    pub max_queued: u32,
+    /// Most connections open at once. At the cap the longest idle connection is closed to
+    /// make room. Lowered to fit the open-file limit if that is smaller.
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+    /// Time from the first byte of a request to the end of its headers, in milliseconds
+    /// (the connection is closed after).
+    #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_ms: u64,
+    /// How long a kept-alive connection may wait for its next request, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout_ms: u64,
+    /// Let record values appear in HTTP errors and logs (by default they never do).
+    #[arg(long)]
+    pub show_values: bool,
     /// After SIGTERM or Ctrl-C, how long in-flight requests may take to finish, in
     /// milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
@@ -71,7 +90,14 @@ pub fn run(args: &ServeArgs) -> u8 {
     options.max_depth = usize::from(args.max_depth);
     options.max_batch_records = args.max_batch_records as usize;
     options.timeout = Duration::from_millis(args.timeout_ms);
-    options.max_concurrent = args.max_concurrent as usize;
+    if let Some(max_concurrent) = args.max_concurrent {
+        options.max_concurrent = max_concurrent as usize;
+    }
+    options.max_queued = args.max_queued as usize;
+    options.max_connections = fit_open_files(args.max_connections as usize);
+    options.header_read_timeout = Duration::from_millis(args.header_read_timeout_ms);
+    options.idle_timeout = Duration::from_millis(args.idle_timeout_ms);
+    options.show_values = args.show_values;
     options.token = token;
     options.drain_timeout = Duration::from_millis(args.drain_timeout_ms);
     options.watch = !args.no_watch;
@@ -89,8 +115,15 @@ pub fn run(args: &ServeArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
-    runtime.block_on(serve(args, options))
+    let code = runtime.block_on(serve(args, options));
+    // A blocking job still running (a mapping that has not reached its next record, a
+    // reload stuck on a file) must not hold the exit: wait a little, then leave it.
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    code
 }
+
+/// How long the exit waits for blocking jobs still running after the drain.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 async fn serve(args: &ServeArgs, options: Options) -> u8 {
     let has_token = options.token.is_some();
@@ -142,6 +175,29 @@ async fn serve(args: &ServeArgs, options: Options) -> u8 {
             EXIT_USAGE
         }
     }
+}
+
+/// File descriptors kept free for everything but connections (rule files, the watcher,
+/// the listener, logs).
+const RESERVED_FILES: u64 = 64;
+
+/// The connection cap, lowered to fit the soft open-file limit (each connection is a file
+/// descriptor; running out would make `accept` fail for everyone, `/healthz` included).
+fn fit_open_files(wanted: usize) -> usize {
+    #[cfg(unix)]
+    {
+        let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+        if let Some(current) = limit.current {
+            let fits = current.saturating_sub(RESERVED_FILES).max(1);
+            if (wanted as u64) > fits {
+                eprintln!(
+                    "flexmap: --max-connections {wanted} lowered to {fits}: the open-file limit is {current} (raise it with `ulimit -n`)"
+                );
+                return fits as usize;
+            }
+        }
+    }
+    wanted
 }
 
 /// The token from `--token-file`, else from `FLEXMAP_TOKEN`; surrounding whitespace is cut.

@@ -107,6 +107,70 @@ impl Code {
             .copied()
             .find(|c| c.as_str().eq_ignore_ascii_case(text) || c.name() == text)
     }
+
+    /// The codes a misspelt code or name most likely meant, best first (at most three): for a
+    /// code (`FM99`, `fm1o1`), the codes one digit away, zero-padded forms included (`FM99` →
+    /// `FM901`, `FM902`); for a name, the closest name by edit distance.
+    #[must_use]
+    pub fn suggest(text: &str) -> Vec<Code> {
+        let text = text.trim();
+        let digits = text
+            .get(..2)
+            .filter(|prefix| prefix.eq_ignore_ascii_case("fm"))
+            .map(|_| &text[2..])
+            .filter(|rest| (1..=4).contains(&rest.len()));
+        let Some(digits) = digits else {
+            let names = Code::ALL.iter().map(|c| c.name());
+            return crate::suggest::did_you_mean(text, names)
+                .and_then(Code::from_code_or_name)
+                .into_iter()
+                .collect();
+        };
+        let digits = digits.to_ascii_lowercase().replace('o', "0");
+        let mut forms = vec![digits.clone()];
+        if digits.len() < 3 {
+            for at in 0..=digits.len() {
+                let mut padded = digits.clone();
+                padded.insert(at, '0');
+                forms.push(padded);
+            }
+        }
+        let mut scored: Vec<(usize, Code)> = Code::ALL
+            .iter()
+            .filter_map(|&code| {
+                let number = &code.as_str()[2..];
+                let distance = forms
+                    .iter()
+                    .map(|form| strsim::osa_distance(form, number))
+                    .min()?;
+                (distance <= 1).then_some((distance, code))
+            })
+            .collect();
+        scored.sort_by_key(|&(distance, code)| (distance, code.as_str()));
+        scored.into_iter().take(3).map(|(_, code)| code).collect()
+    }
+
+    /// The help line for an unknown code or name: `did you mean `FM901` (limit-exceeded)?`, or
+    /// where to find the list.
+    #[must_use]
+    pub fn suggestion_help(text: &str) -> String {
+        let named: Vec<String> = Code::suggest(text)
+            .into_iter()
+            .map(|code| {
+                if code.name() == text.trim() || !text.trim().to_ascii_lowercase().starts_with("fm")
+                {
+                    format!("`{}`", code.name())
+                } else {
+                    format!("`{}` ({})", code.as_str(), code.name())
+                }
+            })
+            .collect();
+        match named.as_slice() {
+            [] => "`flexmap explain` lists every code and name (codes are FM and three digits, e.g. FM101)".to_owned(),
+            [one] => format!("did you mean {one}?"),
+            [first @ .., last] => format!("did you mean {} or {last}?", first.join(", ")),
+        }
+    }
 }
 
 impl serde::Serialize for Code {

@@ -241,7 +241,16 @@ impl Diagnostic {
 
     /// Attaches the source the spans point into.
     #[must_use]
+    ///
+    /// A fix that renames a quoted YAML scalar (`'conversaton_label_1'`) to a bare name keeps
+    /// the quotes: the edit's replacement is wrapped in the same quote characters, so `--fix`,
+    /// the JSON edits and the language server's code actions change the name and nothing else.
     pub fn in_source(mut self, source: &SourceFile) -> Diagnostic {
+        if let Some(fix) = &mut self.fix {
+            for edit in &mut fix.edits {
+                keep_quotes(source.text(), edit);
+            }
+        }
         self.source = Some(source.clone());
         self
     }
@@ -411,4 +420,22 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
             b.code.as_str(),
         ))
     });
+}
+
+/// Wraps a bare-name replacement in the quotes of the scalar it replaces (see `in_source`).
+fn keep_quotes(text: &str, edit: &mut Edit) {
+    let Some(old) = text.get(edit.span.range()) else {
+        return;
+    };
+    let bare = !edit.replacement.is_empty()
+        && edit
+            .replacement
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    for quote in ['\'', '"'] {
+        if bare && old.len() >= 2 && old.starts_with(quote) && old.ends_with(quote) {
+            edit.replacement = format!("{quote}{}{quote}", edit.replacement);
+            return;
+        }
+    }
 }

@@ -18,7 +18,7 @@ varies from record to record.
 ## Why it matters
 In Flex Insights a label is not a column title: it is the display text of each attribute
 value. With both set, Insights shows the label in place of the attribute's value; with the
-attribute only, the value is its own label (labels S2, reference §2 "Label semantics").
+attribute only, the value is its own label (docs/insights.md#labels-and-attributes, https://www.twilio.com/docs/flex/developer/insights/labels).
 A constant label therefore makes every value of the attribute show the same text, and
 because segmentation still follows the attribute, that one label shows up again and again
 in report filters, once per attribute value.

@@ -22,8 +22,7 @@ into `| date`. Dates are read as `| date` reads them: ISO 8601 and RFC 2822 stri
 `YYYYMMDD`, epoch seconds below 100,000,000,000 and epoch milliseconds above.
 
 ## Why it matters
-Every date and time Insights loads must fall in 1901–2049 inclusive (reference §2 "Date
-range", enhance-integration S1). flexmap's runtime drops such a date with a warning rather
+Every date and time Insights loads must fall in 1901–2049 inclusive (docs/insights.md#limits, https://www.twilio.com/docs/flex/developer/insights/enhance-integration). flexmap's runtime drops such a date with a warning rather
 than send it; either way the value never reaches reports, on every record. A literal outside
 the range is almost always a typo (`1024` for `2024`) or a placeholder such as `1900-01-01`
 or `9999-12-31` meant as "unknown".

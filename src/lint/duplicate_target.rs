@@ -25,9 +25,9 @@ with another kind or scope in a second file is reported here as well.
 ## Why it matters
 Only one value can reach Insights: whichever rule runs last wins, silently, and the other
 rule's data is lost for every record. For a custom slot it is worse: Insights reports read
-slots by number (reference §2 "Custom slots", D:S1, D:S2), so two meanings in one slot mix
+slots by number (docs/insights.md#custom-slots), so two meanings in one slot mix
 two kinds of data in the same column of every report, and data already loaded cannot be
-fixed without a support case (reference §2 "Data fixes", D:S1).
+fixed without a support case (docs/insights.md#limits).
 
 ## Example
 ```yaml

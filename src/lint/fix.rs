@@ -91,8 +91,38 @@ mod tests {
     #[test]
     fn renames_keep_everything_else_byte_for_byte() {
         let before = "flexmap: 1\ntarget: task\n# comment stays\nconversations:\n  wrapup_time: x   # trailing\n  \"ivr_pth\": y\n  conversation_attribute_11: a\n  conversation_attribute_12: b\n  service_level: { valeu: z }\n";
-        let after = "flexmap: 1\ntarget: task\n# comment stays\nconversations:\n  wrap_up_time: x   # trailing\n  ivr_path: y\n  conversation_attribute_1: a\n  conversation_attribute_2: b\n  service_level: { value: z }\n";
+        let after = "flexmap: 1\ntarget: task\n# comment stays\nconversations:\n  wrap_up_time: x   # trailing\n  \"ivr_path\": y\n  conversation_attribute_1: a\n  conversation_attribute_2: b\n  service_level: { value: z }\n";
         assert_eq!(fix_all(before), after);
+    }
+
+    #[test]
+    fn quoted_keys_stay_quoted() {
+        let before = "flexmap: 1\ntarget: task\nconversations:\n  'conversaton_label_1': a\n  \"wrapup_time\": b\n";
+        let after = "flexmap: 1\ntarget: task\nconversations:\n  'conversation_label_1': a\n  \"wrap_up_time\": b\n";
+        assert_eq!(fix_all(before), after);
+    }
+
+    #[test]
+    fn a_misspelt_filter_is_renamed() {
+        let before = "flexmap: 1\ntarget: task\nconversations:\n  content: crm.subject | titel | truncate(100)\n";
+        let after = "flexmap: 1\ntarget: task\nconversations:\n  content: crm.subject | title | truncate(100)\n";
+        assert_eq!(fix_all(before), after);
+        // Inside a double-quoted scalar with escapes the name's bytes are still found exactly.
+        let before = "flexmap: 1\ntarget: task\nconversations:\n  content: \"crm.tier | lowr ++ \\\"x\\\"\"\n";
+        let after = "flexmap: 1\ntarget: task\nconversations:\n  content: \"crm.tier | lower ++ \\\"x\\\"\"\n";
+        assert_eq!(fix_all(before), after);
+    }
+
+    #[test]
+    fn a_repeated_identical_entry_is_removed_and_a_different_one_is_not() {
+        let before = "flexmap: 1\ntarget: task\nconversations:\n  content: crm.a   # one\n  channel: crm.c\n  content: crm.a   # two\n";
+        let after = "flexmap: 1\ntarget: task\nconversations:\n  content: crm.a   # one\n  channel: crm.c\n";
+        assert_eq!(fix_all(before), after);
+        let ambiguous =
+            "flexmap: 1\ntarget: task\nconversations:\n  content: crm.a\n  content: crm.b\n";
+        assert_eq!(fix_all(ambiguous), ambiguous);
+        let flow = "flexmap: 1\ntarget: task\nconversations: { content: crm.a, content: crm.a }\n";
+        assert_eq!(fix_all(flow), flow);
     }
 
     #[test]

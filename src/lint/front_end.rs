@@ -210,8 +210,7 @@ know, with the closest known field. Curated hints cover real-world misspellings:
 under `conversations` (`team_name` → `handling_team_name`).
 
 ## Why it matters
-Insights ignores attribute names it does not recognise, with no error (Twilio, "Add
-additional TaskRouter data", reference S1). The mapping runs, the data is sent, and it never
+Insights ignores attribute names it does not recognise, with no error (Twilio, "Add additional TaskRouter data", https://www.twilio.com/docs/flex/developer/insights/enhance-integration). The mapping runs, the data is sent, and it never
 shows in a report; data loaded without it cannot be back-filled without a support case.
 
 ## Example
@@ -236,7 +235,7 @@ under `conversations`, a worker field in a task ruleset, a section for the other
 custom field scoped to another target, an `extra` key that would overwrite Insights data.
 
 ## Why it matters
-Insights reads each field only in its own object (reference §1); anywhere else it is
+Insights reads each field only in its own object (docs/insights.md#conversations-fields); anywhere else it is
 ignored silently, exactly like an unknown name.
 
 ## Example
@@ -265,7 +264,7 @@ fields hold, and slots `flexmap.lock` holds or retired are all taken.
 
 ## Why it matters
 Insights has 10 conversation attribute, label and measure slots, 3 customer attribute and
-label slots, and 3 agent attribute and label slots (reference §2, S1, S2). A slot outside
+label slots, and 3 agent attribute and label slots (docs/insights.md#custom-slots). A slot outside
 the range is ignored silently.
 
 ## Example
@@ -292,7 +291,7 @@ list where text belongs), or a `when` that is not a condition. Paths without a d
 `type` are `any` and only checked at run time.
 
 ## Why it matters
-A measure must be numeric and text must be a scalar (reference §1); a value of the wrong
+A measure must be numeric and text must be a scalar (docs/insights.md#conversations-fields); a value of the wrong
 type is dropped by Insights or by flexmap's coercion, so the field stays empty in reports.
 
 ## Example

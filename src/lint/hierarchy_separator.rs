@@ -24,10 +24,9 @@ Checks the hierarchy fields (`ivr_path`, `handling_team_name_in_hierarchy`,
 
 ## Why it matters
 Insights splits a hierarchy value into levels at `" ▸ "` (U+25B8 with a space on each side),
-as in `London ▸ Sales ▸ Sales 2` or the IVR path `1 ▸ 2` (reference §1 kind codes, §2
-"Hierarchy format"; D:S1). Any other separator gives one flat level that cannot be rolled
+as in `London ▸ Sales ▸ Sales 2` or the IVR path `1 ▸ 2` (docs/insights.md#dependencies-between-fields). Any other separator gives one flat level that cannot be rolled
 up. Twilio's own SSO page shows `London,Sales,VIP` for the same field, so the mistake is
-common (reference §4 item 6, D:S15 vs D:S1), and loaded data cannot be fixed afterwards.
+common (https://www.twilio.com/docs/flex/admin-guide/setup/sso-configuration against https://www.twilio.com/docs/flex/developer/insights/enhance-integration), and loaded data cannot be fixed afterwards.
 
 ## Example
 ```yaml

@@ -33,7 +33,7 @@ reported.
 A Flex Insights workspace holds at most 2 billion distinct attribute values, counted across
 all data sets; label values do not count. Near the limit loads fail and Twilio may delete
 older data before normal retention, and per-conversation-unique values slow every load and
-can rule out 15-minute loads (reference §2, labels S2, enhance-integration S1). Twilio's
+can rule out 15-minute loads (docs/insights.md#limits, https://www.twilio.com/docs/flex/developer/insights/labels). Twilio's
 advice is to put IDs in labels: a label-only slot makes its value the display text of the
 segment ID, which is exactly what an ID needs.
 

@@ -24,9 +24,9 @@ Values are compared as the runtime writes them (case-insensitively, like enum va
 ## Why it matters
 A Callback Request phase always means the conversation was a follow-up, and `Follow-Up`
 (a callback or voicemail was left) exists only for inbound conversations; outbound ones are
-`Yes` or `No` (reference §1a, §2 "Abandoned phase", summary rule 8; D:S5). Contradicting
+`Yes` or `No` (docs/insights.md#dependencies-between-fields, https://www.twilio.com/docs/flex/end-user-guide/insights/abandoned-conversations). Contradicting
 values put the conversation in the wrong bucket of the Abandoned Conversations metric, and
-data already loaded cannot be corrected without a support case (reference §2, D:S1).
+data already loaded cannot be corrected without a support case (docs/insights.md#limits).
 
 ## Example
 ```yaml

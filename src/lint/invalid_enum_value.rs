@@ -27,10 +27,10 @@ other value gets a did-you-mean or the list of values. YAML and expression boole
 
 ## Why it matters
 Insights text values are case-sensitive categories: `Customer` and `customer`, `Inbound`
-and `inbound` show up as separate rows (reference §4 item 11). An undocumented value, such as
+and `inbound` show up as separate rows (docs/insights.md#mistakes-seen-in-practice). An undocumented value, such as
 `abandoned_phase: IVR` seen in a public Studio function, becomes a bucket of its own that the
 built-in metrics ignore: Abandoned Conversations counts `Abandoned = Yes` by phase
-(reference §1a, §4 item 12; D:S5, D:S1). flexmap writes the documented spelling of a
+(docs/insights.md#mistakes-seen-in-practice, https://www.twilio.com/docs/flex/end-user-guide/insights/abandoned-conversations). flexmap writes the documented spelling of a
 case-only difference at run time, but the rule should say what Insights gets; a Yes/No flag
 that is not a yes/no value is dropped.
 

@@ -27,9 +27,8 @@ Links taken from the record are not judged: only literals are evidence.
 Insights opens these links as written, from its own servers and from the analyst's browser:
 a relative path or a bare host name leads nowhere, and flexmap's runtime drops a value
 that is not an absolute http(s) URL. A recording link must also be public or carry its
-authorization in the path or query string (reference §1a `segment_link`, §2
-"segment_link"; D:S1), and `customer_link` is meant to open the customer's CRM record
-(reference §1b; D:S1).
+authorization in the path or query string (docs/insights.md#dependencies-between-fields), and `customer_link` is meant to open the customer's CRM record
+(docs/insights.md#customers-fields).
 
 ## Example
 ```yaml

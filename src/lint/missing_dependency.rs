@@ -18,9 +18,8 @@ to display it: `team_name` without `team_id`, `department_name` without `departm
 ## Why it matters
 Insights shows a team or department name only together with its id: `team_name` sent
 without `team_id`, or `department_name` without `department_id`, leaves the name blank in
-every report (reference §1c, §2 "team/department dependencies", §4 item 4, D:S1). The
-conversation-level `handling_*` names follow the same rule (reference §1a, D:S1; applied by
-analogy). Nothing fails at load time, so the gap is found only when a report shows blanks.
+every report (docs/insights.md#dependencies-between-fields, https://www.twilio.com/docs/flex/developer/insights/enhance-integration). The
+conversation-level `handling_*` names follow the same rule (docs/insights.md#conversations-fields; applied by analogy). Nothing fails at load time, so the gap is found only when a report shows blanks.
 
 ## Example
 ```yaml
@@ -31,7 +30,7 @@ worker:
 
 ## Fix
 Write the id too. When the source has no separate id, the common workaround is to use the
-name as the id, as Twilio Professional Services' worker-details feature does (reference C1):
+name as the id, as Twilio Professional Services' worker-details feature does (https://twilio-professional-services.github.io/flex-project-template/):
 
 ```yaml
 worker:

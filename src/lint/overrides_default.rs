@@ -12,7 +12,7 @@ Notes (info) a rule that writes a field Insights already fills in by itself from
 or Flex: `workflow` (WorkflowName), `handling_team_id`/`handling_team_name` (TaskQueue),
 `queue`, `outcome` (task reason), `channel` (TaskChannelUniqueName), `direction`,
 `external_contact`, `activity`, `customers.phone`, `country`, `state`, `zip`, worker
-`full_name` (WorkerName) and others (reference §3).
+`full_name` (WorkerName) and others (docs/insights.md#taskrouter-defaults).
 
 ## Why it matters
 Overriding is often the point, but it replaces a value every existing report already uses;

@@ -40,8 +40,7 @@ so the existing attributes count too.
 
 ## Why it matters
 TaskRouter caps task attributes and worker attributes at 4096 characters each, whitespace
-included, and rejects an update over the cap (reference §2 "TaskRouter size cap", TaskRouter
-limits S17). A rejected update loses every value of the mapping, not only the long ones, and
+included, and rejects an update over the cap (docs/insights.md#limits, https://www.twilio.com/docs/taskrouter/limits). A rejected update loses every value of the mapping, not only the long ones, and
 a fully populated `conversations` plus `customers` payload can reach the cap.
 
 ## Example

@@ -16,8 +16,7 @@ field HIPAA mode removes before Insights loads the data: `name`, `email`, `phone
 accounts.
 
 ## Why it matters
-On a HIPAA account Twilio drops these keys from task attributes (reference §2 "HIPAA
-filter", HIPAA S4): the value never shows in any report, customers are not linked into
+On a HIPAA account Twilio drops these keys from task attributes (docs/insights.md#hipaa, https://www.twilio.com/docs/flex/developer/insights/hipaa-flex-insights-historical-reporting): the value never shows in any report, customers are not linked into
 journeys (every conversation is a customer of its own), and the rule only moves personal
 data around for nothing. A rule written for a non-HIPAA account and copied over is the
 usual cause.

@@ -26,7 +26,7 @@ Twilio's HIPAA page for Flex Insights says that no PHI may go into the `conversa
 `customers` or `agents` objects of task attributes. HIPAA mode removes only a fixed list of
 keys (`customers.name`, `email`, `phone`, `external_id`, `zip`, `geo_location`) and the root
 attributes outside its allowlist; everything else is loaded into Insights as written, where
-every report user can see it (reference §2 "HIPAA filter", HIPAA S4).
+every report user can see it (docs/insights.md#hipaa, https://www.twilio.com/docs/flex/developer/insights/hipaa-flex-insights-historical-reporting).
 
 ## Example
 ```yaml

@@ -19,9 +19,8 @@ Conditions are not checked: `x != "undefined"` is a guard, not a value.
 These are the texts JavaScript produces for a missing value, a failed number conversion and
 an object used as a string. Copied from a hand-written Twilio Function into rules, they are
 written to Insights as real text: every attribute value counts toward the workspace's
-2-billion distinct-value budget and shows up as a category in reports (reference §2
-"2-billion unique values", D:S2), and data already loaded cannot be corrected without a
-support case (reference §2 "Data fixes", D:S1). In flexmap a missing value simply writes
+2-billion distinct-value budget and shows up as a category in reports (docs/insights.md#limits, https://www.twilio.com/docs/flex/developer/insights/labels), and data already loaded cannot be corrected without a
+support case (docs/insights.md#limits). In flexmap a missing value simply writes
 nothing.
 
 ## Example

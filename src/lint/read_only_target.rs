@@ -12,8 +12,7 @@ Reports a rule that writes a field Insights computes itself and that must not be
 hand: `conversations.kind`.
 
 ## Why it matters
-Twilio warns that changing a segment's Kind can break recording playback (Conversation
-Segment Kinds, reference S8); the segment kinds drive Insights' own metrics.
+Twilio warns that changing a segment's Kind can break recording playback (Conversation Segment Kinds, https://www.twilio.com/docs/flex/end-user-guide/insights/segments); the segment kinds drive Insights' own metrics.
 
 ## Example
 ```yaml

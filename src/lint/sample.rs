@@ -27,8 +27,7 @@ found no entry, a value cut at 128 characters or dropped for its shape, with how
 records and the first line.
 
 ## Why it matters
-A warning at run time means data was lost or changed on its way to Insights (values over
-128 characters are cut on load, reference §2 D:S1; values of the wrong shape are dropped).
+A warning at run time means data was lost or changed on its way to Insights (values over 128 characters are cut on load, docs/insights.md#limits; values of the wrong shape are dropped).
 Seeing the rate on real records tells whether a rule needs a fix before it ships.
 
 ## Example
@@ -57,6 +56,8 @@ pub struct RuleStats {
     pub longest: usize,
     /// Text values over 128 characters.
     pub over_limit: usize,
+    /// The longest text value itself, kept only by `measure_showing_values`.
+    pub longest_value: Option<String>,
 }
 
 impl RuleStats {
@@ -78,12 +79,29 @@ pub struct SampleStats {
     pub rules: HashMap<SiteId, RuleStats>,
     /// Per (rule site, site, warning kind): count and first line.
     pub warnings: BTreeMap<(SiteId, SiteId, WarningKind), (usize, usize)>,
+    /// Record values may be quoted in findings (`lint --sample --show-values`).
+    pub show_values: bool,
 }
 
-/// Runs `program` over NDJSON `text` (one record per line) and measures every rule.
+/// Runs `program` over NDJSON `text` (one record per line) and measures every rule. Findings
+/// built from the result quote no record value (they say "the longest N characters").
 #[must_use]
 pub fn measure(program: &Program, text: &str) -> SampleStats {
-    let mut stats = SampleStats::default();
+    measure_inner(program, text, false)
+}
+
+/// `measure`, keeping the longest value of each rule so FM301 can quote it
+/// (`lint --sample --show-values`: the user asked to see record values).
+#[must_use]
+pub fn measure_showing_values(program: &Program, text: &str) -> SampleStats {
+    measure_inner(program, text, true)
+}
+
+fn measure_inner(program: &Program, text: &str, show_values: bool) -> SampleStats {
+    let mut stats = SampleStats {
+        show_values,
+        ..SampleStats::default()
+    };
     for (number, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -109,6 +127,9 @@ pub fn measure(program: &Program, text: &str) -> SampleStats {
                 entry.distinct.insert(hasher.finish());
             }
             let chars = rendered.chars().count();
+            if show_values && chars > entry.longest {
+                entry.longest_value = Some(rendered.clone().into_owned());
+            }
             entry.longest = entry.longest.max(chars);
             if chars > 128 {
                 entry.over_limit += 1;
@@ -200,12 +221,25 @@ pub fn attach(
         }
         // FM301: values over 128 characters.
         if text_kind && measured.over_limit > 0 {
-            let note = format!(
-                "sample: {} of {} values over 128 characters, the longest {}",
+            let mut note = format!(
+                "sample: {} of {} values over 128 characters, the longest {} characters",
                 group(measured.over_limit),
                 group(measured.values),
                 group(measured.longest)
             );
+            if let Some(value) = measured
+                .longest_value
+                .as_deref()
+                .filter(|_| stats.show_values)
+            {
+                let shown: String = value.chars().take(160).collect();
+                let more = if value.chars().count() > 160 {
+                    "…"
+                } else {
+                    ""
+                };
+                note = format!("{note}: {shown:?}{more}");
+            }
             if let Some(existing) = diagnostics
                 .iter_mut()
                 .find(|d| d.code == Code::ValueTooLong && within(d))
@@ -284,11 +318,19 @@ mod tests {
     use crate::Ruleset;
 
     fn with_sample(rules: &str, sample: &str) -> Vec<String> {
+        with_sample_showing(rules, sample, false)
+    }
+
+    fn with_sample_showing(rules: &str, sample: &str, show_values: bool) -> Vec<String> {
         let ruleset = Ruleset::from_str(rules, "t.yaml");
         let file = ruleset.model().expect("parses");
         let analysis = crate::check::analyze(file);
         let mut diagnostics = crate::lint::lint(file, &analysis, &crate::Config::default());
-        let stats = measure(&analysis.program, sample);
+        let stats = if show_values {
+            measure_showing_values(&analysis.program, sample)
+        } else {
+            measure(&analysis.program, sample)
+        };
         attach(&analysis, &stats, ruleset.source(), &mut diagnostics);
         diagnostics
             .iter()
@@ -317,7 +359,7 @@ mod tests {
             "{found:#?}"
         );
         assert!(found.contains(&"FM204 `conversation_attribute_1` takes almost one value per record (sample: 40 distinct values in 40 records)".to_string()), "{found:#?}");
-        assert!(found.iter().any(|f| f == "FM301 `content` can be longer than 128 characters: `crm.note` is free text (sample: 30 of 40 values over 128 characters, the longest 217)"), "{found:#?}");
+        assert!(found.iter().any(|f| f == "FM301 `content` can be longer than 128 characters: `crm.note` is free text (sample: 30 of 40 values over 128 characters, the longest 217 characters)"), "{found:#?}");
         assert!(found.iter().any(|f| f.starts_with("FM310 `conversation_measure_1`: `number` could not convert its input, gave null (filter-failed) in 4 of 40 sample records (first at line 1)")), "{found:#?}");
     }
 
@@ -331,11 +373,29 @@ mod tests {
         assert!(with_sample(rules, &sample).is_empty());
     }
 
+    /// No record value reaches a finding unless `--show-values` asked for it.
     #[test]
-    fn grouping() {
-        assert_eq!(group(0), "0");
-        assert_eq!(group(987), "987");
-        assert_eq!(group(1000), "1,000");
-        assert_eq!(group(1_234_567), "1,234,567");
+    fn values_are_quoted_only_when_asked() {
+        let rules = "flexmap: 1\ntarget: task\nconversations:\n  content: crm.note\n";
+        let secret = format!("ann@example.com {}", "y".repeat(150));
+        let sample = format!(
+            "{{\"crm\": {{\"note\": \"{secret}\"}}}}\n{{\"crm\": {{\"note\": \"short\"}}}}\n"
+        );
+        let quiet = with_sample_showing(rules, &sample, false);
+        assert!(
+            quiet
+                .iter()
+                .any(|f| f.contains("the longest 166 characters)")),
+            "{quiet:#?}"
+        );
+        assert!(!quiet.iter().any(|f| f.contains("ann@")), "{quiet:#?}");
+        let shown = with_sample_showing(rules, &sample, true);
+        assert!(
+            shown.iter().any(
+                |f| f.contains("the longest 166 characters: \"ann@example.com yyy")
+                    && f.ends_with("…)")
+            ),
+            "{shown:#?}"
+        );
     }
 }

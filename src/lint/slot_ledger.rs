@@ -23,8 +23,7 @@ Reports a slot whose meaning in the rule files differs from the one pinned in
 The finding points at the rule file, with a second label on the entry in `flexmap.lock`.
 
 ## Why it matters
-Insights reports read custom slots by number and keep what was loaded forever (reference §2,
-D:S1, D:S2). A slot that silently changes meaning between commits mixes two kinds of data
+Insights reports read custom slots by number and keep what was loaded forever (docs/insights.md#custom-slots). A slot that silently changes meaning between commits mixes two kinds of data
 under one column in every historical report, and data already loaded cannot be fixed
 without a support case.
 
@@ -58,7 +57,7 @@ would change (as `cargo --locked` does).
 
 ## Why it matters
 Until a field's slot is pinned, adding or removing another custom field can move it to a
-different number, and Insights would file its values under another column (reference §2).
+different number, and Insights would file its values under another column (docs/insights.md#custom-slots).
 A lock that is not committed cannot protect the next change.
 
 ## Example
@@ -105,7 +104,7 @@ label is not a constant).
 
 ## Why it matters
 Insights shows a label as the display text of the same-numbered attribute's values
-(reference §2, labels S2): with both set, reports list the attribute's values under the
+(docs/insights.md#labels-and-attributes, https://www.twilio.com/docs/flex/developer/insights/labels): with both set, reports list the attribute's values under the
 label's text. Two unrelated fields on one number make every report of that attribute show
 the other field's values as its names, and the data already loaded keeps that pairing. The
 slot allocator therefore never gives a new field a number whose other half is in use;

@@ -16,8 +16,7 @@ off otherwise), notes once per worker ruleset how many Insights worker attribute
 ## Why it matters
 With SSO, Flex rewrites the worker attributes from the identity provider at every login:
 values set through the API or the Console, which is how a worker ruleset's output reaches
-TaskRouter, are lost at the agent's next login (reference §2 "SSO overwrite", §4 item 5;
-D:S1, D:S15). Reports then show whatever the identity provider sends, or stale values.
+TaskRouter, are lost at the agent's next login (docs/insights.md#sso, https://www.twilio.com/docs/flex/admin-guide/setup/sso-configuration). Reports then show whatever the identity provider sends, or stale values.
 
 ## Example
 ```yaml
@@ -33,7 +32,7 @@ worker:
 Send these attributes from the identity provider as SAML attributes (`team_name`,
 `team_id`, …; typed with `name.int` and similar where they are not strings), and keep the
 worker ruleset for accounts without SSO. To clear an attribute, send an empty value:
-removing it in the identity provider does not clear it in TaskRouter (reference S15). If the
+removing it in the identity provider does not clear it in TaskRouter (https://www.twilio.com/docs/flex/admin-guide/setup/sso-configuration). If the
 ruleset is deliberate (it runs right after every login), set
 `sso-overwrites = "allow"` in `flexmap.toml`.
 "#,

@@ -27,7 +27,7 @@ and counts the rare long one (a `truncated` warning).
 
 ## Why it matters
 Insights keeps at most 128 characters of an attribute value and silently drops the rest
-when it loads the data (reference §2 "Value length", enhance-integration S1). Data already
+when it loads the data (docs/insights.md#limits, https://www.twilio.com/docs/flex/developer/insights/enhance-integration). Data already
 loaded cannot be fixed without a support case. Cutting on purpose keeps the start of the
 value and makes the limit visible in the rule.
 
@@ -83,6 +83,15 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
             diagnostic = diagnostic.with_severity(Severity::Error).with_help(format!(
                 "shorten it to {LIMIT} characters or fewer: Insights would always cut it"
             ));
+        } else if let Some(edit) = lower_truncate_edit(rule) {
+            diagnostic = diagnostic
+                .with_help(format!(
+                    "lower the bound to `truncate({LIMIT})`: Insights keeps no more"
+                ))
+                .with_fix(
+                    format!("lower the bound to `truncate({LIMIT})`"),
+                    vec![edit],
+                );
         } else {
             diagnostic = diagnostic.with_help(format!(
                 "add `| truncate({LIMIT})` so the cut is explicit and the rule shows the limit"
@@ -93,6 +102,34 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
         }
         out.push(Finding::on(index, diagnostic));
     }
+}
+
+/// When the expression already ends in `truncate(n)` with `n` over the limit, the edit that
+/// lowers `n` (appending a second `truncate` would leave the first one's bound misleading).
+fn lower_truncate_edit(rule: &crate::check::AnalyzedRule) -> Option<Edit> {
+    let (RuleValue::Expr(source), Some(ast)) = (&rule.rule.value, &rule.ast) else {
+        return None;
+    };
+    let ExprKind::Filter { name, args, .. } = &ast.kind else {
+        return None;
+    };
+    let [bound] = args.as_slice() else {
+        return None;
+    };
+    if name != "truncate" || bound.name.is_some() {
+        return None;
+    }
+    let ExprKind::Number(n) = &bound.value.kind else {
+        return None;
+    };
+    if n.as_f64().is_none_or(|n| n <= LIMIT as f64) {
+        return None;
+    }
+    let (start, end) = bound.value.span;
+    Some(Edit::replace(
+        source.file_span(start, end),
+        LIMIT.to_string(),
+    ))
 }
 
 /// Edits that append `| truncate(128)` to the rule's expression, wrapping it in parentheses
@@ -228,6 +265,22 @@ mod tests {
         assert_eq!(
             fixed("conversations:\n  content:\n    value: crm.case.body\n    when: x\n"),
             "conversations:\n  content:\n    value: crm.case.body | truncate(128)\n    when: x\n"
+        );
+    }
+
+    #[test]
+    fn fix_lowers_a_truncate_over_the_limit() {
+        assert_eq!(
+            findings("conversations:\n  content: crm.case.subject | truncate(130)\n"),
+            ["6:12 fix"]
+        );
+        assert_eq!(
+            fixed("conversations:\n  content: crm.case.subject | truncate(130)\n"),
+            "conversations:\n  content: crm.case.subject | truncate(128)\n"
+        );
+        assert_eq!(
+            fixed("conversations:\n  content: 'crm.x | trim | truncate( 4000 )'  # c\n"),
+            "conversations:\n  content: 'crm.x | trim | truncate( 128 )'  # c\n"
         );
     }
 

@@ -258,6 +258,23 @@ impl Walker<'_> {
         self.diagnostics.push(diagnostic);
     }
 
+    /// The whole lines of a repeated block-mapping entry (`key: value`, with any comment after
+    /// it), when its value is written exactly as the first entry's value: then removing it is
+    /// unambiguous. `None` for flow mappings, differing values, or anything else on the lines.
+    fn duplicate_entry_lines(&self, first_value: Span, key: Span, value: Span) -> Option<Span> {
+        let text = self.source.text();
+        let same = text.get(first_value.range())?.trim() == text.get(value.range())?.trim();
+        let line_start = text[..key.start].rfind('\n').map_or(0, |at| at + 1);
+        let only_indent = text[line_start..key.start].chars().all(|c| c == ' ');
+        let rest_end = text[value.end..]
+            .find('\n')
+            .map_or(text.len(), |at| value.end + at + 1);
+        let rest = text[value.end..rest_end].trim();
+        let only_comment = rest.is_empty() || rest.starts_with('#');
+        (same && only_indent && only_comment && value.end > key.end)
+            .then(|| Span::new(line_start, rest_end))
+    }
+
     fn file(&mut self) -> Option<RuleFile> {
         let root = match yaml::parse(self.source) {
             Ok(root) => root,
@@ -407,7 +424,7 @@ impl Walker<'_> {
             );
             return None;
         };
-        let mut seen: Vec<(String, Span)> = Vec::new();
+        let mut seen: Vec<(String, Span, Span)> = Vec::new();
         let mut out = Vec::with_capacity(pairs.len());
         for (key, value) in pairs {
             let Some(text) = key.key_text(self.source) else {
@@ -421,19 +438,36 @@ impl Walker<'_> {
                 );
                 continue;
             };
-            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == text) {
-                let first = *first;
-                self.push(
-                    Diagnostic::new(Code::DuplicateKey, format!("duplicate key `{text}` in {what}"), key.span)
-                        .with_label("repeated here")
-                        .with_secondary(first, "first defined here")
-                        .with_help(format!(
+            if let Some((_, first, first_value)) = seen.iter().find(|(k, _, _)| *k == text) {
+                let (first, first_value) = (*first, *first_value);
+                let mut d = Diagnostic::new(
+                    Code::DuplicateKey,
+                    format!("duplicate key `{text}` in {what}"),
+                    key.span,
+                )
+                .with_label("repeated here")
+                .with_secondary(first, "first defined here");
+                match self.duplicate_entry_lines(first_value, key.span, value.span) {
+                    Some(lines) => {
+                        d = d
+                            .with_help(format!(
+                                "remove the second `{text}` entry: it repeats the first one exactly"
+                            ))
+                            .with_fix(
+                                format!("remove the repeated `{text}` entry"),
+                                vec![Edit::replace(lines, "")],
+                            );
+                    }
+                    None => {
+                        d = d.with_help(format!(
                             "remove one of the two `{text}` entries; YAML readers that keep only the last one would silently drop the first"
-                        )),
-                );
+                        ));
+                    }
+                }
+                self.push(d);
                 continue;
             }
-            seen.push((text.clone(), key.span));
+            seen.push((text.clone(), key.span, value.span));
             out.push((text, key, value));
         }
         Some(out)
@@ -1030,17 +1064,13 @@ impl Walker<'_> {
                 continue;
             };
             if Code::from_code_or_name(text).is_none() {
-                let names = Code::ALL.iter().map(|c| c.name());
-                let mut d = Diagnostic::new(
+                let d = Diagnostic::new(
                     Code::UnknownKey,
                     format!("unknown lint `{text}` in `allow`"),
                     item.span,
                 )
-                .with_label("no lint has this name or code");
-                d = match did_you_mean(text, names) {
-                    Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                    None => d.with_help("run `flexmap explain` with a code to see lint names"),
-                };
+                .with_label("no lint has this name or code")
+                .with_help(Code::suggestion_help(text));
                 self.push(d);
                 continue;
             }

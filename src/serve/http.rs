@@ -5,6 +5,7 @@
 //! listed in docs/http-api.md.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use axum::Router;
@@ -73,6 +74,12 @@ struct ErrorBody {
     column: Option<usize>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     diagnostics: Vec<String>,
+    /// The body's text near the error (only with `--show-values`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    excerpt: Option<String>,
+    /// Seconds to wait before retrying (also sent as `Retry-After`).
+    #[serde(skip)]
+    retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -87,6 +94,8 @@ impl ApiError {
                 line: None,
                 column: None,
                 diagnostics: Vec::new(),
+                excerpt: None,
+                retry_after: None,
             }),
             close: false,
         }
@@ -95,6 +104,11 @@ impl ApiError {
     /// Marks the answer as the last on its connection.
     fn closing(mut self) -> ApiError {
         self.close = true;
+        self
+    }
+
+    fn retry_after(mut self, seconds: u32) -> ApiError {
+        self.body.retry_after = Some(seconds);
         self
     }
 
@@ -121,6 +135,11 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        if let Some(seconds) = self.body.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
@@ -253,11 +272,7 @@ async fn authorize(State(state): State<Arc<AppState>>, request: Request, next: N
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim);
+        .and_then(bearer_credentials);
     match given {
         None => ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -279,6 +294,14 @@ async fn authorize(State(state): State<Arc<AppState>>, request: Request, next: N
         .closing()
         .into_response(),
     }
+}
+
+/// The credentials of an `Authorization: Bearer …` header. The scheme is case-insensitive
+/// (RFC 9110, section 11.1) and followed by one or more spaces.
+fn bearer_credentials(value: &str) -> Option<&str> {
+    let (scheme, rest) = value.split_once([' ', '\t'])?;
+    let credentials = rest.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !credentials.is_empty()).then_some(credentials)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -407,14 +430,21 @@ async fn apply(
         .extensions()
         .get::<Deadline>()
         .map_or_else(|| Instant::now() + state.options.timeout, |d| d.0);
-    // Bounds memory: at most `max_concurrent` bodies are read and mapped at once.
-    let _permit = state.permits.acquire().await.map_err(|_| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "the server is shutting down",
+    // Admission first: a bounded number of apply requests hold a body at once; the rest
+    // are told to come back (their body is not read: the connection closes).
+    let Ok(admitted) = Arc::clone(&state.admitted).try_acquire_owned() else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            format!(
+                "{} apply requests are already being handled; this one was not read",
+                state.options.max_queued
+            ),
         )
-    })?;
+        .help("retry after a moment, or raise the limit with `flexmap serve --max-queued`")
+        .retry_after(1)
+        .closing());
+    };
     // The body is read first, whatever the answer, so the connection stays usable.
     let (parts, body) = request.into_parts();
     let bytes = read_body(&parts.headers, body, state.options.max_body_bytes).await?;
@@ -442,8 +472,25 @@ async fn apply(
         };
         (name, Arc::clone(entry), program)
     };
+    // At most `max_concurrent` mappings run at once; the others wait here (the time limit
+    // answers 408 if that takes too long).
+    let worker = Arc::clone(&state.permits)
+        .acquire_owned()
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "shutting-down",
+                "the server is shutting down",
+            )
+        })?;
+    // The job holds both permits until it ends, so a request answered 408 (or whose client
+    // went away) still counts until its work has stopped; it stops at the next record.
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let _cancel_on_drop = CancelOnDrop(Arc::clone(&cancelled));
     let job_state = Arc::clone(&state);
     let outcome = tokio::task::spawn_blocking(move || {
+        let _permits = (worker, admitted);
         map_body(
             &job_state,
             &name,
@@ -451,20 +498,51 @@ async fn apply(
             &program,
             &bytes,
             query.strict,
-            deadline,
+            &Stop {
+                deadline,
+                cancelled,
+            },
         )
     })
     .await;
     match outcome {
         Ok(result) => result,
         Err(join_error) => {
-            tracing::error!(error = %join_error, "mapping task failed");
+            if state.options.show_values {
+                tracing::error!(error = %join_error, "mapping task failed");
+            } else {
+                // A panic message may quote a value.
+                tracing::error!("mapping task failed (start with --show-values for its message)");
+            }
             Err(ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
                 "mapping the request failed inside the server",
             ))
         }
+    }
+}
+
+/// Sets its flag when dropped: the handler holds it, so a request answered 408 (its
+/// future dropped by the time limit) or whose client went away stops its mapping job at the
+/// next record.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// When a mapping job must stop.
+struct Stop {
+    deadline: Instant,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl Stop {
+    fn now(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed) || Instant::now() > self.deadline
     }
 }
 
@@ -583,7 +661,7 @@ fn map_body(
     program: &Program,
     bytes: &[u8],
     strict: bool,
-    deadline: Instant,
+    stop: &Stop,
 ) -> Result<Response, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(
@@ -605,12 +683,17 @@ fn map_body(
         .help("flatten the record, or raise the limit with `flexmap serve --max-depth`"));
     }
     let body: Value = serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::new(
+        // serde_json's messages name what was expected, never the text itself.
+        let mut error = ApiError::new(
             StatusCode::BAD_REQUEST,
             "malformed-json",
             format!("the body is not valid JSON: {e}"),
         )
-        .at(e.line(), e.column())
+        .at(e.line(), e.column());
+        if state.options.show_values {
+            error.body.excerpt = Some(excerpt(bytes, e.line(), e.column()));
+        }
+        error
     })?;
     let hash = entry.content_hash.as_deref();
     let ruleset_labels = RulesetLabels {
@@ -633,7 +716,7 @@ fn map_body(
             let mut results = Vec::with_capacity(records.len());
             let (mut mapped, mut failed) = (0, 0);
             for record in &records {
-                if Instant::now() > deadline {
+                if stop.now() {
                     return Err(timeout_error(state.options.timeout));
                 }
                 let result = map_record(state, name, program, record, strict);
@@ -686,6 +769,19 @@ fn map_body(
             Ok(bytes_response(status, bytes))
         }
     }
+}
+
+/// Up to 40 bytes either side of a 1-based line and column of `bytes`, as text.
+fn excerpt(bytes: &[u8], line: usize, column: usize) -> String {
+    let line_start = bytes
+        .split(|&b| b == b'\n')
+        .take(line.saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum::<usize>();
+    let at = (line_start + column.saturating_sub(1)).min(bytes.len());
+    let from = at.saturating_sub(40);
+    let to = (at + 40).min(bytes.len());
+    String::from_utf8_lossy(&bytes[from..to]).into_owned()
 }
 
 #[allow(clippy::needless_pass_by_value)] // Used as `map_err(internal)`.

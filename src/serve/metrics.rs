@@ -66,6 +66,14 @@ pub struct ReloadLabels {
     pub trigger: String,
 }
 
+/// Labels of a connection the server closed on its own.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CloseLabels {
+    /// Why: `idle-timeout`, `header-timeout`, `evicted` (at the connection cap) or `drain`
+    /// (at shutdown).
+    pub reason: String,
+}
+
 fn latency_histogram() -> Histogram {
     // 50 µs … about 3.3 s.
     Histogram::new(exponential_buckets(0.000_05, 2.0, 17))
@@ -92,6 +100,11 @@ pub struct Metrics {
     /// `flexmap_http_requests_in_flight`: requests whose head is read and whose answer is
     /// not yet sent.
     pub in_flight: Gauge,
+    /// `flexmap_http_connections_open`.
+    pub connections_open: Gauge,
+    /// `flexmap_http_connections_closed_total{reason}`: connections the server closed on
+    /// its own (timeouts, the connection cap, shutdown).
+    pub connections_closed: Family<CloseLabels, Counter>,
     /// `flexmap_rulesets_serving`.
     pub serving: Gauge,
     /// `flexmap_rulesets_refused` (status `stale` or `refused`).
@@ -120,6 +133,8 @@ impl Metrics {
         let in_flight = Gauge::default();
         let serving = Gauge::default();
         let refused = Gauge::default();
+        let connections_open = Gauge::default();
+        let connections_closed = Family::<CloseLabels, Counter>::default();
         registry.register(
             "http_requests",
             "HTTP requests answered, by route template, method and status",
@@ -134,6 +149,16 @@ impl Metrics {
             "http_requests_in_flight",
             "Requests being answered now",
             in_flight.clone(),
+        );
+        registry.register(
+            "http_connections_open",
+            "Connections open now",
+            connections_open.clone(),
+        );
+        registry.register(
+            "http_connections_closed",
+            "Connections the server closed on its own, by reason",
+            connections_closed.clone(),
         );
         registry.register(
             "records_mapped",
@@ -178,6 +203,11 @@ impl Metrics {
             let _ = reloads.get_or_create(&labels);
             let _ = reload_failures.get_or_create(&labels);
         }
+        for reason in ["idle-timeout", "header-timeout", "evicted", "drain"] {
+            let _ = connections_closed.get_or_create(&CloseLabels {
+                reason: reason.to_owned(),
+            });
+        }
         Metrics {
             registry,
             requests,
@@ -188,6 +218,8 @@ impl Metrics {
             reloads,
             reload_failures,
             in_flight,
+            connections_open,
+            connections_closed,
             serving,
             refused,
         }

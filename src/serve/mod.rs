@@ -5,6 +5,8 @@
 //! - `http`: routes, handlers, JSON errors, limits and the bearer token.
 //! - `metrics`: Prometheus counters and histograms.
 //! - `limits`: JSON depth check and constant-time secret comparison.
+//! - `conn`: the accept loop: connection cap, header-read and idle timeouts, graceful drain.
+//! - `watch`: the watcher of the rules folder, which survives the folder being replaced.
 //!
 //! ```no_run
 //! # async fn example() -> std::io::Result<()> {
@@ -15,6 +17,7 @@
 //! # }
 //! ```
 
+pub mod conn;
 pub mod http;
 pub mod limits;
 pub mod metrics;
@@ -26,10 +29,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use tokio::sync::{Mutex, Notify, Semaphore};
+use tokio::sync::{Mutex, Semaphore};
 
 use metrics::{Metrics, ReloadLabels};
 use registry::{Registry, ReloadSummary};
+
+/// At shutdown, how long a connection with no request in progress stays open for a request
+/// already on its way (a client that sent one as the signal came is answered, not cut).
+const DRAIN_LINGER: Duration = Duration::from_millis(250);
 
 /// Settings of the service. `Options::new` gives the documented defaults.
 #[derive(Clone, Debug)]
@@ -45,8 +52,22 @@ pub struct Options {
     pub max_batch_records: usize,
     /// Time to read and answer one request (408 after).
     pub timeout: Duration,
-    /// Apply requests read and mapped at once; more wait (within `timeout`).
+    /// Apply requests mapped at once (on blocking threads); more wait (within `timeout`).
     pub max_concurrent: usize,
+    /// Apply requests admitted at once (reading their body, waiting or mapping); more are
+    /// answered 503 `overloaded` at once. With `max_body_bytes`, bounds the memory bodies
+    /// take.
+    pub max_queued: usize,
+    /// Most connections open at once; at the cap the longest idle one is closed to make
+    /// room, else new ones wait in the kernel's queue.
+    pub max_connections: usize,
+    /// Time from the first byte of a request to the end of its head (trickled headers are
+    /// cut).
+    pub header_read_timeout: Duration,
+    /// Time a kept-alive connection may wait for its next request.
+    pub idle_timeout: Duration,
+    /// Record values may appear in HTTP errors and logs (off: never).
+    pub show_values: bool,
     /// Bearer token every route but `/healthz` needs, when set.
     pub token: Option<String>,
     /// After a shutdown signal, how long in-flight requests may take to finish.
@@ -58,8 +79,10 @@ pub struct Options {
 }
 
 impl Options {
-    /// Defaults: 1 MiB bodies, depth 32, 10,000 records a batch, 5 s per request, 64 concurrent applies, no token,
-    /// 10 s drain, watching with a 200 ms debounce.
+    /// Defaults: 1 MiB bodies, depth 32, 10,000 records a batch, 5 s per request, one
+    /// mapping per core, 64 admitted applies, 1024 connections, 10 s to read a request
+    /// head, 30 s idle keep-alive, no token, values never shown, 10 s drain, watching with
+    /// a 200 ms debounce.
     pub fn new(rules: impl Into<PathBuf>) -> Options {
         Options {
             rules: rules.into(),
@@ -67,7 +90,12 @@ impl Options {
             max_depth: 32,
             max_batch_records: 10_000,
             timeout: Duration::from_secs(5),
-            max_concurrent: 64,
+            max_concurrent: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            max_queued: 64,
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            show_values: false,
             token: None,
             drain_timeout: Duration::from_secs(10),
             watch: true,
@@ -85,8 +113,11 @@ pub struct AppState {
     pub registry: ArcSwap<Registry>,
     /// Metrics.
     pub metrics: Metrics,
-    /// Bounds concurrent apply requests.
-    pub permits: Semaphore,
+    /// Apply requests mapped at once (a permit is held by the mapping job itself, so a
+    /// request answered 408 keeps its permit until its job has stopped).
+    pub permits: Arc<Semaphore>,
+    /// Apply requests admitted at once.
+    pub admitted: Arc<Semaphore>,
     /// One reload at a time.
     reload_lock: Mutex<()>,
 }
@@ -106,7 +137,8 @@ impl Server {
     /// service still starts, `/healthz` answers 503, and a fixed folder loads on reload).
     pub async fn load(options: Options) -> Server {
         let state = Arc::new(AppState {
-            permits: Semaphore::new(options.max_concurrent.max(1)),
+            permits: Arc::new(Semaphore::new(options.max_concurrent.max(1))),
+            admitted: Arc::new(Semaphore::new(options.max_queued.max(1))),
             options,
             registry: ArcSwap::from_pointee(Registry::default()),
             metrics: Metrics::new(),
@@ -161,27 +193,14 @@ impl Server {
             .hangup
             .map(|signal| tokio::spawn(reload_on_hangup(Arc::clone(&state), signal)));
         let app = http::router(Arc::clone(&state));
-        let draining = Arc::new(Notify::new());
-        let draining_signal = Arc::clone(&draining);
-        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: no new connections, draining in-flight requests");
-            draining_signal.notify_one();
-        });
-        let drain_timeout = state.options.drain_timeout;
-        let result = tokio::select! {
-            result = server.into_future() => result,
-            () = async {
-                draining.notified().await;
-                tokio::time::sleep(drain_timeout).await;
-            } => {
-                tracing::warn!(
-                    "drain timeout of {} ms reached; closing the remaining connections",
-                    drain_timeout.as_millis()
-                );
-                Ok(())
-            }
+        let limits = conn::ConnLimits {
+            max_connections: state.options.max_connections,
+            header_read_timeout: state.options.header_read_timeout,
+            idle_timeout: state.options.idle_timeout,
+            drain_timeout: state.options.drain_timeout,
+            linger: DRAIN_LINGER.min(state.options.drain_timeout),
         };
+        let result = conn::serve(listener, app, limits, Arc::clone(&state), shutdown).await;
         #[cfg(unix)]
         if let Some(hangup) = hangup {
             hangup.abort();

@@ -54,6 +54,12 @@ impl Connection {
         })
     }
 
+    /// Waits, at most `within`, for the server to close the connection; returns how long
+    /// that took. Anything the server sends meanwhile is read and dropped.
+    pub fn wait_closed(&mut self, within: Duration) -> io::Result<Duration> {
+        wait_closed(self.reader.get_mut(), within)
+    }
+
     /// Writes raw bytes (for partial or malformed requests).
     pub fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
         let stream = self.reader.get_mut();
@@ -173,4 +179,39 @@ pub fn send(
     body: &[u8],
 ) -> io::Result<Response> {
     Connection::open(addr)?.send(method, path, headers, body)
+}
+
+/// Waits, at most `within`, for the peer to close `stream` (end of file or reset); returns
+/// how long that took. Bytes that arrive meanwhile are dropped.
+pub fn wait_closed(stream: &mut TcpStream, within: Duration) -> io::Result<Duration> {
+    let started = std::time::Instant::now();
+    let mut buffer = [0u8; 1024];
+    loop {
+        let left = within.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("still open after {within:?}"),
+            ));
+        }
+        stream.set_read_timeout(Some(left))?;
+        match stream.read(&mut buffer) {
+            Ok(0) => return Ok(started.elapsed()),
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted
+                ) =>
+            {
+                return Ok(started.elapsed());
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => return Err(e),
+        }
+    }
 }

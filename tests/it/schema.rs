@@ -153,6 +153,26 @@ fn init_scaffolds_a_project_that_lints_clean() {
     assert_eq!(written, flexmap::schema::rule_file_schema());
     assert!(errors(&validator(), &yaml_to_json(&example)).is_empty());
 
+    // The example test file points at the test-file schema, validates against it, and passes.
+    let example_test =
+        std::fs::read_to_string(project.join("rules/example.test.yaml")).expect("test written");
+    assert!(
+        example_test.starts_with("# yaml-language-server: $schema=../flexmap.test.schema.json\n")
+    );
+    let written_test: Value = serde_json::from_str(
+        &std::fs::read_to_string(project.join("flexmap.test.schema.json"))
+            .expect("test schema written"),
+    )
+    .expect("test schema is JSON");
+    assert_eq!(written_test, flexmap::schema::test_file_schema());
+    assert!(errors(&test_validator(), &yaml_to_json(&example_test)).is_empty());
+    Command::cargo_bin("flexmap")
+        .expect("binary is built")
+        .arg("test")
+        .arg(&project)
+        .assert()
+        .success();
+
     let loaded = flexmap::Project::load(&project).expect("project loads");
     assert_eq!(loaded.rulesets.len(), 1);
     let diagnostics = loaded.all_diagnostics();
@@ -171,6 +191,42 @@ fn init_scaffolds_a_project_that_lints_clean() {
         .arg(&project)
         .assert()
         .success();
+}
+
+/// The test-file schema, compiled by the `jsonschema` crate.
+fn test_validator() -> jsonschema::Validator {
+    jsonschema::options()
+        .build(&flexmap::schema::test_file_schema())
+        .expect("the test-file schema is a valid JSON Schema")
+}
+
+#[test]
+fn every_test_file_validates_against_the_test_file_schema_and_no_rule_file_does() {
+    let validator = test_validator();
+    let mut checked = 0;
+    for dir in ["rules-examples", "tests/cases/ruletest"] {
+        for path in files(dir, ".test.yaml") {
+            let text = std::fs::read_to_string(&path).expect("test file");
+            let Ok(instance) = serde_saphyr::from_str::<Value>(&text) else {
+                continue; // a fixture that is broken YAML on purpose
+            };
+            if path.to_string_lossy().contains("invalid") {
+                continue; // fixtures that show the loader's diagnostics
+            }
+            let found = errors(&validator, &instance);
+            assert!(found.is_empty(), "{}: {found:#?}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "only {checked} test files checked");
+    // A rule file is not a test file, and a misspelt case key is flagged.
+    let rule_file = yaml_to_json("flexmap: 1\ntarget: task\nconversations:\n  channel: x\n");
+    assert!(!errors(&validator, &rule_file).is_empty());
+    let misspelt = yaml_to_json(
+        "rules: a.yaml\ncases:\n  - name: x\n    input: {}\n    expct: {}\n    warnings: [lookup-mis]\n",
+    );
+    let found = errors(&validator, &misspelt);
+    assert!(found.len() >= 2, "{found:#?}");
 }
 
 #[test]

@@ -25,7 +25,26 @@ struct Served {
 
 impl Served {
     fn start(rules: &Path, args: &[&str], env: &[(&str, &str)]) -> Served {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_flexmap"));
+        Served::spawn(
+            Command::new(env!("CARGO_BIN_EXE_flexmap")),
+            rules,
+            args,
+            env,
+        )
+    }
+
+    /// Starts the server with at most `files` open file descriptors (`ulimit -n`).
+    #[cfg(unix)]
+    fn start_with_open_files(rules: &Path, args: &[&str], files: u32) -> Served {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("ulimit -n {files} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_flexmap"));
+        Served::spawn(command, rules, args, &[])
+    }
+
+    fn spawn(mut command: Command, rules: &Path, args: &[&str], env: &[(&str, &str)]) -> Served {
         command
             .arg("serve")
             .arg("--rules")
@@ -853,4 +872,342 @@ fn serve_follows_a_symlink_swap_deploy() {
     server.wait_for("worker-hr", "the fixed deploy", |e| {
         e["status"] == "ok" && e["content_hash"] != first["content_hash"]
     });
+}
+
+// ---------------------------------------------------------------------------------------
+// Hostile clients (issue 10): idle and trickling connections, connection floods, SIGTERM
+// under load, concurrent heavy requests, values in errors.
+
+/// Reads the counter `flexmap_http_connections_closed_total{reason="…"}`.
+fn closed_by(server: &Served, reason: &str) -> u64 {
+    let prefix = format!("flexmap_http_connections_closed_total{{reason=\"{reason}\"}} ");
+    server
+        .get("/metrics")
+        .text()
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix).and_then(|n| n.parse().ok()))
+        .unwrap_or_else(|| panic!("no {prefix} in /metrics"))
+}
+
+#[test]
+fn serve_closes_idle_and_trickling_connections() {
+    use std::io::Write as _;
+    use std::net::TcpStream;
+    let server = Served::examples(&[
+        "--idle-timeout-ms",
+        "1000",
+        "--header-read-timeout-ms",
+        "600",
+    ]);
+    // Trickled headers: one byte every 50 ms would keep an idle timer alive for ever; the
+    // header-read timeout counts from the first byte.
+    let addr = server.addr.clone();
+    let trickler = std::thread::spawn(move || {
+        let mut stream = TcpStream::connect(&addr).expect("connect");
+        let started = Instant::now();
+        let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nX-Slow: ");
+        for _ in 0..200 {
+            if stream.write_all(b"x").is_err() {
+                return Some(started.elapsed());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    });
+    // A connection that never sends anything.
+    let mut silent = TcpStream::connect(&server.addr).expect("connect");
+    // A kept-alive connection: usable within the idle timeout, closed after it.
+    let mut kept = Connection::open(&server.addr).expect("connect");
+    let path = "/v1/rulesets/worker-hr/apply";
+    assert_eq!(
+        kept.send("POST", path, &[], b"{}").expect("first").status,
+        200
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let second = kept
+        .send("POST", path, &[], b"{}")
+        .expect("second, within the idle time");
+    assert_eq!(second.status, 200);
+    let kept_for = kept
+        .wait_closed(Duration::from_secs(8))
+        .expect("the idle kept-alive connection is closed");
+    assert!(
+        kept_for >= Duration::from_millis(500),
+        "closed after {kept_for:?}"
+    );
+    crate::http_client::wait_closed(&mut silent, Duration::from_secs(8))
+        .expect("the silent connection is closed");
+    let trickled_for = trickler.join().expect("trickler");
+    assert!(
+        trickled_for.is_some_and(|t| t < Duration::from_secs(5)),
+        "the trickling connection stayed open ({trickled_for:?})"
+    );
+    assert!(closed_by(&server, "idle-timeout") >= 2);
+    assert!(closed_by(&server, "header-timeout") >= 1);
+}
+
+/// 300 half-open connections against 256 file descriptors: the cap fits the limit and the
+/// longest idle connections make room, so `/healthz` still answers at once.
+#[cfg(unix)]
+#[test]
+fn serve_stays_reachable_when_half_open_connections_exceed_the_file_limit() {
+    use std::io::Write as _;
+    use std::net::TcpStream;
+    let server = Served::start_with_open_files(&crate::root().join("rules-examples"), &[], 256);
+    server.wait_for_log("--max-connections 1024 lowered to 192");
+    let mut half_open = Vec::new();
+    for index in 0..300 {
+        let mut stream = TcpStream::connect(&server.addr).expect("connect");
+        if index % 2 == 0 {
+            stream
+                .write_all(b"POST /v1/rulesets/worker-hr/apply HTTP/1.1\r\n")
+                .expect("a part of a head");
+        }
+        half_open.push(stream);
+    }
+    let started = Instant::now();
+    let health = server.get("/healthz");
+    assert_eq!(health.status, 200, "{}", health.text());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "/healthz took {:?}",
+        started.elapsed()
+    );
+    assert!(closed_by(&server, "evicted") >= 100, "{}", server.log());
+    drop(half_open);
+}
+
+#[test]
+fn serve_answers_every_request_sent_before_sigterm() {
+    use std::io::Write as _;
+    use std::net::TcpStream;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let mut server = Served::examples(&[]);
+    // An idle and a trickling connection must not hold the shutdown for the drain timeout.
+    let _silent = TcpStream::connect(&server.addr).expect("connect");
+    let mut trickling = TcpStream::connect(&server.addr).expect("connect");
+    trickling
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .expect("a part of a head");
+
+    let answered = Arc::new(AtomicU64::new(0));
+    let unanswered = Arc::new(Mutex::new(Vec::<String>::new()));
+    let give_up = Instant::now() + Duration::from_secs(30);
+    let body = br#"{"records": [{"task": {"sid": "WT1"}}, {"task": {"sid": "WT2"}}]}"#;
+    let workers: Vec<_> = (0..8)
+        .map(|index| {
+            let addr = server.addr.clone();
+            let answered = Arc::clone(&answered);
+            let unanswered = Arc::clone(&unanswered);
+            std::thread::spawn(move || {
+                // Reconnects after `Connection: close` until the listener is gone.
+                while Instant::now() < give_up {
+                    let Ok(mut connection) = Connection::open(&addr) else {
+                        return;
+                    };
+                    loop {
+                        let (path, bytes): (&str, &[u8]) = if index % 4 == 0 {
+                            ("/v1/rulesets/inbound-voice/apply", b"{\"a\":")
+                        } else {
+                            ("/v1/rulesets/inbound-voice/apply", body)
+                        };
+                        let mut request = request_head("POST", path, &addr, &[], Some(bytes.len()));
+                        request.extend_from_slice(bytes);
+                        if connection.write_raw(&request).is_err() {
+                            break; // Not sent: the server had closed.
+                        }
+                        match connection.read_response() {
+                            Ok(response) => {
+                                answered.fetch_add(1, Ordering::Relaxed);
+                                if response.header("connection") == Some("close") {
+                                    break;
+                                }
+                            }
+                            Err(error) => {
+                                unanswered
+                                    .lock()
+                                    .expect("lock")
+                                    .push(format!("worker {index}: {error}"));
+                                break;
+                            }
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    let deadline = Instant::now() + PATIENCE;
+    while answered.load(Ordering::Relaxed) < 300 {
+        assert!(Instant::now() < deadline, "the load never got going");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let signalled = Instant::now();
+    server.signal("TERM");
+    for worker in workers {
+        worker.join().expect("worker");
+    }
+    let deadline = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "no exit\n{}", server.log());
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = signalled.elapsed();
+    assert!(status.success(), "{status:?}\n{}", server.log());
+    let unanswered = unanswered.lock().expect("lock");
+    assert!(
+        unanswered.is_empty(),
+        "{} of {} requests got no answer: {:?}",
+        unanswered.len(),
+        answered.load(Ordering::Relaxed) + unanswered.len() as u64,
+        &unanswered[..unanswered.len().min(5)]
+    );
+    assert!(
+        took < Duration::from_secs(5),
+        "an idle connection held the shutdown for {took:?}"
+    );
+}
+
+#[test]
+fn serve_admits_a_bounded_number_of_apply_requests() {
+    let server = Served::examples(&[
+        "--max-queued",
+        "2",
+        "--max-concurrent",
+        "1",
+        "--timeout-ms",
+        "20000",
+    ]);
+    let path = "/v1/rulesets/worker-hr/apply";
+    let body = br#"{"worker": {"name": "W"}}"#;
+    // Two requests admitted, each waiting for the rest of its body.
+    let mut slow: Vec<Connection> = (0..2)
+        .map(|_| {
+            let mut connection = Connection::open(&server.addr).expect("connect");
+            connection
+                .write_raw(&request_head(
+                    "POST",
+                    path,
+                    &server.addr,
+                    &[],
+                    Some(body.len()),
+                ))
+                .expect("head");
+            connection
+                .write_raw(&body[..1])
+                .expect("a part of the body");
+            connection
+        })
+        .collect();
+    let deadline = Instant::now() + PATIENCE;
+    while !server
+        .get("/metrics")
+        .text()
+        .contains("flexmap_http_requests_in_flight 3")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the requests never got in flight"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // A third is refused at once, with a JSON error and a retry hint.
+    let started = Instant::now();
+    let refused = server.request("POST", path, &[], body);
+    assert_eq!(refused.status, 503, "{}", refused.text());
+    assert_eq!(refused.json()["error"]["code"], "overloaded");
+    assert_eq!(refused.header("retry-after"), Some("1"));
+    assert!(started.elapsed() < Duration::from_secs(2));
+    // Other routes are not affected.
+    assert_eq!(server.get("/healthz").status, 200);
+    for connection in &mut slow {
+        connection.write_raw(&body[1..]).expect("rest of the body");
+        let response = connection.read_response().expect("an answer");
+        assert_eq!(response.status, 200, "{}", response.text());
+    }
+    assert_eq!(server.request("POST", path, &[], body).status, 200);
+}
+
+#[test]
+fn serve_accepts_the_bearer_scheme_in_any_case() {
+    let server = Served::start(
+        &crate::root().join("rules-examples"),
+        &[],
+        &[("FLEXMAP_TOKEN", "t0k")],
+    );
+    for header in [
+        "Bearer t0k",
+        "BEARER t0k",
+        "bearer t0k",
+        "bEaReR   t0k",
+        "Bearer\tt0k",
+    ] {
+        let response = server.request("GET", "/v1/rulesets", &[("Authorization", header)], b"");
+        assert_eq!(response.status, 200, "{header:?}: {}", response.text());
+    }
+    for header in ["Bearert0k", "Basic t0k", "Bearer", "BEARER t0kk"] {
+        let response = server.request("GET", "/v1/rulesets", &[("Authorization", header)], b"");
+        assert_eq!(response.status, 401, "{header:?}");
+    }
+}
+
+#[test]
+fn serve_never_shows_record_values_unless_asked() {
+    let secret = "alice.secret@example.com";
+    let apply = "/v1/rulesets/inbound-voice/apply";
+    let strict = "/v1/rulesets/inbound-voice/apply?strict=true";
+    let cases: Vec<(&str, String)> = vec![
+        (apply, format!(r#"{{"email": "{secret}", }}"#)),
+        (apply, format!(r#"{{"email": "{secret}"}} trailing"#)),
+        (apply, format!(r#""{secret}""#)),
+        (apply, format!(r#"{{"records": ["{secret}", {{}}]}}"#)),
+        (
+            strict,
+            format!(
+                r#"{{"task": {{"sid": "{secret}"}}, "ivr": {{"duration_seconds": "{secret}"}}}}"#
+            ),
+        ),
+        (
+            apply,
+            format!(
+                r#"{{"{secret}": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}"#
+            ),
+        ),
+    ];
+    let quiet = Served::start(
+        &crate::root().join("rules-examples"),
+        &[],
+        &[("FLEXMAP_LOG", "debug")],
+    );
+    for (path, body) in &cases {
+        let response = quiet.request("POST", path, &[], body.as_bytes());
+        assert!(
+            response.status >= 400 || response.text().contains("error"),
+            "{body}: {}",
+            response.text()
+        );
+        assert!(
+            !response.text().contains(secret),
+            "{body} answered {}",
+            response.text()
+        );
+    }
+    assert!(!quiet.log().contains(secret), "{}", quiet.log());
+
+    let shown = Served::start(
+        &crate::root().join("rules-examples"),
+        &["--show-values"],
+        &[],
+    );
+    let response = shown.request("POST", apply, &[], cases[0].1.as_bytes());
+    assert_eq!(response.status, 400);
+    assert!(
+        response.json()["error"]["excerpt"]
+            .as_str()
+            .is_some_and(|e| e.contains(secret)),
+        "{}",
+        response.text()
+    );
 }
