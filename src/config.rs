@@ -14,7 +14,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::source::{SourceFile, Span};
@@ -56,14 +55,7 @@ pub struct Config {
     pub diagnostics: Vec<Diagnostic>,
     /// `--locked`: the lock must not change, so FM205 is an error.
     pub locked: bool,
-    /// The project's slot plan, computed once and shared by every clone of this
-    /// configuration (see `Config::slot_plan`).
-    pub slots: ProjectSlots,
 }
-
-/// The lazily computed slot plan of a configuration's project.
-#[derive(Clone, Debug, Default)]
-pub struct ProjectSlots(Arc<OnceLock<Option<Arc<crate::ledger::SlotPlan>>>>);
 
 impl Config {
     /// Finds the nearest project around `start` (a file or folder): the nearest folder, going
@@ -91,26 +83,6 @@ impl Config {
         Config::default()
     }
 
-    /// The slot plan of this configuration's project: set by `Project::load`, or computed
-    /// on first use from the project's rule files and `flexmap.lock` (`None` without a
-    /// project). Clones share it, so a project is planned once.
-    #[must_use]
-    pub fn slot_plan(&self) -> Option<Arc<crate::ledger::SlotPlan>> {
-        if let Some(plan) = self.slots.0.get() {
-            return plan.clone();
-        }
-        let root = self.root.as_ref()?;
-        self.slots
-            .0
-            .get_or_init(|| crate::project::plan_project(root, self).map(Arc::new))
-            .clone()
-    }
-
-    /// Sets the slot plan (when the caller already loaded the project's rule files).
-    pub fn set_slot_plan(&self, plan: Arc<crate::ledger::SlotPlan>) {
-        let _ = self.slots.0.set(Some(plan));
-    }
-
     /// True when `path` belongs to the project's rule files under the `rules` globs (always
     /// true without globs).
     #[must_use]
@@ -135,7 +107,7 @@ impl Config {
             .map_err(|e| Box::new(e.diagnostic(path, "check the permissions of flexmap.toml")))
             .and_then(|bytes| {
                 String::from_utf8(bytes).map_err(|_| {
-                    Box::new(crate::project::io_diagnostic(
+                    Box::new(crate::fsio::io_diagnostic(
                         path,
                         "not UTF-8; save flexmap.toml as UTF-8",
                     ))

@@ -276,6 +276,19 @@ impl Drop for FolderLock {
     }
 }
 
+/// FM902 for a file that cannot be read, naming it, with `message` saying why.
+#[must_use]
+pub fn io_diagnostic(path: &Path, message: &str) -> Diagnostic {
+    let source = SourceFile::new(path.display().to_string(), "");
+    Diagnostic::new(
+        Code::Io,
+        format!("cannot read {}: {message}", path.display()),
+        Span::at(0),
+    )
+    .with_help("check the path and its permissions")
+    .in_source(&source)
+}
+
 /// What to call a file that is not regular.
 fn check_regular(metadata: &Metadata) -> Result<(), ReadError> {
     let file_type = metadata.file_type();

@@ -48,6 +48,7 @@ pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod dictionary;
+pub mod emit;
 pub mod figures;
 pub mod fsio;
 pub mod ledger;
@@ -114,7 +115,10 @@ impl Ruleset {
     /// # Errors
     /// The file cannot be read or is not UTF-8.
     pub fn from_path(path: &Path) -> std::io::Result<Ruleset> {
-        let text = std::fs::read_to_string(path)?;
+        let bytes = fsio::read_regular_bounded(path, fsio::MAX_PROJECT_FILE_BYTES)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         Ok(Ruleset::from_str(&text, &path.display().to_string()))
     }
 
@@ -144,15 +148,31 @@ impl Ruleset {
         self.check_with(&Config::default())
     }
 
-    /// Like `check`, with project settings (`hipaa`, `sso`, lint levels). When `config`
-    /// belongs to a project (it was found by `Config::find`, or comes from `Project::load`),
-    /// custom fields get the project's slots (`Config::slot_plan`) and the ledger findings
-    /// (FM202 across files, FM203, FM205) are reported; a file that is not one of the
-    /// project's rule files is checked on its own.
+    /// Like `check`, with settings (`hipaa`, `sso`, lint levels). The file is checked on
+    /// its own: its custom fields get the first free slots of this file. For the slots of a
+    /// project (`flexmap.lock`, FM202 across files) check it through `Project::check`.
     #[must_use]
     pub fn check_with(&self, config: &Config) -> (Option<Program>, Vec<Diagnostic>) {
+        match &self.file {
+            Some(file) => self.check_with_slots(config, &ledger::SlotPlan::standalone(file)),
+            None => {
+                let mut diagnostics = self.load_diagnostics.clone();
+                diagnostic::sort(&mut diagnostics);
+                (None, diagnostics)
+            }
+        }
+    }
+
+    /// Like `check_with`, with the slots a project's plan gives this file's custom fields
+    /// (`Project::slots_for`), and the plan's findings about them.
+    #[must_use]
+    pub fn check_with_slots(
+        &self,
+        config: &Config,
+        slots: &ledger::plan::FileSlots,
+    ) -> (Option<Program>, Vec<Diagnostic>) {
         let mut diagnostics = self.load_diagnostics.clone();
-        let program = self.analyze_with(config).map(|analysis| {
+        let program = self.analyze_with_slots(slots).map(|analysis| {
             diagnostics.extend(analysis.diagnostics.iter().cloned());
             if let Some(file) = &self.file {
                 diagnostics.extend(lint::lint(file, &analysis, config));
@@ -163,25 +183,24 @@ impl Ruleset {
         (program, diagnostics)
     }
 
-    /// The checker's analysis under `config`, with the project's slots (see `check_with`);
-    /// `None` if the YAML did not parse. `AnalyzedRule::slot` and `target` give each custom
-    /// field's slot, the same the program writes and `flexmap.lock` pins.
+    /// The checker's analysis with the file's own slots (see `check_with`); `None` if the
+    /// YAML did not parse. The settings do not change the analysis.
     #[must_use]
-    pub fn analyze_with(&self, config: &Config) -> Option<check::Analysis> {
+    pub fn analyze_with(&self, _config: &Config) -> Option<check::Analysis> {
         let file = self.file.as_ref()?;
-        let slots = match config.slot_plan() {
-            Some(plan) => match plan.planned(self.source.name()) {
-                // The file changed since the project was planned (a `--fix` round): plan
-                // the project again with this text.
-                Some(planned) if planned.source.text() != self.source.text() => {
-                    project::replan(config, self.source.name(), file)
-                        .unwrap_or_else(|| ledger::SlotPlan::standalone(file))
-                }
-                _ => plan.slots_for(self.source.name(), file),
-            },
-            None => ledger::SlotPlan::standalone(file),
-        };
-        Some(check::analyze_with(file, &slots))
+        Some(check::analyze_with(
+            file,
+            &ledger::SlotPlan::standalone(file),
+        ))
+    }
+
+    /// The checker's analysis with the slots a project's plan gives (`Project::analyze`).
+    /// `AnalyzedRule::slot` and `target` give each custom field's slot, the same the
+    /// program writes and `flexmap.lock` pins.
+    #[must_use]
+    pub fn analyze_with_slots(&self, slots: &ledger::plan::FileSlots) -> Option<check::Analysis> {
+        let file = self.file.as_ref()?;
+        Some(check::analyze_with(file, slots))
     }
 
     /// Every finding with default settings, sorted by position.

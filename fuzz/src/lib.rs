@@ -114,6 +114,135 @@ pub fn runtime(data: &[u8]) {
     }
 }
 
+/// What the `amplification` target measures: the most heap memory in use at once since
+/// `start`. The fuzz binary counts every allocation (a counting global allocator); `cargo
+/// test` replays with `NoMeter`, which measures nothing, so there only the cost model's own
+/// checks run.
+pub trait Meter: Sync {
+    /// Starts a measurement from the memory in use now.
+    fn start(&self);
+    /// The largest number of bytes in use above the start, so far.
+    fn peak(&self) -> usize;
+}
+
+/// A `Meter` that measures nothing (`cargo test`, where the allocator is the system's).
+pub struct NoMeter;
+
+impl Meter for NoMeter {
+    fn start(&self) {}
+    fn peak(&self) -> usize {
+        0
+    }
+}
+
+/// How far the `amplification` target stretches the record's strings: each is repeated to
+/// about this many bytes (times the input's first byte, 1 to 4), so that a rule that
+/// amplifies its input reaches the runtime caps from a small fuzz input.
+pub const STRETCH_BYTES: usize = 64 * 1024;
+
+/// The most heap memory one record may take while a program maps it: three times
+/// `MAX_RECORD_BYTES` (what the rules may build, the bounded buffers' capacity up to the
+/// caps, and copies of values read whole), plus 64 bytes per byte of the stretched record
+/// (the record parsed into a `Value`, and a whole-value copy of it).
+#[must_use]
+pub fn allocation_bound(record_bytes: usize) -> usize {
+    3 * flexmap::runtime::MAX_RECORD_BYTES + 64 * record_bytes
+}
+
+/// Fuzz target `amplification`: `scale rules NUL record`. Every string of the record is
+/// stretched (repeated to about `scale × STRETCH_BYTES` bytes), the rules (which must
+/// compile) map it through `Program::apply` and `FastPath`, and:
+///
+/// - the heap memory in use at once while mapping stays within `allocation_bound` (measured
+///   by `meter`): a rule that builds more than the cost model allows is a crash;
+/// - the fast path writes the same bytes with the same warnings as `Program::apply`;
+/// - a `value-too-large` warning comes with a site and makes the record an error, and the
+///   output without it satisfies the catalog (`check_output`).
+///
+/// # Panics
+/// On a broken invariant.
+pub fn amplification(data: &[u8], meter: &dyn Meter) {
+    let Some((&scale, rest)) = data.split_first() else {
+        return;
+    };
+    let Some(nul) = rest.iter().position(|b| *b == 0) else {
+        return;
+    };
+    let Ok(rules) = std::str::from_utf8(&rest[..nul]) else {
+        return;
+    };
+    let Ok(mut record) = serde_json::from_slice::<Value>(&rest[nul + 1..]) else {
+        return;
+    };
+    let Ok(program) = Ruleset::from_str(rules, "fuzz.yaml").compile() else {
+        return;
+    };
+    stretch(
+        &mut record,
+        STRETCH_BYTES * (usize::from(scale % 4) + 1),
+        &mut 8,
+    );
+    let text = record.to_string();
+    drop(record);
+    let bound = allocation_bound(text.len());
+
+    meter.start();
+    let record: Value = serde_json::from_str(&text).expect("a Value's text parses");
+    let applied = program.apply(&record);
+    let peak = meter.peak();
+    assert!(
+        peak <= bound,
+        "Program::apply took {peak} bytes at once for a {}-byte record (bound {bound})",
+        text.len()
+    );
+    let mut expected = Vec::new();
+    applied.attributes.write_json(&mut expected);
+    drop(record);
+
+    meter.start();
+    let fast = flexmap::runtime::FastPath::new(&program);
+    let parsed = fast.parse(&text).expect("a Value's text parses");
+    let (mut out, mut warnings) = (Vec::new(), Vec::new());
+    fast.apply_json(&parsed, &mut out, &mut warnings);
+    let peak = meter.peak();
+    assert!(
+        peak <= bound,
+        "FastPath took {peak} bytes at once for a {}-byte record (bound {bound})",
+        text.len()
+    );
+    assert_eq!(out, expected, "the fast path wrote other bytes");
+    assert_eq!(warnings, applied.warnings, "the fast path warned otherwise");
+
+    let too_large: Vec<_> = applied
+        .warnings
+        .iter()
+        .filter(|w| w.kind == WarningKind::ValueTooLarge)
+        .collect();
+    assert!(too_large.len() <= 1, "more than one value-too-large");
+    if let Some(warning) = too_large.first() {
+        assert!(warning.site.is_some(), "value-too-large without a site");
+        assert!(
+            applied.record_error().is_some(),
+            "value-too-large is no record error"
+        );
+    }
+    check_output(&program, &applied, true);
+}
+
+/// Repeats each string of `value` to about `bytes` bytes (at most `budget` strings).
+fn stretch(value: &mut Value, bytes: usize, budget: &mut usize) {
+    match value {
+        Value::String(text) if !text.is_empty() && *budget > 0 => {
+            *budget -= 1;
+            let times = (bytes / text.len()).max(1);
+            *text = text.repeat(times);
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| stretch(v, bytes, budget)),
+        Value::Object(map) => map.values_mut().for_each(|v| stretch(v, bytes, budget)),
+        _ => {}
+    }
+}
+
 /// Applies `program` to `record` and checks the result (`check_output`); every warning
 /// must be describable.
 pub fn run(program: &Program, record: &Value) -> Applied {

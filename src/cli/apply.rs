@@ -16,8 +16,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 use base64::Engine as _;
+use flexmap::Severity;
 use flexmap::runtime::{FastPath, MergePath, Program, RecordPolicy, RuntimeWarning};
-use flexmap::{Ruleset, Severity};
 use serde_json::Value;
 
 use super::progress::{Progress, figure};
@@ -63,7 +63,7 @@ pub struct ApplyArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Longest input line accepted, in bytes; longer lines become error lines.
-    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    #[arg(long, default_value_t = flexmap::runtime::MAX_LINE_BYTES)]
     pub max_line_bytes: usize,
     #[command(flatten)]
     pub diagnostics: OutputArgs,
@@ -439,16 +439,12 @@ fn strip_bom(batch: &mut Batch) {
 }
 
 fn load_program(args: &ApplyArgs) -> Result<Program, u8> {
-    let text = match std::fs::read_to_string(&args.rules) {
-        Ok(text) => text,
-        Err(e) => {
-            eprintln!("flexmap: cannot read {}: {e}", args.rules.display());
-            return Err(EXIT_USAGE);
-        }
-    };
-    let ruleset = Ruleset::from_str(&text, &args.rules.display().to_string());
-    let config = flexmap::Config::find(&args.rules);
-    match ruleset.compile_with(&config) {
+    if let Err(e) = flexmap::project::read_text(&args.rules) {
+        eprintln!("flexmap: {}", e.message);
+        return Err(EXIT_USAGE);
+    }
+    // The project around the rule file decides, as `flexmap lint` and `serve` do.
+    match flexmap::Project::compile_file(&args.rules) {
         Ok(program) => Ok(program),
         Err(error) => {
             let errors: Vec<_> = error

@@ -31,18 +31,18 @@ pub enum DocsFormat {
     Html,
 }
 
-/// One rule file to document.
+/// One rule file to document, with the project it is checked in.
 struct Unit {
     ruleset: Ruleset,
-    config: Config,
+    project: usize,
 }
 
 /// Runs `flexmap docs`.
 pub fn run(args: &DocsArgs) -> u8 {
     let paths = super::paths_or_cwd(&args.paths);
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    let units = match collect(&paths, &mut diagnostics) {
-        Ok(units) => units,
+    let (projects, units) = match collect(&paths, &mut diagnostics) {
+        Ok(found) => found,
         Err(code) => return code,
     };
     if units.is_empty() {
@@ -57,7 +57,7 @@ pub fn run(args: &DocsArgs) -> u8 {
         return EXIT_USAGE;
     }
     for unit in &units {
-        diagnostics.extend(unit.ruleset.diagnostics_with(&unit.config));
+        diagnostics.extend(projects[unit.project].check(&unit.ruleset).1);
     }
     let errors: Vec<Diagnostic> = diagnostics
         .into_iter()
@@ -87,7 +87,7 @@ pub fn run(args: &DocsArgs) -> u8 {
         .map(|unit| Input {
             name: relative_name(&root, unit.ruleset.source().name()),
             ruleset: &unit.ruleset,
-            config: &unit.config,
+            project: Some(&projects[unit.project]),
         })
         .collect();
     let dictionary = dictionary::build(&project, &inputs);
@@ -109,7 +109,7 @@ pub fn run(args: &DocsArgs) -> u8 {
     };
     match &args.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, &text) {
+            if let Err(e) = flexmap::fsio::write_atomic(path, text.as_bytes()) {
                 eprintln!("flexmap docs: cannot write {}: {e}", path.display());
                 return EXIT_USAGE;
             }
@@ -126,8 +126,13 @@ pub fn run(args: &DocsArgs) -> u8 {
     EXIT_OK
 }
 
-/// The rule files named on the command line (folders scanned), each once, with settings.
-fn collect(paths: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Unit>, u8> {
+/// The rule files named on the command line (folders scanned), each once, with the projects
+/// they are checked in (each project loaded once).
+fn collect(
+    paths: &[PathBuf],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(Vec<Project>, Vec<Unit>), u8> {
+    let mut projects: Vec<Project> = Vec::new();
     let mut units: Vec<Unit> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut push = |unit: Unit, units: &mut Vec<Unit>| {
@@ -144,25 +149,38 @@ fn collect(paths: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<U
                 eprintln!("flexmap docs: cannot read {}: {e}", path.display());
                 EXIT_USAGE
             })?;
-            diagnostics.extend(project.diagnostics.iter().cloned());
-            for ruleset in project.rulesets {
+            diagnostics.extend(project.project_diagnostics());
+            let index = projects.len();
+            for ruleset in &project.rulesets {
                 let unit = Unit {
-                    ruleset,
-                    config: project.config.clone(),
+                    ruleset: ruleset.clone(),
+                    project: index,
                 };
                 push(unit, &mut units);
             }
+            projects.push(project);
             continue;
         }
         let ruleset = Ruleset::from_path(path).map_err(|e| {
             eprintln!("flexmap docs: cannot read {}: {e}", path.display());
             EXIT_USAGE
         })?;
-        let config = Config::find(path);
-        diagnostics.extend(config.diagnostics.iter().cloned());
-        push(Unit { ruleset, config }, &mut units);
+        let project = Project::find(path).map_err(|e| {
+            eprintln!("flexmap docs: cannot read {}: {e}", path.display());
+            EXIT_USAGE
+        })?;
+        diagnostics.extend(project.project_diagnostics());
+        let index = projects.len();
+        projects.push(project);
+        push(
+            Unit {
+                ruleset,
+                project: index,
+            },
+            &mut units,
+        );
     }
-    Ok(units)
+    Ok((projects, units))
 }
 
 /// The project folder: where the nearest `flexmap.toml` is, else the folder given (or the

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use flexmap::diagnostic::render::Summary;
-use flexmap::lint::{fix, sample};
+use flexmap::lint::fix;
 use flexmap::{Config, Diagnostic, Project, Ruleset, Severity};
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OutputArgs};
@@ -40,28 +40,45 @@ pub struct LintArgs {
     /// characters). Without it no record value is printed.
     #[arg(long, requires = "sample")]
     pub show_values: bool,
-    /// Skip the files a folder scan would skip: YAML whose first key is not `flexmap:`,
-    /// `*.test.yaml` and paths `exclude`d in flexmap.toml (for pre-commit, which passes
-    /// every staged YAML file).
+    /// Hook mode (pre-commit passes every staged YAML file, and flexmap.toml and
+    /// flexmap.lock): check the project around the files as `flexmap lint` does, and fail
+    /// exactly when an error involves one of them (a cross-file FM202 counts on both
+    /// sides). Files the project's discovery skips (rule tests, `exclude`d paths, YAML that
+    /// is not a rule file) are skipped, and counted on stderr.
     #[arg(long)]
     pub only_rule_files: bool,
+    /// List every file discovery looked at, with "rule file" or why it was skipped (stderr).
+    #[arg(long)]
+    pub show_files: bool,
     /// Fail when flexmap.lock would change (FM205 becomes an error), as `cargo --locked`.
     #[arg(long)]
     pub locked: bool,
 }
 
-/// One rule file to lint, with its settings.
+/// One rule file to lint, in the project it belongs to.
 struct Unit {
+    /// Index into `Collected::projects`.
+    project: usize,
+    /// The path as named (or found).
     path: PathBuf,
-    text: String,
-    config: Config,
+    /// The file, loaded.
+    ruleset: Ruleset,
+}
+
+/// The projects around the named paths, each loaded once, and the files to report on.
+struct Collected {
+    projects: Vec<Project>,
+    units: Vec<Unit>,
 }
 
 /// Runs `flexmap lint`.
 pub fn run(args: &LintArgs) -> u8 {
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    let units = match collect(args, &mut diagnostics) {
-        Ok(units) => units,
+    let Collected {
+        mut projects,
+        units,
+    } = match collect(args, &mut diagnostics) {
+        Ok(collected) => collected,
         Err(code) => return code,
     };
     let sample_text = match &args.sample {
@@ -81,29 +98,31 @@ pub fn run(args: &LintArgs) -> u8 {
             }
         },
     };
+    if args.only_rule_files {
+        return hook(args, &projects, &units, diagnostics);
+    }
     let mut diff_output = String::new();
     let mut fixed_count = 0;
-    // Plain linting: files are independent, so they are checked in parallel (results keep
-    // the file order). Fixing and sampling write or print per file and stay sequential.
+    // Plain linting: files are checked in parallel against their loaded project (results
+    // keep the file order). Fixing and sampling write or print per file and stay sequential.
     let plain = !args.fix && sample_text.is_none();
     if plain {
         use rayon::prelude::*;
         let found: Vec<Vec<Diagnostic>> = units
             .par_iter()
-            .map(|unit| {
-                Ruleset::from_str(&unit.text, &unit.path.display().to_string())
-                    .diagnostics_with(&unit.config)
-            })
+            .map(|unit| projects[unit.project].check(&unit.ruleset).1)
             .collect();
         diagnostics.extend(found.into_iter().flatten());
     }
     for unit in units.iter().filter(|_| !plain) {
-        let name = unit.path.display().to_string();
-        let mut text = unit.text.clone();
+        let name = unit.ruleset.source().name().to_string();
+        let original = unit.ruleset.source().text().to_string();
+        let mut ruleset = unit.ruleset.clone();
         if args.fix {
+            let member = projects[unit.project].index_of(&name).is_some();
             for _ in 0..FIX_ROUNDS {
-                let found = Ruleset::from_str(&text, &name).diagnostics_with(&unit.config);
-                let round = fix::apply(&text, &found);
+                let found = projects[unit.project].check(&ruleset).1;
+                let round = fix::apply(ruleset.source().text(), &found);
                 if round.applied.is_empty() {
                     break;
                 }
@@ -113,54 +132,67 @@ pub fn run(args: &LintArgs) -> u8 {
                 for (code, message) in &round.applied {
                     eprintln!("{verb} {name}: {} {message}", code.as_str());
                 }
-                text = round.text;
+                // The project is planned again in memory with the fixed text.
+                if member {
+                    projects[unit.project].set_file_text(&name, &round.text);
+                }
+                ruleset = Ruleset::from_str(&round.text, &name);
             }
-            if text != unit.text {
+            let text = ruleset.source().text();
+            if text != original {
                 if args.diff {
-                    diff_output.push_str(&unified_diff(&name, &unit.text, &text));
-                } else if let Err(e) = flexmap::fsio::write_atomic(&unit.path, text.as_bytes()) {
-                    eprintln!("flexmap: cannot write {name}: {e}");
-                    return EXIT_USAGE;
-                }
-            }
-        }
-        let ruleset = Ruleset::from_str(&text, &name);
-        let mut found = ruleset.diagnostics_with(&unit.config);
-        if let (Some(sample_text), Some(analysis)) =
-            (&sample_text, ruleset.analyze_with(&unit.config))
-        {
-            let spinner = super::progress::Progress::spinner(&format!(
-                "measuring {} sample lines",
-                super::progress::figure(sample_text.lines().count())
-            ));
-            let stats = if args.show_values {
-                sample::measure_showing_values(&analysis.program, sample_text)
-            } else {
-                sample::measure(&analysis.program, sample_text)
-            };
-            if let Some(spinner) = spinner {
-                spinner.finish_and_clear();
-            }
-            sample::attach(&analysis, &stats, ruleset.source(), &mut found);
-            flexmap::diagnostic::sort(&mut found);
-            eprintln!(
-                "flexmap: sample {}: {} records measured{}",
-                args.sample
-                    .as_deref()
-                    .map(Path::display)
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                super::progress::figure(stats.records),
-                if stats.skipped > 0 {
-                    format!(
-                        ", {} lines skipped (not JSON objects)",
-                        super::progress::figure(stats.skipped)
-                    )
+                    diff_output.push_str(&unified_diff(&name, &original, text));
                 } else {
-                    String::new()
+                    let stamp = flexmap::fsio::Stamp::of(original.as_bytes());
+                    if let Err(e) = flexmap::fsio::write_if_unchanged(
+                        &unit.path,
+                        text.as_bytes(),
+                        Some(&stamp),
+                        flexmap::fsio::MAX_PROJECT_FILE_BYTES,
+                    ) {
+                        eprintln!("flexmap: cannot write {name}: {e}");
+                        return EXIT_USAGE;
+                    }
                 }
-            );
+            }
         }
+        let project = &projects[unit.project];
+        let found = match &sample_text {
+            Some(records) => {
+                let spinner = super::progress::Progress::spinner(&format!(
+                    "measuring {} sample lines",
+                    super::progress::figure(records.lines().count())
+                ));
+                let sampled = project.check_sampled(&ruleset, records, args.show_values);
+                if let Some(spinner) = spinner {
+                    spinner.finish_and_clear();
+                }
+                match sampled {
+                    Some((found, stats)) => {
+                        eprintln!(
+                            "flexmap: sample {}: {} records measured{}",
+                            args.sample
+                                .as_deref()
+                                .map(Path::display)
+                                .map(|d| d.to_string())
+                                .unwrap_or_default(),
+                            super::progress::figure(stats.records),
+                            if stats.skipped > 0 {
+                                format!(
+                                    ", {} lines skipped (not JSON objects)",
+                                    super::progress::figure(stats.skipped)
+                                )
+                            } else {
+                                String::new()
+                            }
+                        );
+                        found
+                    }
+                    None => project.check(&ruleset).1,
+                }
+            }
+            None => project.check(&ruleset).1,
+        };
         diagnostics.extend(found);
     }
     let files = units.len();
@@ -169,7 +201,12 @@ pub fn run(args: &LintArgs) -> u8 {
     } else {
         super::print_diagnostics(&diagnostics, files, &args.output, false);
     }
-    let summary = Summary::of(&diagnostics, files);
+    summarize(args, &diagnostics, files, fixed_count)
+}
+
+/// Prints the summary line and returns the exit code.
+fn summarize(args: &LintArgs, diagnostics: &[Diagnostic], files: usize, fixed_count: usize) -> u8 {
+    let summary = Summary::of(diagnostics, files);
     if args.output.format == super::Format::Human || args.fix {
         let fixed = if args.fix {
             format!(
@@ -198,154 +235,269 @@ pub fn run(args: &LintArgs) -> u8 {
     if failing { EXIT_FINDINGS } else { EXIT_OK }
 }
 
-/// The rule files named on the command line (folders scanned), each with its settings;
-/// without paths, the project around the current folder. Findings about a project as a
-/// whole (its flexmap.toml and flexmap.lock) go to `diagnostics`.
-fn collect(args: &LintArgs, diagnostics: &mut Vec<Diagnostic>) -> Result<Vec<Unit>, u8> {
+/// Hook mode (`--only-rule-files FILES`, what pre-commit runs with the staged files): each
+/// project around the files is checked whole, as `flexmap lint` checks it, and the findings
+/// that involve a staged file are reported: on it, or pointing into it (the staged side of
+/// a cross-file FM202 gets its own copy). The exit status is 1 exactly when one of them is
+/// an error.
+fn hook(
+    args: &LintArgs,
+    projects: &[Project],
+    units: &[Unit],
+    mut diagnostics: Vec<Diagnostic>,
+) -> u8 {
+    let staged: Vec<String> = units
+        .iter()
+        .map(|u| u.ruleset.source().name().to_string())
+        .chain(
+            args.paths
+                .iter()
+                .filter(|p| is_project_file(p))
+                .map(|p| plain_name(p)),
+        )
+        .collect();
+    for (index, project) in projects.iter().enumerate() {
+        let check = project.check_all();
+        let mut found: Vec<Diagnostic> = check
+            .all()
+            .filter(|d| staged.iter().any(|s| flexmap::project::involves(d, s)))
+            .cloned()
+            .collect();
+        // Staged files outside the project's rule files are checked on their own slots.
+        for unit in units.iter().filter(|u| u.project == index) {
+            if project.index_of(unit.ruleset.source().name()).is_none() {
+                found.extend(project.check(&unit.ruleset).1);
+            }
+        }
+        let mut mirrored = Vec::new();
+        for d in found.iter().filter(|d| d.is_error()) {
+            if staged.iter().any(|s| s == d.file_name()) {
+                continue;
+            }
+            for label in &d.labels {
+                if let Some(source) = &label.source
+                    && staged.iter().any(|s| s == source.name())
+                {
+                    mirrored.push(mirror(d, label, source));
+                }
+            }
+        }
+        found.extend(mirrored);
+        diagnostics.extend(found);
+    }
+    flexmap::diagnostic::sort(&mut diagnostics);
+    diagnostics.dedup_by(|a, b| {
+        flexmap::diagnostic::render::short(a) == flexmap::diagnostic::render::short(b)
+    });
+    let files = units.len();
+    super::print_diagnostics(&diagnostics, files, &args.output, false);
+    summarize(args, &diagnostics, files, 0)
+}
+
+/// The staged side of a cross-file finding: the same finding, reported where `label`
+/// points, with the original place as the related location.
+fn mirror(
+    d: &Diagnostic,
+    label: &flexmap::diagnostic::Label,
+    source: &flexmap::SourceFile,
+) -> Diagnostic {
+    let mut copy = Diagnostic::new(d.code, d.message.clone(), label.span)
+        .with_label(label.message.clone().unwrap_or_default())
+        .with_severity(d.severity);
+    if let Some(origin) = &d.source {
+        copy = copy.with_secondary_in(origin, d.primary_span(), "reported here");
+    }
+    if let Some(help) = &d.help {
+        copy = copy.with_help(help.clone());
+    }
+    copy.in_source(source)
+}
+
+/// `flexmap.toml` or `flexmap.lock` (the hook passes them when they are staged).
+fn is_project_file(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n == flexmap::project::CONFIG_FILE || n == flexmap::ledger::LOCK_FILE)
+}
+
+fn plain_name(path: &Path) -> String {
+    let shown = path.display().to_string();
+    shown.strip_prefix("./").unwrap_or(&shown).to_string()
+}
+
+/// Loads the project around `path` once (projects are shared by root).
+fn project_index(projects: &mut Vec<Project>, path: &Path, locked: bool) -> Result<usize, u8> {
+    let root = Config::find(path)
+        .root
+        .map(|r| std::fs::canonicalize(&r).unwrap_or(r));
+    if let Some(root) = &root
+        && let Some(index) = projects.iter().position(|p| {
+            std::fs::canonicalize(&p.root).ok().as_ref() == Some(root) && p.is_project()
+        })
+    {
+        return Ok(index);
+    }
+    let mut project = Project::find(path).map_err(|e| {
+        eprintln!("flexmap: cannot read {}: {e}", path.display());
+        EXIT_USAGE
+    })?;
+    project.config.locked = locked;
+    projects.push(project);
+    Ok(projects.len() - 1)
+}
+
+/// The rule files named on the command line (folders scanned), each with the project it is
+/// checked in; without paths, the project around the current folder. Findings about a
+/// project as a whole (its flexmap.toml and flexmap.lock, files that cannot be read) go to
+/// `diagnostics`, once per project.
+fn collect(args: &LintArgs, diagnostics: &mut Vec<Diagnostic>) -> Result<Collected, u8> {
+    let mut projects: Vec<Project> = Vec::new();
     let mut units = Vec::new();
-    // One configuration per project, so its slot plan is computed once.
-    let mut configs: Vec<Config> = Vec::new();
-    let add_project =
-        |project: &Project, units: &mut Vec<Unit>, diagnostics: &mut Vec<Diagnostic>| {
-            let mut config = project.config.clone();
-            config.locked = args.locked;
-            diagnostics.extend(flexmap::project::leveled(&config, &project.diagnostics));
-            if args.locked
-                && let Some(plan) = &project.plan
-                && let Some(stale) = stale_lock(plan)
-            {
-                diagnostics.push(stale);
-            }
-            for ruleset in &project.rulesets {
-                units.push(Unit {
-                    path: PathBuf::from(ruleset.source().name()),
-                    text: ruleset.source().text().to_string(),
-                    config: config.clone(),
-                });
-            }
-        };
+    let mut reported: Vec<usize> = Vec::new();
+    let mut skipped = 0;
+    let add_project = |project: Project,
+                       projects: &mut Vec<Project>,
+                       units: &mut Vec<Unit>,
+                       skipped: &mut usize| {
+        let index = projects.len();
+        for ruleset in &project.rulesets {
+            units.push(Unit {
+                project: index,
+                path: PathBuf::from(ruleset.source().name()),
+                ruleset: ruleset.clone(),
+            });
+        }
+        show_files(args, &project, skipped);
+        projects.push(project);
+        index
+    };
     if args.paths.is_empty() {
-        let project = Project::find(Path::new(".")).map_err(|e| {
+        let mut project = Project::find(Path::new(".")).map_err(|e| {
             eprintln!("flexmap: cannot read the current folder: {e}");
             EXIT_USAGE
         })?;
-        add_project(&project, &mut units, diagnostics);
-        return Ok(units);
+        project.config.locked = args.locked;
+        let index = add_project(project, &mut projects, &mut units, &mut skipped);
+        reported.push(index);
     }
     for path in &args.paths {
         if path.is_dir() {
-            let project = Project::load(path).map_err(|e| {
+            let mut project = Project::load(path).map_err(|e| {
                 eprintln!("flexmap: cannot read {}: {e}", path.display());
                 EXIT_USAGE
             })?;
-            add_project(&project, &mut units, diagnostics);
+            project.config.locked = args.locked;
+            let index = add_project(project, &mut projects, &mut units, &mut skipped);
+            reported.push(index);
             continue;
         }
-        let bytes = match flexmap::fsio::read_regular_bounded(
-            path,
-            flexmap::fsio::MAX_PROJECT_FILE_BYTES,
-        ) {
-            Ok(bytes) => bytes,
-            Err(e) if e.is_not_found() => {
-                eprintln!("flexmap: cannot read {}: {e}", path.display());
+        if args.only_rule_files && is_project_file(path) {
+            // A staged flexmap.toml or flexmap.lock: its project is checked.
+            let index = project_index(&mut projects, path, args.locked)?;
+            reported.push(index);
+            continue;
+        }
+        let text = match flexmap::project::read_text(path) {
+            Ok(text) => text,
+            Err(d) if d.message.ends_with("no such file") => {
+                eprintln!("flexmap: cannot read {}: no such file", path.display());
                 return Err(EXIT_USAGE);
             }
             // A FIFO, a device or an unreadable file is one finding; the rest is checked.
-            Err(e) => {
-                diagnostics.push(e.diagnostic(path, "check the path and its permissions"));
+            Err(d) => {
+                diagnostics.push(*d);
                 continue;
             }
         };
-        match String::from_utf8(bytes) {
-            Ok(text) => {
-                let found = Config::find(path);
-                if args.only_rule_files && !is_scanned_rule_file(path, &text, &found) {
-                    continue;
-                }
-                let config = match configs
-                    .iter()
-                    .find(|c| c.root == found.root && found.root.is_some())
-                {
-                    Some(config) => config.clone(),
-                    None => {
-                        diagnostics.extend(found.diagnostics.iter().cloned());
-                        let mut found = found;
-                        found.locked = args.locked;
-                        configs.push(found.clone());
-                        found
+        let index = project_index(&mut projects, path, args.locked)?;
+        let project = &projects[index];
+        let name = plain_name(path);
+        let member = project.index_of(&name);
+        if args.only_rule_files && member.is_none() {
+            // The hook passes every staged YAML file: one the project's discovery skips (a
+            // rule test, an excluded path, YAML that is not a rule file) is skipped here
+            // too, and said so.
+            let excluded = project
+                .config
+                .excludes(path)
+                .then(|| "excluded in flexmap.toml".to_string());
+            let why = excluded
+                .or_else(|| {
+                    project
+                        .files
+                        .iter()
+                        .find(|f| plain_name(&f.path) == name)
+                        .and_then(|f| match &f.discovery {
+                            flexmap::project::Discovery::Skipped(why) => Some(why.clone()),
+                            _ => None,
+                        })
+                })
+                .or_else(|| {
+                    if flexmap::project::is_rule_file_name(path) {
+                        flexmap::project::classify(&text)
+                    } else {
+                        Some("not a `*.yaml` rule file name".to_string())
                     }
-                };
-                units.push(Unit {
-                    path: path.clone(),
-                    text,
-                    config,
                 });
+            if let Some(why) = why {
+                if !why.starts_with("a rule test") && !why.starts_with("excluded") {
+                    skipped += 1;
+                }
+                if args.show_files {
+                    eprintln!("{name}: skipped: {why}");
+                }
+                continue;
             }
-            Err(e) => diagnostics.push(flexmap::project::io_diagnostic(
-                path,
-                &format!(
-                    "not UTF-8 (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            )),
         }
-    }
-    // Files named one by one: the findings about their project's lock, once per project.
-    for config in &configs {
-        let Some(plan) = config.slot_plan() else {
-            continue;
+        let ruleset = match member {
+            Some(i) if project.rulesets[i].source().text() == text => project.rulesets[i].clone(),
+            _ => Ruleset::from_str(&text, &name),
         };
-        let member = units.iter().any(|u| {
-            u.config.root == config.root && plan.planned(&u.path.display().to_string()).is_some()
+        if member.is_some() {
+            reported.push(index);
+        }
+        units.push(Unit {
+            project: index,
+            path: path.clone(),
+            ruleset,
         });
-        if !member {
-            continue;
-        }
-        let mut about_lock: Vec<Diagnostic> = plan.findings.clone();
-        if let Some(ledger) = &plan.ledger {
-            about_lock.extend(ledger.diagnostics.iter().cloned());
-        }
-        diagnostics.extend(flexmap::project::leveled(config, &about_lock));
-        if args.locked
-            && let Some(stale) = stale_lock(&plan)
-        {
-            diagnostics.push(stale);
+    }
+    reported.sort_unstable();
+    reported.dedup();
+    if !args.only_rule_files {
+        for index in reported {
+            diagnostics.extend(projects[index].project_diagnostics());
         }
     }
-    Ok(units)
-}
-
-/// What a folder scan reads (`Project::load`): a rule file name, not excluded, starting with
-/// `flexmap:`.
-fn is_scanned_rule_file(path: &Path, text: &str, config: &Config) -> bool {
-    flexmap::project::is_rule_file_name(path)
-        && !config.excludes(path)
-        && flexmap::rules_file::looks_like_rule_file(text)
-}
-
-/// `--locked` and flexmap.lock differs from what `flexmap lock` would write, though no
-/// finding says why (it was edited by hand): FM205 on the lock file.
-fn stale_lock(plan: &flexmap::ledger::SlotPlan) -> Option<Diagnostic> {
-    let ledger = plan.ledger.as_ref()?;
-    let explained = !plan.findings.is_empty()
-        || !ledger.diagnostics.is_empty()
-        || plan.files.iter().any(|f| !f.slots.findings.is_empty());
-    if explained || !plan.lock_changes() {
-        return None;
+    if skipped > 0 {
+        eprintln!(
+            "flexmap: {skipped} YAML file{} skipped: not rule files of the project (`--show-files` says why)",
+            plural(skipped)
+        );
     }
-    Some(
-        Diagnostic::new(
-            flexmap::Code::UnlockedSlot,
-            "flexmap.lock is not what `flexmap lock` would write",
-            flexmap::Span::at(0),
-        )
-        .with_label("out of date")
-        .with_help(
-            "run `flexmap lock` (see `flexmap lock --check` for the diff) and commit flexmap.lock",
-        )
-        .with_severity(Severity::Error)
-        .in_source(&ledger.source),
-    )
+    Ok(Collected { projects, units })
+}
+
+/// With `--show-files`, every file discovery looked at and what became of it; counts the
+/// skipped ones.
+fn show_files(args: &LintArgs, project: &Project, skipped: &mut usize) {
+    use flexmap::project::Discovery;
+    for file in &project.files {
+        let what = match &file.discovery {
+            Discovery::RuleFile => "rule file".to_string(),
+            Discovery::Skipped(why) => {
+                // Rule tests and `exclude`d paths are skipped by name and by the user's
+                // own setting; the rest (content, globs) is counted on stderr.
+                if !why.starts_with("a rule test") && !why.starts_with("excluded") {
+                    *skipped += 1;
+                }
+                format!("skipped: {why}")
+            }
+            Discovery::Unreadable => "cannot be read (FM902)".to_string(),
+        };
+        if args.show_files {
+            eprintln!("{}: {what}", plain_name(&file.path));
+        }
+    }
 }
 
 fn unified_diff(name: &str, before: &str, after: &str) -> String {

@@ -6,6 +6,7 @@
 
 mod apply;
 mod audit;
+mod build;
 mod docs;
 mod eval;
 mod explain;
@@ -66,6 +67,8 @@ enum Command {
     Lock(lock::LockArgs),
     /// Print the project's slot map: every slot, free or which field holds it, in which file.
     Slots(slots::SlotsArgs),
+    /// Generate JavaScript from a ruleset: a `CommonJS` or ES module, or a Twilio Function project.
+    Build(build::BuildArgs),
     /// Serve the rulesets of a folder over HTTP; reload on change, refuse broken rules.
     Serve(serve::ServeArgs),
     /// Evaluate one expression on one record: its value, static type and runtime warnings.
@@ -142,6 +145,7 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => schema::run_completions(&args),
         Command::Test(args) => test::run(&args),
         Command::Docs(args) => docs::run(&args),
+        Command::Build(args) => build::run(&args),
         Command::Lock(args) => lock::run(&args),
         Command::Slots(args) => slots::run(&args),
         Command::Serve(args) => serve::run(&args),

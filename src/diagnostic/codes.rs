@@ -1,7 +1,7 @@
 //! The registry of diagnostic codes: code, kebab-case name and default level.
 //!
 //! Codes are grouped in ranges (`FM0xx` file and syntax, audited records included, `FM1xx` targets, `FM2xx` slots,
-//! `FM3xx` values and types, `FM4xx` privacy, `FM5xx` hygiene, `FM9xx` limits and I/O) and
+//! `FM3xx` values and types, `FM4xx` privacy, `FM5xx` hygiene, `FM6xx` JavaScript portability, `FM9xx` limits and I/O) and
 //! are never reused once released.
 
 use super::Severity;
@@ -77,11 +77,15 @@ codes! {
     PayloadTooLarge = "FM308", "payload-too-large", Warning, "the attributes JSON may exceed the 4096-character cap of `TaskRouter`";
     PlaceholderValue = "FM309", "placeholder-value", Warning, "a value that is a leaked placeholder (`undefined`, `NaN`, `[object Object]`, `\"null\"`)";
     RuntimeWarnings = "FM310", "runtime-warnings", Info, "a rule gave runtime warnings on sample data (`lint --sample`)";
+    Amplification = "FM311", "amplification", Warning, "a `replace` that can only amplify its input (an empty-matching pattern, nested growth)";
+    InexactNumber = "FM312", "inexact-number", Warning, "a number literal that a 64-bit float cannot hold exactly (an integer beyond ±2^53, too many digits)";
     PiiLeak = "FM401", "pii-leak", Error, "a PII value goes to a field HIPAA mode keeps";
     PiiDropped = "FM402", "pii-dropped", Info, "a value goes to a field HIPAA mode drops";
     UnusedTable = "FM501", "unused-table", Warning, "a table nothing looks up";
     ConstantCondition = "FM502", "constant-condition", Warning, "a `when` or `if` that is always true or always false";
     UnusedAllow = "FM503", "unused-allow", Warning, "an `allow` that suppresses nothing";
+    NotPortableRegex = "FM601", "not-portable-regex", Error, "`build --emit js`: a regex JavaScript cannot match exactly as the Rust runtime does";
+    NotPortableDateFormat = "FM602", "not-portable-date-format", Error, "`build --emit js`: a `date` format the generated JavaScript cannot parse as the Rust runtime does";
     LimitExceeded = "FM901", "limit-exceeded", Error, "a rule file exceeds a safety limit (size, YAML nodes, expression depth, regex size)";
     Io = "FM902", "io-error", Error, "a file could not be read";
 }

@@ -123,8 +123,9 @@ pub struct Input<'a> {
     pub name: String,
     /// The loaded ruleset.
     pub ruleset: &'a Ruleset,
-    /// Its settings: the project's slot plan (`flexmap.lock`) decides the custom slots.
-    pub config: &'a crate::config::Config,
+    /// The project it belongs to: the project's slot plan (`flexmap.lock`) decides the
+    /// custom slots (`None`: the file's own slots).
+    pub project: Option<&'a crate::Project>,
 }
 
 /// Builds the dictionary of `inputs`. Rulesets whose YAML did not parse, and rules whose
@@ -190,7 +191,12 @@ pub fn build(project: &str, inputs: &[Input<'_>]) -> Dictionary {
 /// The analysis whose slot assignments the dictionary reports. The one place that decides
 /// how slots are assigned, so it follows the checker (and `flexmap.lock`) exactly.
 fn analysis_of(input: &Input<'_>) -> Option<Analysis> {
-    input.ruleset.analyze_with(input.config)
+    match input.project {
+        Some(project) => project.analyze(input.ruleset),
+        None => input
+            .ruleset
+            .analyze_with(&crate::config::Config::default()),
+    }
 }
 
 /// Targets collected so far, keyed so that each section comes out in a stable order.
@@ -435,7 +441,7 @@ extra:
             &[Input {
                 name: "voice.yaml".into(),
                 ruleset: &ruleset,
-                config: &crate::config::Config::default(),
+                project: None,
             }],
         );
         let names: Vec<(&str, Vec<&str>)> = dictionary
@@ -502,7 +508,7 @@ extra:
             &[Input {
                 name: "worker.yaml".into(),
                 ruleset: &worker,
-                config: &crate::config::Config::default(),
+                project: None,
             }],
         );
         let sections: Vec<&str> = only_worker.sections.iter().map(|s| s.name).collect();
@@ -514,12 +520,12 @@ extra:
                 Input {
                     name: "task.yaml".into(),
                     ruleset: &task,
-                    config: &crate::config::Config::default(),
+                    project: None,
                 },
                 Input {
                     name: "worker.yaml".into(),
                     ruleset: &worker,
-                    config: &crate::config::Config::default(),
+                    project: None,
                 },
             ],
         );

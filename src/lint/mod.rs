@@ -9,6 +9,7 @@
 //! `lint` runs the checks, applies `allow:` and `# flexmap: allow(…)` suppressions (an
 //! allow that suppresses nothing is FM503), then the levels from `flexmap.toml`.
 
+mod amplification;
 mod constant_condition;
 mod constant_label;
 mod date_out_of_range;
@@ -18,6 +19,7 @@ mod front_end;
 mod hierarchy_separator;
 mod id_in_attribute;
 mod inconsistent_values;
+mod inexact_number;
 mod invalid_enum_value;
 mod invalid_url;
 mod missing_dependency;
@@ -26,6 +28,7 @@ mod payload_too_large;
 mod pii_dropped;
 mod pii_leak;
 mod placeholder_value;
+mod portability;
 mod read_only_target;
 pub mod sample;
 mod slot_ledger;
@@ -88,11 +91,15 @@ pub static LINTS: &[&Lint] = &[
     &payload_too_large::LINT,
     &placeholder_value::LINT,
     &sample::LINT,
+    &amplification::LINT,
+    &inexact_number::LINT,
     &pii_leak::LINT,
     &pii_dropped::LINT,
     &unused_table::LINT,
     &constant_condition::LINT,
     &unused_allow::LINT,
+    &portability::NOT_PORTABLE_REGEX,
+    &portability::NOT_PORTABLE_DATE_FORMAT,
     &front_end::LIMIT_EXCEEDED,
     &front_end::IO_ERROR,
 ];
@@ -358,6 +365,19 @@ fn is_plain_scalar(text: &str) -> bool {
 /// suppressions and levels, plus FM503 for allows that suppressed nothing.
 #[must_use]
 pub fn lint(file: &RuleFile, analysis: &Analysis, config: &Config) -> Vec<Diagnostic> {
+    lint_with_evidence(file, analysis, config, None)
+}
+
+/// `lint`, with the evidence of a sample (`lint --sample`: the program measured over real
+/// records) added to the findings *before* suppression and levels, so `allow:`, `# flexmap:
+/// allow(…)` and `[lints]` treat sample findings exactly as static ones.
+#[must_use]
+pub fn lint_with_evidence(
+    file: &RuleFile,
+    analysis: &Analysis,
+    config: &Config,
+    evidence: Option<(&crate::runtime::Program, &sample::SampleStats)>,
+) -> Vec<Diagnostic> {
     let context = LintContext {
         file,
         rules: &analysis.rules,
@@ -373,6 +393,23 @@ pub fn lint(file: &RuleFile, analysis: &Analysis, config: &Config) -> Vec<Diagno
             check(&context, &mut findings);
         }
     }
+    if let Some((_, stats)) = evidence {
+        let mut diagnostics: Vec<Diagnostic> =
+            findings.iter().map(|f| f.diagnostic.clone()).collect();
+        let before = diagnostics.len();
+        // The sample measured `analysis.program`; its FM204 help asks the plan's allocator.
+        sample::attach(analysis, stats, &file.source, &mut diagnostics);
+        let added = diagnostics.split_off(before);
+        for (finding, diagnostic) in findings.iter_mut().zip(diagnostics) {
+            finding.diagnostic = diagnostic;
+        }
+        for diagnostic in added {
+            findings.push(Finding {
+                rule: sample::rule_at(&analysis.rules, diagnostic.primary_span()),
+                diagnostic,
+            });
+        }
+    }
     let mut allows = collect_allows(&context);
     let mut kept = Vec::new();
     for finding in findings {
@@ -386,7 +423,7 @@ pub fn lint(file: &RuleFile, analysis: &Analysis, config: &Config) -> Vec<Diagno
             None => kept.push(finding.diagnostic),
         }
     }
-    unused_allow::report(&allows, &mut kept);
+    unused_allow::report(&allows, evidence.is_some(), &mut kept);
     // A level set in `flexmap.toml` wins; otherwise a finding keeps the severity its lint
     // gave it (FM301 is an error for literals and a warning otherwise).
     kept.into_iter()

@@ -300,6 +300,14 @@ fn attribute_like(rule: &AnalyzedRule) -> bool {
 }
 
 /// From the rule's key to the end of its value (or condition).
+/// The index of the rule whose text holds `span` (what a sample finding is about).
+pub(crate) fn rule_at(rules: &[AnalyzedRule], span: Span) -> Option<usize> {
+    rules.iter().position(|rule| {
+        let extent = rule_extent(rule);
+        span.start >= extent.start && span.end <= extent.end
+    })
+}
+
 fn rule_extent(rule: &AnalyzedRule) -> Span {
     let mut end = rule.rule.value.span().end;
     if let Some(when) = &rule.rule.when {

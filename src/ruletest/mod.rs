@@ -19,11 +19,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::Ruleset;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::rules_file::yaml::{self, Node, NodeKind};
 use crate::runtime::WarningKind;
 use crate::source::{SourceFile, Span};
-use crate::{Config, Ruleset};
 
 /// Keys of a test file.
 const FILE_KEYS: &[&str] = &["rules", "cases"];
@@ -154,7 +154,8 @@ pub fn run_source(source: &SourceFile, folder: &Path) -> FileReport {
             };
         }
     };
-    let program = match ruleset.compile_with(&Config::find(&rules_path)) {
+    let _ = &ruleset;
+    let program = match crate::Project::compile_file(&rules_path) {
         Ok(program) => program,
         Err(error) => {
             return FileReport {

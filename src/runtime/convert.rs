@@ -377,6 +377,11 @@ pub fn normalize_phone(s: &str, default_country: Option<&str>) -> Option<String>
 pub fn normalize_email(s: &str) -> Option<String> {
     let text = s.trim();
     let text = strip_prefix_ignore_ascii_case(text, "mailto:").unwrap_or(text);
+    // Lower-casing never makes fewer characters, and 254 characters are at most 1016 bytes:
+    // a longer text is no address, and is not copied to find out.
+    if text.len() > 254 * 4 {
+        return None;
+    }
     let address = text.to_lowercase();
     if char_len(&address) > 254 {
         return None;
@@ -538,21 +543,39 @@ pub fn is_http_url(s: &str) -> bool {
 /// - `null` and empty or blank strings give `Some(vec![])`; objects give `None`.
 #[must_use]
 pub fn hierarchy_levels(v: &Value) -> Option<Vec<String>> {
+    let mut levels = Vec::new();
+    for_each_hierarchy_level(v, &mut |level| {
+        levels.push(level.to_owned());
+        true
+    })?;
+    Some(levels)
+}
+
+/// The levels of `hierarchy_levels`, one call of `visit` each, without collecting them;
+/// `visit` returns false to stop. `None` (before any call) for input that has no levels
+/// (an object, or a list holding a list or an object).
+pub fn for_each_hierarchy_level(v: &Value, visit: &mut dyn FnMut(&str) -> bool) -> Option<()> {
     match v {
         Value::Array(items) => {
-            let mut levels = Vec::with_capacity(items.len());
+            if items
+                .iter()
+                .any(|item| matches!(item, Value::Array(_) | Value::Object(_)))
+            {
+                return None;
+            }
             for item in items {
                 let rendered = render_scalar(item)?;
                 let level = rendered.trim();
-                if !level.is_empty() {
-                    levels.push(level.to_owned());
+                if !level.is_empty() && !visit(level) {
+                    break;
                 }
             }
-            Some(levels)
+            Some(())
         }
         Value::Object(_) => None,
         Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {
-            Some(split_hierarchy_text(&render_scalar(v)?))
+            split_hierarchy_text(&render_scalar(v)?, visit);
+            Some(())
         }
     }
 }
@@ -785,27 +808,30 @@ fn is_url_host(host: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-fn split_hierarchy_text(text: &str) -> Vec<String> {
-    let keep = |part: &str| {
-        let part = part.trim();
-        (!part.is_empty()).then(|| part.to_owned())
-    };
-    if text.contains('▸') {
-        return text.split('▸').filter_map(keep).collect();
-    }
-    if text.contains([',', '>', '/']) {
-        return text.split([',', '>', '/']).filter_map(keep).collect();
-    }
-    let is_keypad = text
+fn split_hierarchy_text(text: &str, visit: &mut dyn FnMut(&str) -> bool) {
+    let parts: &mut dyn Iterator<Item = &str> = if text.contains('▸') {
+        &mut text.split('▸')
+    } else if text.contains([',', '>', '/']) {
+        &mut text.split([',', '>', '/'])
+    } else if text
         .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '*' | '#') || c.is_whitespace());
-    if is_keypad {
-        text.chars()
-            .filter(|c| !c.is_whitespace())
-            .map(String::from)
-            .collect()
+        .all(|c| c.is_ascii_digit() || matches!(c, '*' | '#') || c.is_whitespace())
+    {
+        // Keypad characters are ASCII: one level per non-blank byte.
+        for (at, c) in text.char_indices() {
+            if !c.is_whitespace() && !visit(text.get(at..at + c.len_utf8()).unwrap_or_default()) {
+                return;
+            }
+        }
+        return;
     } else {
-        keep(text).into_iter().collect()
+        &mut std::iter::once(text)
+    };
+    for part in parts {
+        let part = part.trim();
+        if !part.is_empty() && !visit(part) {
+            return;
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use serde_json::Value;
 
 use super::convert;
+use super::cost::{Budget, ELEMENT_COST, value_cost};
 use super::filters::{self, Failure, FilterOp};
 use super::{Ir, PathSegment, RuntimeWarning, SiteId, WarningKind};
 use crate::syntax::BinaryOp;
@@ -32,62 +33,149 @@ impl Record for Value {
     }
 }
 
-/// Evaluates `ir` against `record`, pushing warnings.
+/// The evaluation state of one record: its warnings and what it may still build
+/// (`cost::Budget`).
+pub(super) struct Scope<'w> {
+    /// The record's warnings so far.
+    pub(super) warnings: &'w mut Vec<RuntimeWarning>,
+    /// What the record's rules may still build.
+    budget: Budget,
+    /// Set when a value went over a cap (`value-too-large`): everything after reads null and
+    /// the rule loop stops.
+    pub(super) stopped: bool,
+    /// The site of the rule being evaluated (where a literal's overflow is reported).
+    pub(super) rule: SiteId,
+}
+
+impl<'w> Scope<'w> {
+    pub(super) fn new(warnings: &'w mut Vec<RuntimeWarning>) -> Scope<'w> {
+        Scope {
+            warnings,
+            budget: Budget::new(),
+            stopped: false,
+            rule: 0,
+        }
+    }
+
+    /// Takes `cost` from the record's budget; on refusal, warns `value-too-large` at `site`
+    /// and stops the record.
+    pub(super) fn charge(&mut self, cost: usize, site: SiteId) -> bool {
+        if self.budget.charge(cost) {
+            return true;
+        }
+        self.too_large(site);
+        false
+    }
+
+    fn too_large(&mut self, site: SiteId) {
+        if !self.stopped {
+            self.stopped = true;
+            self.warnings.push(RuntimeWarning {
+                kind: WarningKind::ValueTooLarge,
+                site: Some(site),
+            });
+        }
+    }
+
+    /// Drops the `lookup-miss` warnings pushed since `mark`: a `??`, `default` took over the
+    /// null they gave, so the miss is handled and not a warning.
+    fn forgive_misses(&mut self, mark: usize) {
+        if self.warnings.len() > mark
+            && self.warnings[mark..]
+                .iter()
+                .any(|w| w.kind == WarningKind::LookupMiss)
+        {
+            let mut index = 0;
+            self.warnings.retain(|w| {
+                index += 1;
+                index <= mark || w.kind != WarningKind::LookupMiss
+            });
+        }
+    }
+}
+
+/// Evaluates `ir` on its own, with a fresh budget (`runtime::trace` re-evaluates steps
+/// with it); the rule loop uses `eval_in` with one `Scope` per record.
 pub(super) fn eval<'a, R: Record>(
     ir: &'a Ir,
     record: &'a R,
     warnings: &mut Vec<RuntimeWarning>,
 ) -> Cow<'a, Value> {
+    eval_in(ir, record, &mut Scope::new(warnings))
+}
+
+/// Evaluates `ir` against `record`, pushing warnings and charging what it builds.
+pub(super) fn eval_in<'a, R: Record>(
+    ir: &'a Ir,
+    record: &'a R,
+    scope: &mut Scope,
+) -> Cow<'a, Value> {
+    if scope.stopped {
+        return Cow::Borrowed(&NULL);
+    }
     match ir {
         Ir::Const(value) => Cow::Borrowed(value),
         Ir::Path(segments) => Cow::Borrowed(record.path(segments)),
-        Ir::Access(base, segments) => match eval(base, record, warnings) {
+        // A part of a value already built was charged with it.
+        Ir::Access(base, segments) => match eval_in(base, record, scope) {
             Cow::Borrowed(value) => Cow::Borrowed(walk(value, segments)),
             Cow::Owned(value) => Cow::Owned(walk(&value, segments).clone()),
         },
-        Ir::Array(items) => Cow::Owned(Value::Array(
-            items
-                .iter()
-                .map(|i| eval(i, record, warnings).into_owned())
-                .collect(),
-        )),
+        Ir::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            let mut total = 0usize;
+            for item in items {
+                let value = eval_in(item, record, scope);
+                let Some(value) = literal_part(value, 0, &mut total, scope) else {
+                    return Cow::Borrowed(&NULL);
+                };
+                out.push(value);
+            }
+            Cow::Owned(Value::Array(out))
+        }
         Ir::Object(pairs) => {
             let mut map = serde_json::Map::new();
+            let mut total = 0usize;
             for (key, item) in pairs {
-                let value = eval(item, record, warnings);
-                if !value.is_null() {
-                    map.insert(key.clone(), value.into_owned());
+                let value = eval_in(item, record, scope);
+                if value.is_null() {
+                    continue;
                 }
+                let Some(value) = literal_part(value, key.len(), &mut total, scope) else {
+                    return Cow::Borrowed(&NULL);
+                };
+                map.insert(key.clone(), value);
             }
             Cow::Owned(Value::Object(map))
         }
-        Ir::Neg(operand, site) => match eval(operand, record, warnings).as_ref() {
+        Ir::Neg(operand, site) => match eval_in(operand, record, scope).as_ref() {
             Value::Null => Cow::Borrowed(&NULL),
             Value::Number(n) => {
                 let negated = n.as_i64().and_then(i64::checked_neg).map(Value::from);
                 match negated.or_else(|| n.as_f64().and_then(|f| convert::number_value(-f))) {
                     Some(v) => Cow::Owned(v),
-                    None => warn(warnings, WarningKind::NotFinite, *site),
+                    None => warn(scope, WarningKind::NotFinite, *site),
                 }
             }
-            _ => warn(warnings, WarningKind::TypeMismatch, *site),
+            _ => warn(scope, WarningKind::TypeMismatch, *site),
         },
-        Ir::Not(operand, site) => match eval(operand, record, warnings).as_ref() {
+        Ir::Not(operand, site) => match eval_in(operand, record, scope).as_ref() {
             Value::Null => Cow::Borrowed(&NULL),
             Value::Bool(b) => Cow::Owned(Value::Bool(!b)),
-            _ => warn(warnings, WarningKind::TypeMismatch, *site),
+            _ => warn(scope, WarningKind::TypeMismatch, *site),
         },
         Ir::If(condition, then, otherwise, site) => {
-            match eval(condition, record, warnings).as_ref() {
-                Value::Bool(true) => eval(then, record, warnings),
-                Value::Bool(false) => eval(otherwise, record, warnings),
+            match eval_in(condition, record, scope).as_ref() {
+                Value::Bool(true) => eval_in(then, record, scope),
+                Value::Bool(false) => eval_in(otherwise, record, scope),
                 Value::Null => Cow::Borrowed(&NULL),
-                _ => warn(warnings, WarningKind::TypeMismatch, *site),
+                _ => warn(scope, WarningKind::TypeMismatch, *site),
             }
         }
-        Ir::Binary(op, left, right, site) => binary(*op, left, right, *site, record, warnings),
+        Ir::Binary(op, left, right, site) => binary(*op, left, right, *site, record, scope),
         Ir::Filter(input, op, argument, site) => {
-            let value = eval(input, record, warnings);
+            let mark = scope.warnings.len();
+            let value = eval_in(input, record, scope);
             if let FilterOp::Default = op {
                 let empty = match value.as_ref() {
                     Value::Null => true,
@@ -95,32 +183,69 @@ pub(super) fn eval<'a, R: Record>(
                     _ => false,
                 };
                 return match (empty, argument) {
-                    (true, Some(argument)) => eval(argument, record, warnings),
+                    (true, Some(argument)) => {
+                        scope.forgive_misses(mark);
+                        eval_in(argument, record, scope)
+                    }
                     _ => value,
                 };
             }
             if value.is_null() && !matches!(op, FilterOp::Len) {
                 return value;
             }
-            let (out, failure) = filters::apply(op, value);
+            let (out, failure) = filters::apply(op, value, scope.budget.limit());
             if let Some(failure) = failure {
                 let kind = match failure {
                     Failure::WrongType | Failure::Unconvertible => WarningKind::FilterFailed,
                     Failure::OutOfRange => WarningKind::DateOutOfRange,
                     Failure::LookupMiss => WarningKind::LookupMiss,
+                    Failure::TooLarge => {
+                        scope.too_large(*site);
+                        return Cow::Borrowed(&NULL);
+                    }
                 };
-                warnings.push(RuntimeWarning {
+                scope.warnings.push(RuntimeWarning {
                     kind,
                     site: Some(*site),
                 });
+            }
+            if let Cow::Owned(built) = &out
+                && !scope.charge(value_cost(built), *site)
+            {
+                return Cow::Borrowed(&NULL);
             }
             out
         }
     }
 }
 
-fn warn<'a>(warnings: &mut Vec<RuntimeWarning>, kind: WarningKind, site: SiteId) -> Cow<'a, Value> {
-    warnings.push(RuntimeWarning {
+/// One element of an array or object literal, owned: charges the copy of a borrowed value and
+/// the element itself, and checks the literal's running `total` against the value cap. A
+/// literal has no site of its own: an overflow is reported at the rule's.
+fn literal_part(
+    value: Cow<'_, Value>,
+    key: usize,
+    total: &mut usize,
+    scope: &mut Scope,
+) -> Option<Value> {
+    let site = scope.rule;
+    let cost = value_cost(&value);
+    *total = total
+        .saturating_add(ELEMENT_COST + key)
+        .saturating_add(cost);
+    let copied = match &value {
+        Cow::Borrowed(_) => cost,
+        Cow::Owned(_) => 0,
+    };
+    if *total > super::cost::MAX_VALUE_BYTES || !scope.charge(ELEMENT_COST + key + copied, site) {
+        scope.too_large(site);
+        return None;
+    }
+    Some(value.into_owned())
+}
+
+fn warn<'a>(scope: &mut Scope, kind: WarningKind, site: SiteId) -> Cow<'a, Value> {
+    scope.warnings.push(RuntimeWarning {
         kind,
         site: Some(site),
     });
@@ -154,25 +279,27 @@ fn binary<'a, R: Record>(
     right: &'a Ir,
     site: SiteId,
     record: &'a R,
-    warnings: &mut Vec<RuntimeWarning>,
+    scope: &mut Scope,
 ) -> Cow<'a, Value> {
     match op {
         BinaryOp::Coalesce => {
-            let l = eval(left, record, warnings);
+            let mark = scope.warnings.len();
+            let l = eval_in(left, record, scope);
             if l.is_null() {
-                eval(right, record, warnings)
+                scope.forgive_misses(mark);
+                eval_in(right, record, scope)
             } else {
                 l
             }
         }
         BinaryOp::And | BinaryOp::Or => {
             let is_and = op == BinaryOp::And;
-            let l = truth(&eval(left, record, warnings), site, warnings);
+            let l = truth(&eval_in(left, record, scope), site, scope);
             // `false and _` is false, `true or _` is true, whatever the right side is.
             if l == Some(!is_and) {
                 return Cow::Owned(Value::Bool(!is_and));
             }
-            let r = truth(&eval(right, record, warnings), site, warnings);
+            let r = truth(&eval_in(right, record, scope), site, scope);
             if r == Some(!is_and) {
                 return Cow::Owned(Value::Bool(!is_and));
             }
@@ -182,14 +309,14 @@ fn binary<'a, R: Record>(
             }
         }
         BinaryOp::Eq | BinaryOp::Ne => {
-            let l = eval(left, record, warnings);
-            let r = eval(right, record, warnings);
+            let l = eval_in(left, record, scope);
+            let r = eval_in(right, record, scope);
             let equal = filters::values_equal(&l, &r);
             Cow::Owned(Value::Bool(if op == BinaryOp::Eq { equal } else { !equal }))
         }
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-            let l = eval(left, record, warnings);
-            let r = eval(right, record, warnings);
+            let l = eval_in(left, record, scope);
+            let r = eval_in(right, record, scope);
             let ordering = match (l.as_ref(), r.as_ref()) {
                 (Value::Null, _) | (_, Value::Null) => return Cow::Borrowed(&NULL),
                 (Value::Number(a), Value::Number(b)) => a.as_f64().partial_cmp(&b.as_f64()),
@@ -197,7 +324,7 @@ fn binary<'a, R: Record>(
                 _ => None,
             };
             let Some(ordering) = ordering else {
-                return warn(warnings, WarningKind::TypeMismatch, site);
+                return warn(scope, WarningKind::TypeMismatch, site);
             };
             let result = match op {
                 BinaryOp::Lt => ordering == Ordering::Less,
@@ -208,25 +335,28 @@ fn binary<'a, R: Record>(
             Cow::Owned(Value::Bool(result))
         }
         BinaryOp::Concat => {
-            let l = eval(left, record, warnings);
-            let r = eval(right, record, warnings);
+            let l = eval_in(left, record, scope);
+            let r = eval_in(right, record, scope);
             match (convert::render_scalar(&l), convert::render_scalar(&r)) {
                 (Some(a), Some(b)) => {
+                    if !scope.charge(a.len().saturating_add(b.len()), site) {
+                        return Cow::Borrowed(&NULL);
+                    }
                     let mut out = String::with_capacity(a.len() + b.len());
                     out.push_str(&a);
                     out.push_str(&b);
                     Cow::Owned(Value::String(out))
                 }
-                _ => warn(warnings, WarningKind::TypeMismatch, site),
+                _ => warn(scope, WarningKind::TypeMismatch, site),
             }
         }
         BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
-            let l = eval(left, record, warnings);
-            let r = eval(right, record, warnings);
+            let l = eval_in(left, record, scope);
+            let r = eval_in(right, record, scope);
             let (left_number, right_number) = match (l.as_ref(), r.as_ref()) {
                 (Value::Null, _) | (_, Value::Null) => return Cow::Borrowed(&NULL),
                 (Value::Number(a), Value::Number(b)) => (a, b),
-                _ => return warn(warnings, WarningKind::TypeMismatch, site),
+                _ => return warn(scope, WarningKind::TypeMismatch, site),
             };
             // Exact integer arithmetic where it fits; floats otherwise.
             if let (Some(lhs), Some(rhs)) = (left_number.as_i64(), right_number.as_i64()) {
@@ -252,19 +382,19 @@ fn binary<'a, R: Record>(
             };
             match convert::number_value(result) {
                 Some(v) => Cow::Owned(v),
-                None => warn(warnings, WarningKind::NotFinite, site),
+                None => warn(scope, WarningKind::NotFinite, site),
             }
         }
     }
 }
 
 /// A value as a truth value: booleans, null as unknown; anything else warns and is unknown.
-fn truth(value: &Value, site: SiteId, warnings: &mut Vec<RuntimeWarning>) -> Option<bool> {
+fn truth(value: &Value, site: SiteId, scope: &mut Scope) -> Option<bool> {
     match value {
         Value::Bool(b) => Some(*b),
         Value::Null => None,
         _ => {
-            warnings.push(RuntimeWarning {
+            scope.warnings.push(RuntimeWarning {
                 kind: WarningKind::TypeMismatch,
                 site: Some(site),
             });

@@ -12,6 +12,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::convert::{self, TimeUnit};
+use super::cost::{Bounded, ELEMENT_COST, OverCap, value_cost};
 use crate::types::Type;
 
 /// Largest compiled size of a regex in a rule (bytes of the compiled program).
@@ -595,13 +596,26 @@ pub enum Failure {
     OutOfRange,
     /// `lookup` without a default found no entry.
     LookupMiss,
+    /// The result would cost more than `limit` (`runtime::cost`); it was not built.
+    TooLarge,
+}
+
+impl From<OverCap> for Failure {
+    fn from(_: OverCap) -> Failure {
+        Failure::TooLarge
+    }
 }
 
 /// Applies a filter to a non-null input (`Default` is handled by the evaluator).
-/// Returns null with a `Failure` when the input cannot be converted.
+/// Returns null with a `Failure` when the input cannot be converted, or when the result
+/// would cost more than `limit` bytes (`runtime::cost`; checked before it is built).
 #[must_use]
-pub fn apply<'a>(op: &FilterOp, input: Cow<'a, Value>) -> (Cow<'a, Value>, Option<Failure>) {
-    match apply_inner(op, &input) {
+pub fn apply<'a>(
+    op: &FilterOp,
+    input: Cow<'a, Value>,
+    limit: usize,
+) -> (Cow<'a, Value>, Option<Failure>) {
+    match apply_inner(op, &input, limit) {
         Ok(Some(value)) => (Cow::Owned(value), None),
         Ok(None) => (input, None),
         Err(failure) => (Cow::Owned(Value::Null), Some(failure)),
@@ -609,13 +623,33 @@ pub fn apply<'a>(op: &FilterOp, input: Cow<'a, Value>) -> (Cow<'a, Value>, Optio
 }
 
 /// `Ok(None)` means "the input unchanged".
-fn apply_inner(op: &FilterOp, input: &Value) -> Result<Option<Value>, Failure> {
-    use Failure::{LookupMiss, OutOfRange, Unconvertible, WrongType};
+#[allow(clippy::too_many_lines)]
+fn apply_inner(op: &FilterOp, input: &Value, limit: usize) -> Result<Option<Value>, Failure> {
+    use Failure::{LookupMiss, OutOfRange, TooLarge, Unconvertible, WrongType};
     let text = || input.as_str().ok_or(WrongType);
     let number = || input.as_f64().ok_or(WrongType);
+    // A case mapping at most triples the bytes of a character (`ΐ` → `Ϊ́`): beyond a third
+    // of the limit, the exact (or, for `title`, the largest possible) size is counted first.
+    let case_mapped = |s: &str, bytes: fn(char) -> usize| {
+        if s.len().saturating_mul(3) <= limit
+            || s.chars().map(bytes).fold(0usize, usize::saturating_add) <= limit
+        {
+            Ok(())
+        } else {
+            Err(TooLarge)
+        }
+    };
     let out = match op {
-        FilterOp::Lower => Value::String(text()?.to_lowercase()),
-        FilterOp::Upper => Value::String(text()?.to_uppercase()),
+        FilterOp::Lower => {
+            let s = text()?;
+            case_mapped(s, |c| c.to_lowercase().map(char::len_utf8).sum())?;
+            Value::String(s.to_lowercase())
+        }
+        FilterOp::Upper => {
+            let s = text()?;
+            case_mapped(s, |c| c.to_uppercase().map(char::len_utf8).sum())?;
+            Value::String(s.to_uppercase())
+        }
         FilterOp::Trim => {
             let s = text()?;
             let trimmed = s.trim();
@@ -624,7 +658,15 @@ fn apply_inner(op: &FilterOp, input: &Value) -> Result<Option<Value>, Failure> {
             }
             Value::String(trimmed.to_string())
         }
-        FilterOp::Title => Value::String(convert::title_case(text()?)),
+        FilterOp::Title => {
+            let s = text()?;
+            case_mapped(s, |c| {
+                let upper: usize = c.to_uppercase().map(char::len_utf8).sum();
+                let lower: usize = c.to_lowercase().map(char::len_utf8).sum();
+                upper.max(lower)
+            })?;
+            Value::String(convert::title_case(s))
+        }
         FilterOp::String => match input {
             Value::String(_) => return Ok(None),
             _ => Value::String(convert::render_scalar(input).ok_or(WrongType)?.into_owned()),
@@ -636,12 +678,23 @@ fn apply_inner(op: &FilterOp, input: &Value) -> Result<Option<Value>, Failure> {
             }
             Value::String(cut.to_string())
         }
-        FilterOp::Replace(re, with) => {
-            Value::String(re.replace_all(text()?, with.as_ref()).into_owned())
-        }
+        FilterOp::Replace(re, with) => match replace_bounded(re, text()?, with, limit)? {
+            Some(replaced) => Value::String(replaced),
+            None => return Ok(None),
+        },
         FilterOp::Matches(re) => Value::Bool(re.is_match(text()?)),
         FilterOp::Split(sep) => {
             let s = text()?;
+            // Counted before anything is built: one element per part, plus the text.
+            let count = if sep.is_empty() {
+                s.chars().count()
+            } else {
+                s.matches(sep.as_ref()).count() + 1
+            };
+            let cost = count.saturating_mul(ELEMENT_COST).saturating_add(s.len());
+            if cost > limit {
+                return Err(TooLarge);
+            }
             let parts: Vec<Value> = if sep.is_empty() {
                 s.chars().map(|c| Value::String(c.to_string())).collect()
             } else {
@@ -653,32 +706,55 @@ fn apply_inner(op: &FilterOp, input: &Value) -> Result<Option<Value>, Failure> {
         }
         FilterOp::Join(sep) => {
             let items = input.as_array().ok_or(WrongType)?;
-            let mut out = String::new();
+            let mut out = Bounded::new(limit);
+            let mut too_large = false;
             for item in items {
                 let rendered = match item {
                     Value::Null => continue,
                     Value::Array(_) | Value::Object(_) => return Err(WrongType),
                     other => convert::render_scalar(other).ok_or(WrongType)?,
                 };
-                if rendered.is_empty() {
+                if rendered.is_empty() || too_large {
                     continue;
                 }
-                if !out.is_empty() {
-                    out.push_str(sep);
+                if out.len() > 0 {
+                    too_large = out.push(sep).is_err();
                 }
-                out.push_str(&rendered);
+                too_large = too_large || out.push(&rendered).is_err();
             }
-            Value::String(out)
+            // A wrong element anywhere is `filter-failed`, whatever the size.
+            if too_large {
+                return Err(TooLarge);
+            }
+            Value::String(out.into_string())
         }
         FilterOp::Slice(start, end) => match input {
             Value::String(s) => {
-                let chars: Vec<char> = s.chars().collect();
-                let (a, b) = slice_bounds(chars.len(), *start, *end);
-                Value::String(chars[a..b].iter().collect())
+                // Byte offsets of the character positions, without a `Vec<char>` (4 bytes
+                // per character) of the whole text.
+                let (a, b) = slice_bounds(s.chars().count(), *start, *end);
+                let mut offsets = s
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .chain(std::iter::once(s.len()));
+                let from = offsets.nth(a).unwrap_or(s.len());
+                let to = if b > a {
+                    offsets.nth(b - a - 1).unwrap_or(s.len())
+                } else {
+                    from
+                };
+                Value::String(s.get(from..to).unwrap_or_default().to_string())
             }
             Value::Array(items) => {
                 let (a, b) = slice_bounds(items.len(), *start, *end);
-                Value::Array(items[a..b].to_vec())
+                let part = &items[a..b];
+                let cost = part.iter().fold(0usize, |sum, item| {
+                    sum.saturating_add(ELEMENT_COST + value_cost(item))
+                });
+                if cost > limit {
+                    return Err(TooLarge);
+                }
+                Value::Array(part.to_vec())
             }
             _ => return Err(WrongType),
         },
@@ -694,6 +770,9 @@ fn apply_inner(op: &FilterOp, input: &Value) -> Result<Option<Value>, Failure> {
             match input {
                 Value::Array(items) => {
                     let item = if first { items.first() } else { items.last() };
+                    if item.is_some_and(|item| value_cost(item) > limit) {
+                        return Err(TooLarge);
+                    }
                     item.cloned().unwrap_or(Value::Null)
                 }
                 Value::String(s) => {
@@ -771,8 +850,17 @@ fn apply_inner(op: &FilterOp, input: &Value) -> Result<Option<Value>, Failure> {
         }
         FilterOp::In(values) => Value::Bool(values.iter().any(|v| values_equal(v, input))),
         FilterOp::Hierarchy(sep) => {
-            let levels = convert::hierarchy_levels(input).ok_or(WrongType)?;
-            Value::String(levels.join(sep))
+            let mut out = Bounded::new(limit);
+            let mut too_large = false;
+            convert::for_each_hierarchy_level(input, &mut |level| {
+                too_large = (out.len() > 0 && out.push(sep).is_err()) || out.push(level).is_err();
+                !too_large
+            })
+            .ok_or(WrongType)?;
+            if too_large {
+                return Err(TooLarge);
+            }
+            Value::String(out.into_string())
         }
         FilterOp::Phone(cc) => {
             let rendered = match input {
@@ -832,4 +920,50 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
         }
         _ => a == b,
     }
+}
+
+/// `re.replace_all(text, with)`, built within `limit` bytes: `None` when nothing matched
+/// (the input is unchanged). A replacement with group references (`$1`) is checked against
+/// its largest possible size (every reference as long as the whole match) before it is
+/// expanded.
+fn replace_bounded(
+    re: &Regex,
+    text: &str,
+    with: &str,
+    limit: usize,
+) -> Result<Option<String>, OverCap> {
+    let mut out = Bounded::new(limit);
+    let mut last = 0;
+    let mut matched = false;
+    if with.contains('$') {
+        let references = with.matches('$').count();
+        let mut expanded = String::new();
+        for caps in re.captures_iter(text) {
+            let Some(m) = caps.get(0) else { continue };
+            matched = true;
+            out.push(&text[last..m.start()])?;
+            let largest = with
+                .len()
+                .saturating_add(references.saturating_mul(m.len()));
+            if out.len().saturating_add(largest) > limit {
+                return Err(OverCap);
+            }
+            expanded.clear();
+            caps.expand(with, &mut expanded);
+            out.push(&expanded)?;
+            last = m.end();
+        }
+    } else {
+        for m in re.find_iter(text) {
+            matched = true;
+            out.push(&text[last..m.start()])?;
+            out.push(with)?;
+            last = m.end();
+        }
+    }
+    if !matched {
+        return Ok(None);
+    }
+    out.push(&text[last..])?;
+    Ok(Some(out.into_string()))
 }

@@ -7,6 +7,8 @@
 pub mod convert;
 pub mod filters;
 
+pub mod cost;
+
 mod coerce;
 mod eval;
 mod fast;
@@ -23,6 +25,7 @@ use serde_json::Value;
 use crate::catalog::{Kind, Section, Target};
 use crate::syntax::{BinaryOp, SegmentKind};
 
+pub use cost::{MAX_LINE_BYTES, MAX_RECORD_BYTES, MAX_VALUE_BYTES};
 pub use fast::FastPath;
 pub use filters::FilterOp;
 pub use output::Attributes;
@@ -153,6 +156,10 @@ pub enum WarningKind {
     /// The attributes JSON is longer than `TaskRouter`'s 4096-character cap, so `TaskRouter`
     /// would reject the update: a record error (`WarningKind::is_record_error`).
     PayloadTooLarge,
+    /// A value a rule would build is over the runtime cost caps (`cost::MAX_VALUE_BYTES` per
+    /// value, `cost::MAX_RECORD_BYTES` per record): it was not built, the rules stopped, and
+    /// the record is an error (`WarningKind::is_record_error`).
+    ValueTooLarge,
 }
 
 impl WarningKind {
@@ -168,6 +175,7 @@ impl WarningKind {
         WarningKind::UnknownEnumValue,
         WarningKind::NotAnObject,
         WarningKind::PayloadTooLarge,
+        WarningKind::ValueTooLarge,
     ];
 
     /// Kebab-case name, as used in rule tests and `--strict` errors.
@@ -184,15 +192,19 @@ impl WarningKind {
             WarningKind::UnknownEnumValue => "unknown-enum-value",
             WarningKind::NotAnObject => "not-an-object",
             WarningKind::PayloadTooLarge => "payload-too-large",
+            WarningKind::ValueTooLarge => "value-too-large",
         }
     }
 
-    /// True for the kinds that make the whole record unusable (`payload-too-large`): the
-    /// attributes are still returned, but a caller must not send them (`flexmap apply`
-    /// writes the line to `--errors`).
+    /// True for the kinds that make the whole record unusable (`payload-too-large`,
+    /// `value-too-large`): the attributes are still returned, but a caller must not send them
+    /// (`flexmap apply` writes the line to `--errors`).
     #[must_use]
     pub fn is_record_error(self) -> bool {
-        self == WarningKind::PayloadTooLarge
+        matches!(
+            self,
+            WarningKind::PayloadTooLarge | WarningKind::ValueTooLarge
+        )
     }
 }
 
@@ -298,23 +310,37 @@ impl Program {
                 site: None,
             });
         }
+        let mut scope = eval::Scope::new(warnings);
         for (index, rule) in self.rules.iter().enumerate() {
+            scope.rule = rule.site;
             if let Some(condition) = &rule.when {
-                let value = eval::eval(condition, record, warnings);
+                let value = eval::eval_in(condition, record, &mut scope);
+                if scope.stopped {
+                    break;
+                }
                 if value.as_ref() != &Value::Bool(true) {
                     continue;
                 }
             }
-            let value = eval::eval(&rule.value, record, warnings);
+            let value = eval::eval_in(&rule.value, record, &mut scope);
+            if scope.stopped {
+                break;
+            }
             observer(rule.site, &value);
             let (coerced, warning) = coerce::coerce(rule.kind, rule.values, value);
             if let Some(kind) = warning {
-                warnings.push(RuntimeWarning {
+                scope.warnings.push(RuntimeWarning {
                     kind,
                     site: Some(rule.site),
                 });
             }
             if let Some(value) = coerced {
+                // A value written as read from the record is copied into the attributes.
+                if let Cow::Borrowed(read) = &value
+                    && !scope.charge(cost::value_cost(read), rule.site)
+                {
+                    break;
+                }
                 sink(index, value);
             }
         }
@@ -360,6 +386,11 @@ fn describe_kind(kind: WarningKind, what: &str) -> String {
         WarningKind::NotAnObject => "the record is not a JSON object (not-an-object)".into(),
         WarningKind::PayloadTooLarge => format!(
             "the attributes JSON is over {MAX_PAYLOAD_CHARS} characters, which TaskRouter rejects (payload-too-large)"
+        ),
+        WarningKind::ValueTooLarge => format!(
+            "`{what}` would build a value over the runtime caps ({} MiB per value, {} MiB per record), so the record was not mapped (value-too-large)",
+            MAX_VALUE_BYTES >> 20,
+            MAX_RECORD_BYTES >> 20
         ),
     }
 }

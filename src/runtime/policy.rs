@@ -16,10 +16,12 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Attributes, FastPath, MAX_PAYLOAD_CHARS, Program, RuntimeWarning, json_chars};
+use super::{
+    Attributes, FastPath, MAX_PAYLOAD_CHARS, Program, RuntimeWarning, WarningKind, json_chars,
+};
 
 /// A record that cannot be sent: a stable code (`not-an-object`, `strict`,
-/// `payload-too-large`, `merge-missing`, …) and a message without any record value.
+/// `payload-too-large`, `value-too-large`, `merge-missing`, …) and a message without any record value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RecordError {
     /// Stable, kebab-case: what `serve` answers in `error.code`.
@@ -193,12 +195,22 @@ impl RecordPolicy {
             };
         }
         let applied = program.apply(record);
-        let over_cap = applied.record_error().is_some();
+        let over_cap = applied
+            .warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::PayloadTooLarge);
+        let too_large = too_large(program, &applied.warnings);
         let warnings: Vec<RuntimeWarning> = applied
             .warnings
             .into_iter()
             .filter(|w| !w.kind.is_record_error())
             .collect();
+        if let Some(error) = too_large {
+            return RecordOutcome {
+                result: Err(error),
+                warnings,
+            };
+        }
         if let Err(error) = self.check_strict(program, &warnings) {
             return RecordOutcome {
                 result: Err(error),
@@ -275,7 +287,12 @@ impl RecordPolicy {
             let kind = serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
             return Err(not_an_object(&kind));
         }
+        let mark = warnings.len();
         fast.apply_json(&record, out, warnings);
+        if let Some(error) = too_large(program, &warnings[mark..]) {
+            warnings.retain(|w| w.kind != WarningKind::ValueTooLarge);
+            return Err(error);
+        }
         self.check_strict(program, warnings)?;
         check_cap(&out[start..])
     }
@@ -299,6 +316,17 @@ impl RecordPolicy {
             ),
         ))
     }
+}
+
+/// The error for a value over the runtime cost caps (`runtime::cost`), which was never built.
+fn too_large(program: &Program, warnings: &[RuntimeWarning]) -> Option<RecordError> {
+    let warning = warnings
+        .iter()
+        .find(|w| w.kind == WarningKind::ValueTooLarge)?;
+    Some(RecordError::new(
+        WarningKind::ValueTooLarge.name(),
+        program.describe(warning),
+    ))
 }
 
 /// The error for JSON over the cap, from its compact text.

@@ -1,11 +1,12 @@
 //! The rulesets a server holds: loading a rules folder and reloading it without ever
 //! swapping in a program that has findings at error level. Knows nothing of HTTP.
 //!
-//! A reload compiles every rule file of the folder again (files whose content hash did not
-//! change keep their program without compiling) and builds a new `Registry` from the
-//! previous one:
+//! A reload loads the folder as a fresh `Project` and checks it whole (`Project::check_all`),
+//! so every decision is the one `flexmap lint` of the folder reaches, whatever the reload
+//! history; it then builds a new `Registry` from the previous one:
 //!
-//! - a file that compiles cleanly gets its new program (status `ok`);
+//! - a file that no error involves (none on it, none pointing into it, as the other side of
+//!   a cross-file FM202) gets its new program (status `ok`);
 //! - a file with errors keeps the previous program if there was one (status `stale`) or
 //!   has none (status `refused`), and records why in `last_reload_error`;
 //! - a deleted file is removed (its name answers 404 afterwards);
@@ -184,9 +185,34 @@ pub fn reload(dir: &Path, previous: &Registry) -> (Registry, ReloadSummary) {
         return (fail(message, Vec::new(), &mut summary), summary);
     }
 
+    // One check of the whole project decides every ruleset, as `flexmap lint` of the
+    // folder would: nothing is carried over from earlier reloads but the served program
+    // of a refused file (status `stale`).
+    let check = project.check_all();
+    let project_errors: Vec<Diagnostic> = check
+        .project_errors()
+        .filter(|d| {
+            let file = d.file_name();
+            !file.ends_with(crate::config::CONFIG_FILE)
+                && (file.ends_with(crate::ledger::LOCK_FILE)
+                    || !file_errors.values().any(|(f, _)| f == file))
+        })
+        .cloned()
+        .collect();
+    if !project_errors.is_empty() {
+        let message = format!(
+            "the project has {} error{} outside its rule files; nothing was reloaded",
+            project_errors.len(),
+            if project_errors.len() == 1 { "" } else { "s" }
+        );
+        return (
+            fail(message, short_lines(project_errors.iter()), &mut summary),
+            summary,
+        );
+    }
     let mut rulesets: BTreeMap<String, Arc<Entry>> = BTreeMap::new();
     let mut seen_files: BTreeMap<String, String> = BTreeMap::new();
-    for ruleset in &project.rulesets {
+    for (ruleset, (program, _)) in project.rulesets.iter().zip(&check.files) {
         let file = ruleset.source().name().to_owned();
         let Some(name) = ruleset_name(Path::new(&file)) else {
             continue;
@@ -202,47 +228,36 @@ pub fn reload(dir: &Path, previous: &Registry) -> (Registry, ReloadSummary) {
         seen_files.insert(name.clone(), file.clone());
         let hash = content_hash(ruleset.source().text());
         let old = previous.get(&name);
-        if let Some(old) = old {
-            if old.content_hash.as_deref() == Some(hash.as_str()) && old.file == file {
-                summary.unchanged.push(name.clone());
-                if old.status != Status::Ok {
-                    summary.recovered.push(name.clone());
+        match (check.decision(&file), program) {
+            (Ok(()), Some(program)) => {
+                let same = old.is_some_and(|o| {
+                    o.content_hash.as_deref() == Some(hash.as_str()) && o.file == file
+                });
+                if same {
+                    summary.unchanged.push(name.clone());
+                    if old.is_some_and(|o| o.status != Status::Ok) {
+                        summary.recovered.push(name.clone());
+                    }
+                } else {
+                    summary.loaded.push(name.clone());
                 }
-                let mut kept = Entry::clone(old);
-                kept.status = Status::Ok;
-                kept.last_reload_error = None;
-                rulesets.insert(name, Arc::new(kept));
-                continue;
-            }
-            let refused_hash = old
-                .last_reload_error
-                .as_ref()
-                .and_then(|e| e.content_hash.as_deref());
-            if refused_hash == Some(hash.as_str()) {
-                // The same broken content as last time: nothing to compile again.
-                summary.unchanged.push(name.clone());
-                rulesets.insert(name, Arc::clone(old));
-                continue;
-            }
-        }
-        match ruleset.compile_with(&project.config) {
-            Ok(program) => {
-                summary.loaded.push(name.clone());
                 let entry = Entry {
                     name: name.clone(),
                     file,
                     target: Some(program.target()),
                     status: Status::Ok,
                     content_hash: Some(hash),
-                    loaded_at: Some(now.clone()),
+                    loaded_at: match old {
+                        Some(o) if same => o.loaded_at.clone(),
+                        _ => Some(now.clone()),
+                    },
                     last_reload_error: None,
-                    program: Some(Arc::new(program)),
+                    program: Some(Arc::new(program.clone())),
                 };
                 rulesets.insert(name, Arc::new(entry));
             }
-            Err(error) => {
-                let errors: Vec<&Diagnostic> =
-                    error.diagnostics.iter().filter(|d| d.is_error()).collect();
+            (decision, _) => {
+                let errors = decision.err().unwrap_or_default();
                 let message = format!(
                     "{file} has {} error{}; {}",
                     errors.len(),
@@ -253,7 +268,16 @@ pub fn reload(dir: &Path, previous: &Registry) -> (Registry, ReloadSummary) {
                         "not serving"
                     }
                 );
-                summary.refused.push((name.clone(), message.clone()));
+                let refused_before = old
+                    .and_then(|o| o.last_reload_error.as_ref())
+                    .and_then(|e| e.content_hash.as_deref())
+                    == Some(hash.as_str());
+                if refused_before {
+                    // The same refused content as last time, refused again.
+                    summary.unchanged.push(name.clone());
+                } else {
+                    summary.refused.push((name.clone(), message.clone()));
+                }
                 let target = ruleset.model().and_then(|m| m.target);
                 let entry = refused_entry(
                     &name,
@@ -264,7 +288,7 @@ pub fn reload(dir: &Path, previous: &Registry) -> (Registry, ReloadSummary) {
                         at: now.clone(),
                         content_hash: Some(hash),
                         message,
-                        diagnostics: short_lines(errors.into_iter()),
+                        diagnostics: short_lines(errors.iter()),
                     },
                 );
                 rulesets.insert(name, Arc::new(entry));

@@ -43,10 +43,7 @@ fn examples_map_their_sample_input_to_the_expected_output() {
         let rules = format!("{stem}.yaml");
         let expected_path = format!("{stem}.expected.ndjson");
         // Compiled as `flexmap apply` does: with the project's settings and locked slots.
-        let program = Ruleset::from_path(rules.as_ref())
-            .expect("rules readable")
-            .compile_with(&flexmap::Config::find(rules.as_ref()))
-            .expect("examples compile");
+        let program = flexmap::Project::compile_file(rules.as_ref()).expect("examples compile");
         let mut actual = String::new();
         for line in std::fs::read_to_string(&input)
             .expect("input readable")

@@ -147,14 +147,17 @@ fn ledger_snapshots_have_scenarios_and_the_base_is_clean() {
 
 /// The compiled program, the analysis the linter and `flexmap docs` read, and the lock all
 /// agree on a custom field's slot, also for a ruleset compiled on its own path (as
-/// `flexmap apply` does, through `Config::find`).
+/// `flexmap apply` does, through `Project::compile_file`).
 #[test]
 fn program_analysis_and_lock_agree() {
     let base = root().join("tests/cases/ledger/base");
     let voice = base.join("rules/voice.yaml");
-    let ruleset = flexmap::Ruleset::from_path(&voice).expect("readable");
-    let config = flexmap::Config::find(&voice);
-    let analysis = ruleset.analyze_with(&config).expect("parses");
+    let project = Project::find(&voice).expect("project loads");
+    let index = project
+        .index_of(&voice.display().to_string())
+        .expect("voice.yaml is one of the project's rule files");
+    let ruleset = &project.rulesets[index];
+    let analysis = project.analyze(ruleset).expect("parses");
     let tier = analysis
         .rules
         .iter()
@@ -165,7 +168,7 @@ fn program_analysis_and_lock_agree() {
         tier.slot.map(|s| s.to_string()).as_deref(),
         Some("conversation_attribute_3")
     );
-    let program = ruleset.compile_with(&config).expect("compiles");
+    let program = Project::compile_file(&voice).expect("compiles");
     let applied = program.apply(&serde_json::json!({"crm": {"account": {"tier": "Gold"}}}));
     assert_eq!(
         applied.attributes.to_value(),

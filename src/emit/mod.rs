@@ -1,0 +1,483 @@
+//! `flexmap build --emit js|esm`: a compiled `Program` as one dependency-free JavaScript
+//! module with the Rust runtime's semantics.
+//!
+//! The module is generated from the program the Rust runtime runs (its `Ir`, coercion kinds and
+//! site table), never from the YAML. `templates/runtime.js` holds the runtime shared by every
+//! module (values, operators, conversions, filters, coercion, record parsing);
+//! `templates/module.js.tera` lays out the header, the compiled rules and the entry points.
+//! Each filter's JavaScript is named in `filters.rs`; regexes are translated from their HIR in
+//! `regex.rs`. What JavaScript cannot reproduce exactly is a `Portability` finding (`FM6xx`),
+//! and `build` refuses the ruleset.
+
+pub mod filters;
+pub mod regex;
+pub mod twilio;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::catalog::{Kind, Section, Target};
+use crate::runtime::{Ir, OutSection, PathSegment, Program, RuntimeWarning, Site, WarningKind};
+use crate::syntax::BinaryOp;
+
+/// The runtime every generated module embeds.
+pub const RUNTIME_JS: &str = include_str!("../../templates/runtime.js");
+/// The module layout.
+pub const MODULE_TEMPLATE: &str = include_str!("../../templates/module.js.tera");
+
+/// Module flavour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// `CommonJS` (`require`), for Node 20–24 and Twilio Functions.
+    CommonJs,
+    /// An ES module, for Flex plugins, bundlers and browsers.
+    Esm,
+}
+
+/// Something the JavaScript platform cannot reproduce exactly, at a site of the program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Portability {
+    /// The site (its file position) of the filter or rule.
+    pub site: u32,
+    /// `FM601` or `FM602`.
+    pub code: &'static str,
+    /// What is not portable.
+    pub message: String,
+    /// The concrete fix.
+    pub help: String,
+}
+
+/// What the header names.
+#[derive(Clone, Debug)]
+pub struct Header {
+    /// The ruleset's file name.
+    pub ruleset: String,
+    /// SHA-256 of the rule file's text.
+    pub content_hash: String,
+    /// The flexmap version that generated it.
+    pub version: String,
+}
+
+/// The generated pieces the template lays out.
+#[derive(serde::Serialize)]
+struct ModuleContext {
+    header: String,
+    esm: bool,
+    runtime: &'static str,
+    name: String,
+    target: &'static str,
+    sites: String,
+    kinds: String,
+    record_kinds: String,
+    constants: Vec<String>,
+    rules: Vec<RuleCode>,
+}
+
+#[derive(serde::Serialize)]
+struct RuleCode {
+    comment: String,
+    value: String,
+    when: Option<String>,
+    entry: String,
+}
+
+/// Checks that every regex and date format of `program` has an exact JavaScript equivalent.
+pub fn portability(program: &Program) -> Vec<Portability> {
+    let mut found = Vec::new();
+    for rule in &program.rules {
+        visit(&rule.value, &mut |ir| filters::check(ir, &mut found));
+        if let Some(when) = &rule.when {
+            visit(when, &mut |ir| filters::check(ir, &mut found));
+        }
+    }
+    found
+}
+
+fn visit(ir: &Ir, f: &mut dyn FnMut(&Ir)) {
+    f(ir);
+    match ir {
+        Ir::Const(_) | Ir::Path(_) => {}
+        Ir::Access(base, _) | Ir::Neg(base, _) | Ir::Not(base, _) => visit(base, f),
+        Ir::Array(items) => items.iter().for_each(|i| visit(i, f)),
+        Ir::Object(pairs) => pairs.iter().for_each(|(_, i)| visit(i, f)),
+        Ir::Binary(_, a, b, _) => {
+            visit(a, f);
+            visit(b, f);
+        }
+        Ir::If(a, b, c, _) => {
+            visit(a, f);
+            visit(b, f);
+            visit(c, f);
+        }
+        Ir::Filter(input, _, argument, _) => {
+            visit(input, f);
+            if let Some(argument) = argument {
+                visit(argument, f);
+            }
+        }
+    }
+}
+
+/// Generates the module.
+///
+/// # Errors
+/// The portability findings when some rule cannot be reproduced exactly; or a template error
+/// (a bug, covered by tests) as a single finding with `site` 0 and an empty code.
+pub fn module(
+    program: &Program,
+    flavor: Flavor,
+    header: &Header,
+) -> Result<String, Vec<Portability>> {
+    let problems = portability(program);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut code = Gen::default();
+    let mut rules = Vec::new();
+    for (index, rule) in program.rules.iter().enumerate() {
+        let site = program.sites.get(rule.site as usize);
+        let comment = site.map_or_else(String::new, |s| {
+            format!("{}:{}:{} {}", s.file, s.line, s.column, s.target)
+        });
+        let value = code.function(&format!("v{index}"), &rule.value);
+        let when = rule
+            .when
+            .as_ref()
+            .map(|w| code.function(&format!("c{index}"), w));
+        let section = match rule.section {
+            OutSection::Insights(Section::Conversations) => 0,
+            OutSection::Insights(Section::Customers) => 1,
+            OutSection::Insights(Section::Worker) | OutSection::Extra => 2,
+        };
+        let values: Vec<String> = rule.values.iter().map(|v| js_string(v)).collect();
+        let entry = format!(
+            "[{section}, {}, {}, [{}], v{index}, {}, {}]",
+            js_string(&rule.name),
+            rule.kind
+                .map_or_else(|| "null".to_string(), |k| js_string(kind_code(k))),
+            values.join(", "),
+            if when.is_some() {
+                format!("c{index}")
+            } else {
+                "null".into()
+            },
+            rule.site
+        );
+        rules.push(RuleCode {
+            comment,
+            value,
+            when,
+            entry,
+        });
+    }
+    let sites: Vec<String> = program
+        .sites
+        .iter()
+        .map(|s| {
+            format!(
+                "[{}, {}, {}, {}, {}]",
+                js_string(&s.file),
+                s.line,
+                s.column,
+                js_string(&s.target),
+                js_string(&s.what)
+            )
+        })
+        .collect();
+    let (kinds, record_kinds) = kind_texts(program);
+    let context = ModuleContext {
+        header: header_comment(header),
+        esm: flavor == Flavor::Esm,
+        runtime: RUNTIME_JS,
+        name: js_string(program.name()),
+        target: match program.target() {
+            Target::Task => "task",
+            Target::Worker => "worker",
+        },
+        sites: format!("[\n  {}\n]", sites.join(",\n  ")),
+        kinds,
+        record_kinds,
+        constants: code.constants,
+        rules,
+    };
+    render(&context).map_err(|message| {
+        vec![Portability {
+            site: 0,
+            code: "",
+            message,
+            help: String::new(),
+        }]
+    })
+}
+
+#[cfg(feature = "cli")]
+fn render(context: &ModuleContext) -> Result<String, String> {
+    let mut tera = tera::Tera::new();
+    tera.add_raw_template("module.js", MODULE_TEMPLATE)
+        .map_err(|e| e.to_string())?;
+    let ctx = tera::Context::from_serialize(context).map_err(|e| e.to_string())?;
+    tera.render("module.js", &ctx).map_err(|e| format!("{e:?}"))
+}
+
+#[cfg(not(feature = "cli"))]
+fn render(_: &ModuleContext) -> Result<String, String> {
+    Err("JavaScript generation needs the `cli` feature (tera)".into())
+}
+
+fn header_comment(header: &Header) -> String {
+    format!(
+        "// Generated by flexmap {} from {} (sha256 {}). Do not edit: change the rules and run\n// `flexmap build {} --emit …` again.",
+        header.version,
+        one_line(&header.ruleset),
+        header.content_hash,
+        one_line(&header.ruleset)
+    )
+}
+
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn kind_code(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy => "text",
+        Kind::Enum => "enum",
+        Kind::YesNo => "yes_no",
+        Kind::Measure | Kind::Duration => "measure",
+        Kind::Date => "date",
+        Kind::Url => "url",
+        Kind::List => "list",
+    }
+}
+
+/// The wording of each warning kind, from `Program::describe` itself: `[before, after]` the
+/// site's `what`, and the record-level texts.
+fn kind_texts(program: &Program) -> (String, String) {
+    let marker = "\u{0}";
+    let probe = Program {
+        name: Arc::from(""),
+        target: program.target,
+        rules: Vec::new(),
+        sites: vec![Site {
+            file: Arc::from("F"),
+            line: 1,
+            column: 1,
+            target: Arc::from("T"),
+            what: Arc::from(marker),
+        }],
+    };
+    let mut kinds = Vec::new();
+    let mut record = Vec::new();
+    for kind in WarningKind::ALL {
+        let text = probe.describe(&RuntimeWarning {
+            kind: *kind,
+            site: Some(0),
+        });
+        let text = text.strip_prefix("F:1:1: T: ").unwrap_or(&text);
+        let (before, after) = match text.split_once(marker) {
+            Some((before, after)) => (before, js_string(after)),
+            None => (text, "null".to_string()),
+        };
+        kinds.push(format!(
+            "[{}, {}, {after}]",
+            js_string(kind.name()),
+            js_string(before),
+        ));
+        let whole = probe.describe(&RuntimeWarning {
+            kind: *kind,
+            site: None,
+        });
+        record.push(js_string(whole.strip_prefix(": ").unwrap_or(&whole)));
+    }
+    (
+        format!("[{}]", kinds.join(", ")),
+        format!("[{}]", record.join(", ")),
+    )
+}
+
+/// A JavaScript string literal (JSON's escapes are valid JavaScript).
+pub(crate) fn js_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// A JSON value as a JavaScript value of the runtime's model.
+pub(crate) fn js_value(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::String(s) => js_string(s),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                if i.unsigned_abs() <= 1 << 53 {
+                    i.to_string()
+                } else {
+                    format!("{i}n")
+                }
+            } else if let Some(u) = n.as_u64() {
+                format!("{u}n")
+            } else {
+                let f = n.as_f64().unwrap_or(0.0);
+                if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                    format!("new Flt({f:?})")
+                } else {
+                    format!("{f:?}")
+                }
+            }
+        }
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(js_value).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Object(map) => {
+            let pairs: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}, {}", js_string(k), js_value(v)))
+                .collect();
+            format!("objAll([{}])", pairs.join(", "))
+        }
+    }
+}
+
+/// Code generation state: hoisted constants and the temporaries of the current function.
+#[derive(Default)]
+struct Gen {
+    constants: Vec<String>,
+    temps: usize,
+}
+
+impl Gen {
+    fn function(&mut self, name: &str, ir: &Ir) -> String {
+        self.temps = 0;
+        let body = self.expr(ir);
+        let temps: Vec<String> = (0..self.temps).map(|i| format!("t{i}")).collect();
+        let declare = if temps.is_empty() {
+            String::new()
+        } else {
+            format!("let {};\n  ", temps.join(", "))
+        };
+        format!("function {name}(r, w) {{\n  {declare}return {body};\n}}")
+    }
+
+    fn temp(&mut self) -> String {
+        self.temps += 1;
+        format!("t{}", self.temps - 1)
+    }
+
+    /// A constant, hoisted when it is an array or object (built once, never mutated).
+    fn constant(&mut self, value: &Value) -> String {
+        match value {
+            Value::Array(_) | Value::Object(_) => self.hoist(js_value(value)),
+            _ => js_value(value),
+        }
+    }
+
+    /// A module constant holding `expression`; returns its name.
+    #[allow(clippy::needless_pass_by_value)]
+    fn hoist(&mut self, expression: String) -> String {
+        let name = format!("K{}", self.constants.len());
+        self.constants.push(format!("const {name} = {expression};"));
+        name
+    }
+
+    fn expr(&mut self, ir: &Ir) -> String {
+        match ir {
+            Ir::Const(value) => self.constant(value),
+            Ir::Path(segments) => path("r", segments),
+            Ir::Access(base, segments) => {
+                let base = self.expr(base);
+                path(&base, segments)
+            }
+            Ir::Array(items) => {
+                let items: Vec<String> = items.iter().map(|i| self.expr(i)).collect();
+                format!("[{}]", items.join(", "))
+            }
+            Ir::Object(pairs) => {
+                let pairs: Vec<String> = pairs
+                    .iter()
+                    .map(|(k, v)| format!("{}, {}", js_string(k), self.expr(v)))
+                    .collect();
+                format!("obj([{}])", pairs.join(", "))
+            }
+            Ir::Neg(operand, site) => format!("neg({}, {site}, w)", self.expr(operand)),
+            Ir::Not(operand, site) => format!("not({}, {site}, w)", self.expr(operand)),
+            Ir::If(condition, then, otherwise, site) => {
+                let t = self.temp();
+                let c = self.expr(condition);
+                let a = self.expr(then);
+                let b = self.expr(otherwise);
+                format!(
+                    "(({t} = cond({c}, {site}, w)) === true ? {a} : {t} === false ? {b} : null)"
+                )
+            }
+            Ir::Binary(op, left, right, site) => self.binary(*op, left, right, *site),
+            Ir::Filter(input, op, argument, site) => {
+                let t = self.temp();
+                let value = self.expr(input);
+                if let crate::runtime::FilterOp::Default = op {
+                    return match argument {
+                        Some(argument) => {
+                            let a = self.expr(argument);
+                            format!("(({t} = {value}) === null || {t} === '' ? {a} : {t})")
+                        }
+                        None => value,
+                    };
+                }
+                let call = filters::call(op, &t, &mut |e| self.hoist(e));
+                if matches!(op, crate::runtime::FilterOp::Len) {
+                    format!("(({t} = {value}), fl({call}, {site}, w))")
+                } else {
+                    format!("(({t} = {value}) === null ? null : fl({call}, {site}, w))")
+                }
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinaryOp, left: &Ir, right: &Ir, site: u32) -> String {
+        let l = self.expr(left);
+        let r = self.expr(right);
+        match op {
+            BinaryOp::Coalesce => {
+                let t = self.temp();
+                format!("(({t} = {l}) !== null ? {t} : {r})")
+            }
+            BinaryOp::And => {
+                let t = self.temp();
+                format!(
+                    "(({t} = truth({l}, {site}, w)) === false ? false : and2({t}, truth({r}, {site}, w)))"
+                )
+            }
+            BinaryOp::Or => {
+                let t = self.temp();
+                format!(
+                    "(({t} = truth({l}, {site}, w)) === true ? true : or2({t}, truth({r}, {site}, w)))"
+                )
+            }
+            BinaryOp::Eq => format!("eq({l}, {r})"),
+            BinaryOp::Ne => format!("!eq({l}, {r})"),
+            BinaryOp::Lt => format!("lt({l}, {r}, {site}, w)"),
+            BinaryOp::Le => format!("le({l}, {r}, {site}, w)"),
+            BinaryOp::Gt => format!("gt({l}, {r}, {site}, w)"),
+            BinaryOp::Ge => format!("ge({l}, {r}, {site}, w)"),
+            BinaryOp::Concat => format!("concat({l}, {r}, {site}, w)"),
+            BinaryOp::Add => format!("arith(ADD, {l}, {r}, {site}, w)"),
+            BinaryOp::Sub => format!("arith(SUB, {l}, {r}, {site}, w)"),
+            BinaryOp::Mul => format!("arith(MUL, {l}, {r}, {site}, w)"),
+            BinaryOp::Div => format!("arith(DIV, {l}, {r}, {site}, w)"),
+            BinaryOp::Rem => format!("arith(REM, {l}, {r}, {site}, w)"),
+        }
+    }
+}
+
+fn path(base: &str, segments: &[PathSegment]) -> String {
+    let mut out = base.to_string();
+    for segment in segments {
+        out = match segment {
+            PathSegment::Key(key) => format!("g({out}, {})", js_string(key)),
+            PathSegment::Index(index) => format!("gi({out}, {index})"),
+        };
+    }
+    out
+}

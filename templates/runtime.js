@@ -1,0 +1,1251 @@
+// ---- flexmap runtime (templates/runtime.js): the Rust runtime's semantics, no dependencies ----
+// Values: null, booleans, strings, arrays, objects (own properties only), and numbers in three
+// kinds, as serde_json keeps them: an integer (a JS number that is integral, not -0 and within
+// ±2^53, or a BigInt beyond), or a float (any other JS number, or a Flt holding an integral
+// float such as `5.0`, which must print as `5.0`).
+const TWO53 = 9007199254740992;
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+const U64_MAX = 2n ** 64n - 1n;
+class Flt {
+  constructor(v) { this.v = v; }
+}
+const hasOwn = Object.prototype.hasOwnProperty;
+const isInt = (v) => (typeof v === 'number' ? Number.isInteger(v) && Math.abs(v) <= TWO53 && !Object.is(v, -0) : typeof v === 'bigint');
+const isNum = (v) => typeof v === 'number' || typeof v === 'bigint' || v instanceof Flt;
+const isArr = Array.isArray;
+const isObj = (v) => v !== null && typeof v === 'object' && !isArr(v) && !(v instanceof Flt);
+const f64 = (v) => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : v.v);
+// An integer as a JS number when within ±2^53, else a BigInt.
+const intVal = (b) => (b >= -9007199254740992n && b <= 9007199254740992n ? Number(b) : b);
+// serde_json's `as_i64`: BigInt or number, or undefined for floats and integers over i64.
+function asI64(v) {
+  if (typeof v === 'number') return isInt(v) ? v : undefined;
+  if (typeof v === 'bigint') return v >= I64_MIN && v <= I64_MAX ? v : undefined;
+  return undefined;
+}
+
+// `walk`: anything missing is null.
+function g(v, k) {
+  if (isObj(v) && hasOwn.call(v, k)) {
+    const x = v[k];
+    return x === undefined ? null : x;
+  }
+  return null;
+}
+function gi(v, i) {
+  if (!isArr(v)) return null;
+  const j = i < 0 ? v.length + i : i;
+  if (j < 0 || j >= v.length) return null;
+  const x = v[j];
+  return x === undefined ? null : x;
+}
+
+// `number_value`: integral values within ±2^53 become integers (-0 becomes 0), others floats.
+function numberValue(x) {
+  if (!Number.isFinite(x)) return undefined;
+  if (Number.isInteger(x) && Math.abs(x) <= TWO53) return x + 0;
+  return x;
+}
+
+// serde_json's float text: shortest round-trip digits, laid out as ryu does.
+function fmtFloat(x) {
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const neg = x < 0;
+  const e = Math.abs(x).toExponential();
+  const at = e.indexOf('e');
+  const digits = e.slice(0, at).replace('.', '');
+  const kk = Number(e.slice(at + 1)) + 1;
+  const n = digits.length;
+  let s;
+  if (kk >= n && kk <= 16) s = digits + '0'.repeat(kk - n) + '.0';
+  else if (kk > 0 && kk <= 16) s = digits.slice(0, kk) + '.' + digits.slice(kk);
+  else if (kk > -5 && kk <= 0) s = '0.' + '0'.repeat(-kk) + digits;
+  else {
+    const exp = kk - 1;
+    s = (n === 1 ? digits : digits[0] + '.' + digits.slice(1)) + 'e' + (exp < 0 ? '-' : '+') + Math.abs(exp);
+  }
+  return neg ? '-' + s : s;
+}
+function renderNumber(v) {
+  if (typeof v === 'bigint') return v.toString();
+  const x = f64(v);
+  if (Number.isInteger(x) && Math.abs(x) <= TWO53) return String(x + 0);
+  return fmtFloat(x);
+}
+// `render_scalar`: strings as is, numbers as JSON renders them, null as "", else undefined.
+function renderScalar(v) {
+  if (typeof v === 'string') return v;
+  if (v === null) return '';
+  if (v === true) return 'true';
+  if (v === false) return 'false';
+  if (isNum(v)) return renderNumber(v);
+  return undefined;
+}
+
+// Code-point order (Rust's `str` order), not UTF-16 order.
+function cmpStr(a, b) {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800) x = x <= 0xdfff ? x + 0x2000 : x - 0x800;
+      if (y >= 0xd800) y = y <= 0xdfff ? y + 0x2000 : y - 0x800;
+      return x < y ? -1 : 1;
+    }
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
+// Compact JSON as serde_json writes it (object keys sorted, as its Map does).
+function ser(v) {
+  if (v === null || v === undefined) return 'null';
+  if (v === true) return 'true';
+  if (v === false) return 'false';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number') return isInt(v) ? String(v) : fmtFloat(v);
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Flt) return fmtFloat(v.v);
+  if (isArr(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + ser(v[i]);
+    return s + ']';
+  }
+  const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort(cmpStr);
+  let s = '{';
+  for (let i = 0; i < keys.length; i++) s += (i ? ',' : '') + JSON.stringify(keys[i]) + ':' + ser(v[keys[i]]);
+  return s + '}';
+}
+
+// Structural equality of serde_json values (numbers by representation).
+function deepEq(a, b) {
+  if (a === b) return true;
+  if (isNum(a) && isNum(b)) {
+    const ia = isInt(a);
+    if (ia !== isInt(b)) return false;
+    if (ia) return BigInt(a) === BigInt(b);
+    return f64(a) === f64(b);
+  }
+  if (isArr(a)) {
+    if (!isArr(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEq(a[i], b[i])) return false;
+    return true;
+  }
+  if (isObj(a) && isObj(b)) {
+    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+    if (ka.length !== kb.length) return false;
+    for (const k of ka) if (!hasOwn.call(b, k) || !deepEq(a[k], b[k])) return false;
+    return true;
+  }
+  return false;
+}
+// `values_equal`: numbers compare by value (1 == 1.0), everything else structurally.
+function valuesEqual(a, b) {
+  if (isNum(a) && isNum(b)) {
+    const x = asI64(a);
+    const y = asI64(b);
+    if (x !== undefined && y !== undefined) return typeof x === 'number' && typeof y === 'number' ? x === y : BigInt(x) === BigInt(y);
+    if (typeof a === 'bigint' && typeof b === 'bigint') return a === b;
+    return f64(a) === f64(b);
+  }
+  return deepEq(a, b);
+}
+
+// ---- warnings ----
+const W_TRUNCATED = 0, W_DROPPED = 1, W_FILTER_FAILED = 2, W_DATE_OUT_OF_RANGE = 3, W_LOOKUP_MISS = 4,
+  W_TYPE_MISMATCH = 5, W_NOT_FINITE = 6, W_UNKNOWN_ENUM = 7, W_NOT_AN_OBJECT = 8, W_PAYLOAD = 9;
+function warn(w, kind, site) {
+  w.push(kind, site);
+  return null;
+}
+
+// ---- operators ----
+function neg(v, site, w) {
+  if (v === null) return null;
+  if (isNum(v)) {
+    const i = asI64(v);
+    if (i !== undefined) {
+      if (typeof i === 'number') return i === 0 ? 0 : -i;
+      if (i !== I64_MIN) return intVal(-i);
+    }
+    const r = numberValue(-f64(v));
+    return r === undefined ? warn(w, W_NOT_FINITE, site) : r;
+  }
+  return warn(w, W_TYPE_MISMATCH, site);
+}
+function not(v, site, w) {
+  if (v === null) return null;
+  if (typeof v === 'boolean') return !v;
+  return warn(w, W_TYPE_MISMATCH, site);
+}
+// A condition of `if`: true, false, or null (with a warning for a non-boolean).
+function cond(v, site, w) {
+  if (v === true || v === false || v === null) return v;
+  return warn(w, W_TYPE_MISMATCH, site);
+}
+function truth(v, site, w) {
+  if (v === true || v === false || v === null) return v;
+  return warn(w, W_TYPE_MISMATCH, site);
+}
+const and2 = (l, r) => (r === false ? false : l !== null && r !== null ? true : null);
+const or2 = (l, r) => (r === true ? true : l !== null && r !== null ? false : null);
+const eq = (l, r) => valuesEqual(l, r);
+function order(l, r, site, w) {
+  if (l === null || r === null) return undefined;
+  if (isNum(l) && isNum(r)) {
+    const a = f64(l);
+    const b = f64(r);
+    if (a < b) return -1;
+    if (a > b) return 1;
+    if (a === b) return 0;
+    return null;
+  }
+  if (typeof l === 'string' && typeof r === 'string') return cmpStr(l, r);
+  warn(w, W_TYPE_MISMATCH, site);
+  return undefined;
+}
+function lt(l, r, site, w) { const o = order(l, r, site, w); return o === undefined ? null : o === -1; }
+function le(l, r, site, w) { const o = order(l, r, site, w); return o === undefined ? null : o !== 1; }
+function gt(l, r, site, w) { const o = order(l, r, site, w); return o === undefined ? null : o === 1; }
+function ge(l, r, site, w) { const o = order(l, r, site, w); return o === undefined ? null : o !== -1; }
+function concat(l, r, site, w) {
+  const a = renderScalar(l);
+  const b = renderScalar(r);
+  if (a === undefined || b === undefined) return warn(w, W_TYPE_MISMATCH, site);
+  return a + b;
+}
+const ADD = 0, SUB = 1, MUL = 2, DIV = 3, REM = 4;
+function arith(op, l, r, site, w) {
+  if (l === null || r === null) return null;
+  if (!isNum(l) || !isNum(r)) return warn(w, W_TYPE_MISMATCH, site);
+  const a = asI64(l);
+  const b = asI64(r);
+  if (a !== undefined && b !== undefined && op !== DIV) {
+    if (typeof a === 'number' && typeof b === 'number') {
+      const x = op === ADD ? a + b : op === SUB ? a - b : op === MUL ? a * b : b === 0 ? NaN : a % b;
+      if (Number.isSafeInteger(x)) return x + 0;
+    }
+    if (!(op === REM && (b == 0 || (BigInt(a) === I64_MIN && BigInt(b) === -1n)))) {
+      const x = BigInt(a);
+      const y = BigInt(b);
+      const z = op === ADD ? x + y : op === SUB ? x - y : op === MUL ? x * y : x % y;
+      if (z >= I64_MIN && z <= I64_MAX) return intVal(z);
+    }
+  }
+  const x = f64(l);
+  const y = f64(r);
+  const z = op === ADD ? x + y : op === SUB ? x - y : op === MUL ? x * y : op === DIV ? x / y : x % y;
+  const v = numberValue(z);
+  return v === undefined ? warn(w, W_NOT_FINITE, site) : v;
+}
+// `{k: v}`: null members are left out.
+function obj(pairs) {
+  const o = {};
+  for (let i = 0; i < pairs.length; i += 2) {
+    if (pairs[i + 1] !== null) Object.defineProperty(o, pairs[i], { value: pairs[i + 1], enumerable: true, writable: true, configurable: true });
+  }
+  return o;
+}
+
+// A constant object (null members kept).
+function objAll(pairs) {
+  const o = {};
+  for (let i = 0; i < pairs.length; i += 2) Object.defineProperty(o, pairs[i], { value: pairs[i + 1], enumerable: true, writable: true, configurable: true });
+  return o;
+}
+
+// ---- conversions (src/runtime/convert.rs) ----
+const WS = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const TRIM = new RegExp('^[' + WS + ']+|[' + WS + ']+$', 'g');
+const IS_WS = new RegExp('^[' + WS + ']$');
+const ASCII_WS = /^[\t\n\f\r ]+|[\t\n\f\r ]+$/g;
+// `str::trim`: Unicode White_Space (not JavaScript's set, which has U+FEFF and lacks U+0085).
+const trim = (s) => s.replace(TRIM, '');
+const isBlank = (s) => s === '' || (s.charCodeAt(0) > 32 && s.charCodeAt(0) < 127 ? false : trim(s) === '');
+const isWsChar = (c) => IS_WS.test(c);
+const ALNUM = /^[\p{Alphabetic}\p{N}]$/u;
+const ALPHA = /^\p{Alphabetic}$/u;
+const CONTROL = /^\p{Cc}$/u;
+function charLen(s) {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) { n--; i++; }
+    }
+  }
+  return n;
+}
+// First `max` Unicode scalar values; [text, wasCut].
+function truncateChars(s, max) {
+  if (s.length <= max) return [s, false];
+  let count = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (count === max) return [s.slice(0, i), true];
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return [s, false];
+}
+const isCombining = (c) => (c >= 0x300 && c <= 0x36f) || (c >= 0x1ab0 && c <= 0x1aff) || (c >= 0x1dc0 && c <= 0x1dff) || (c >= 0x20d0 && c <= 0x20ff) || (c >= 0xfe20 && c <= 0xfe2f);
+const isWordChar = (ch) => isCombining(ch.codePointAt(0)) || ALNUM.test(ch);
+function titleCase(s) {
+  const chars = Array.from(s);
+  let out = '';
+  let prev = 0; // 0 separator, 1 long word, 2 single-letter word, 3 apostrophe after a long word
+  let i = 0;
+  while (i < chars.length) {
+    const first = chars[i];
+    if (isWordChar(first)) {
+      let j = i + 1;
+      while (j < chars.length && isWordChar(chars[j])) j++;
+      const word = chars.slice(i, j).join('');
+      if (prev !== 3) out += first.toUpperCase() + chars.slice(i + 1, j).join('').toLowerCase();
+      else out += word.toLowerCase();
+      prev = ALPHA.test(first) && j === i + 1 ? 2 : 1;
+      i = j;
+    } else {
+      out += first;
+      prev = (first === "'" || first === '\u2019') && prev === 1 ? 3 : 0;
+      i++;
+    }
+  }
+  return out;
+}
+const YES = ['yes', 'y', 'true', '1', 'on'];
+const NO = ['no', 'n', 'false', '0', 'off'];
+// ASCII-only lower-casing (`eq_ignore_ascii_case`).
+const asciiLower = (s) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+function parseYesNo(v) {
+  if (typeof v === 'boolean') return v;
+  if (isNum(v)) {
+    const x = f64(v);
+    return x === 1 ? true : x === 0 ? false : undefined;
+  }
+  if (typeof v === 'string') {
+    const t = asciiLower(trim(v));
+    if (YES.includes(t)) return true;
+    if (NO.includes(t)) return false;
+  }
+  return undefined;
+}
+const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+function parseNumber(s) {
+  const t = s.replace(ASCII_WS, '');
+  if (!DECIMAL.test(t)) return undefined;
+  const x = Number(t);
+  return Number.isFinite(x) ? x : undefined;
+}
+const UNITS = { ms: 0.001, s: 1, min: 60, h: 3600 };
+function parseClock(text) {
+  const fields = text.split(':');
+  if (fields.length < 2 || fields.length > 3) return undefined;
+  let total = 0;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i];
+    const dot = field.indexOf('.');
+    let whole = field;
+    let fraction;
+    if (dot >= 0) {
+      if (i !== fields.length - 1) return undefined;
+      whole = field.slice(0, dot);
+      fraction = field.slice(dot + 1);
+    }
+    if (i === 0 ? whole === '' : whole.length !== 2) return undefined;
+    if (!/^[0-9]*$/.test(whole)) return undefined;
+    if (fraction !== undefined && !/^[0-9]+$/.test(fraction)) return undefined;
+    const value = Number(fraction === undefined ? whole : whole + '.' + fraction);
+    if (i > 0 && value >= 60) return undefined;
+    total = total * 60 + value;
+  }
+  return total;
+}
+function parseSeconds(v, unit) {
+  let seconds;
+  if (isNum(v)) seconds = f64(v) * unit;
+  else if (typeof v === 'string') {
+    const t = trim(v);
+    if (t.includes(':')) seconds = parseClock(t);
+    else {
+      const x = parseNumber(t);
+      seconds = x === undefined ? undefined : x * unit;
+    }
+  } else return undefined;
+  if (seconds !== undefined && Number.isFinite(seconds) && seconds >= 0) return seconds + 0;
+  return undefined;
+}
+const PHONE_PUNCT = /^[-.()\u2010-\u2015]$/;
+function normalizePhone(s, country) {
+  let t = trim(s);
+  if (t.length >= 4 && asciiLower(t.slice(0, 4)) === 'tel:') t = t.slice(4);
+  let digits = '';
+  let plus = false;
+  for (const c of t) {
+    if (c >= '0' && c <= '9') digits += c;
+    else if (c === '+' && digits === '' && !plus) plus = true;
+    else if (!(isWsChar(c) || PHONE_PUNCT.test(c))) return undefined;
+  }
+  let intl;
+  if (plus) intl = digits;
+  else if (digits.startsWith('00')) intl = digits.slice(2);
+  else if (country !== null) {
+    let cc = trim(country);
+    if (cc.startsWith('+')) cc = cc.slice(1);
+    if (!/^[1-9][0-9]{0,2}$/.test(cc)) return undefined;
+    if (cc === '1') {
+      let national;
+      if (digits.length === 10) national = digits;
+      else if (digits.length === 11 && digits[0] === '1') national = digits.slice(1);
+      else return undefined;
+      intl = '1' + national;
+    } else intl = cc + (digits.startsWith('0') ? digits.slice(1) : digits);
+  } else if (digits.length >= 11 && digits.length <= 15) intl = digits;
+  else return undefined;
+  return intl.length >= 8 && intl.length <= 15 && intl[0] !== '0' ? '+' + intl : undefined;
+}
+function isEmailLocal(local) {
+  const n = charLen(local);
+  if (n < 1 || n > 64 || local.startsWith('.') || local.endsWith('.') || local.includes('..')) return false;
+  for (const c of local) if (isWsChar(c) || CONTROL.test(c) || '"(),:;<>[\\]'.includes(c)) return false;
+  return true;
+}
+function isEmailDomain(domain) {
+  const labels = domain.split('.');
+  if (labels.length < 2) return false;
+  for (const label of labels) {
+    const n = charLen(label);
+    if (n < 1 || n > 63 || label.startsWith('-') || label.endsWith('-')) return false;
+    for (const c of label) if (!(c === '-' || ALNUM.test(c))) return false;
+  }
+  const tld = labels[labels.length - 1];
+  return charLen(tld) >= 2 && !/^[0-9]+$/.test(tld);
+}
+function normalizeEmail(s) {
+  let t = trim(s);
+  if (t.length >= 7 && asciiLower(t.slice(0, 7)) === 'mailto:') t = t.slice(7);
+  const address = t.toLowerCase();
+  if (charLen(address) > 254) return undefined;
+  const at = address.indexOf('@');
+  if (at < 0) return undefined;
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  if (domain.includes('@') || !isEmailLocal(local) || !isEmailDomain(domain)) return undefined;
+  return address;
+}
+const URL_BAD = /[\p{White_Space}\p{Cc}]/u;
+function isUrlHost(host) {
+  if (host.startsWith('[') && host.endsWith(']') && host.length >= 2) {
+    const inner = host.slice(1, -1);
+    return inner.includes(':') && /^[0-9a-fA-F:.]*$/.test(inner);
+  }
+  if (host === '' || host.startsWith('.') || host.endsWith('.') || host.includes('..')) return false;
+  for (const c of host) if (!(ALNUM.test(c) || c === '-' || c === '_' || c === '.')) return false;
+  return true;
+}
+function isHttpUrl(s) {
+  if (URL_BAD.test(s)) return false;
+  const lower = asciiLower(s.slice(0, 8));
+  let rest;
+  if (lower.startsWith('https://')) rest = s.slice(8);
+  else if (lower.startsWith('http://')) rest = s.slice(7);
+  else return false;
+  const authority = rest.split(/[/?#]/)[0];
+  const at = authority.lastIndexOf('@');
+  const hp = at >= 0 ? authority.slice(at + 1) : authority;
+  let host;
+  let port;
+  if (hp.startsWith('[')) {
+    const close = hp.indexOf(']');
+    if (close < 0) host = '';
+    else {
+      host = hp.slice(0, close + 1);
+      const after = hp.slice(close + 1);
+      if (after.startsWith(':')) port = after.slice(1);
+      else if (after !== '') host = '';
+    }
+  } else {
+    const colon = hp.lastIndexOf(':');
+    if (colon >= 0) { host = hp.slice(0, colon); port = hp.slice(colon + 1); } else host = hp;
+  }
+  if (port !== undefined && !/^[0-9]{1,5}$/.test(port)) return false;
+  return isUrlHost(host);
+}
+function splitHierarchyText(text) {
+  const keep = (parts) => parts.map(trim).filter((p) => p !== '');
+  if (text.includes('\u25b8')) return keep(text.split('\u25b8'));
+  if (/[,>/]/.test(text)) return keep(text.split(/[,>/]/));
+  let keypad = true;
+  for (const c of text) if (!((c >= '0' && c <= '9') || c === '*' || c === '#' || isWsChar(c))) { keypad = false; break; }
+  if (keypad) return Array.from(text).filter((c) => !isWsChar(c));
+  const t = trim(text);
+  return t === '' ? [] : [t];
+}
+function hierarchyLevels(v) {
+  if (isArr(v)) {
+    const levels = [];
+    for (const item of v) {
+      const r = renderScalar(item);
+      if (r === undefined) return undefined;
+      const t = trim(r);
+      if (t !== '') levels.push(t);
+    }
+    return levels;
+  }
+  if (isObj(v)) return undefined;
+  return splitHierarchyText(renderScalar(v));
+}
+
+// SHA-256 of the UTF-8 bytes (FIPS 180-4), lower-case hex.
+const SHA_K = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+  0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2]);
+function utf8(s) {
+  const out = [];
+  for (const ch of s) {
+    const c = ch.codePointAt(0);
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return out;
+}
+function sha256Hex(s) {
+  const bytes = utf8(s);
+  const bitLen = bytes.length * 8;
+  bytes.push(0x80);
+  while (bytes.length % 64 !== 56) bytes.push(0);
+  const hi = Math.floor(bitLen / 0x100000000);
+  bytes.push((hi >>> 24) & 255, (hi >>> 16) & 255, (hi >>> 8) & 255, hi & 255);
+  bytes.push((bitLen >>> 24) & 255, (bitLen >>> 16) & 255, (bitLen >>> 8) & 255, bitLen & 255);
+  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  const m = new Uint32Array(64);
+  const rot = (x, n) => (x >>> n) | (x << (32 - n));
+  for (let off = 0; off < bytes.length; off += 64) {
+    for (let i = 0; i < 16; i++) m[i] = (bytes[off + 4 * i] << 24) | (bytes[off + 4 * i + 1] << 16) | (bytes[off + 4 * i + 2] << 8) | bytes[off + 4 * i + 3];
+    for (let i = 16; i < 64; i++) {
+      const s0 = rot(m[i - 15], 7) ^ rot(m[i - 15], 18) ^ (m[i - 15] >>> 3);
+      const s1 = rot(m[i - 2], 17) ^ rot(m[i - 2], 19) ^ (m[i - 2] >>> 10);
+      m[i] = (m[i - 16] + s0 + m[i - 7] + s1) | 0;
+    }
+    let [a, b, c, d, e, f, gg, hh] = h;
+    for (let i = 0; i < 64; i++) {
+      const t1 = (hh + (rot(e, 6) ^ rot(e, 11) ^ rot(e, 25)) + ((e & f) ^ (~e & gg)) + SHA_K[i] + m[i]) | 0;
+      const t2 = ((rot(a, 2) ^ rot(a, 13) ^ rot(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+      hh = gg; gg = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+    }
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += gg; h[7] += hh;
+  }
+  let out = '';
+  for (const x of h) out += x.toString(16).padStart(8, '0');
+  return out;
+}
+
+// ---- dates: the chrono parsing rules convert.rs relies on ----
+const DATE_MIN_MS = -2177452800000;
+const DATE_MAX_MS = 2524607999999;
+const OUT_OF_RANGE = 'out-of-range';
+const UNPARSABLE = 'unparsable';
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MONTH_SUFFIX = ['uary', 'ruary', 'ch', 'il', '', 'e', 'y', 'ust', 'tember', 'ober', 'ember', 'ember'];
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const trimStart = (s) => s.replace(new RegExp('^[' + WS + ']+'), '');
+function daysFromCivil(y, m, d) {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+const leap = (y) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const daysIn = (y, m) => [31, leap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+// chrono's `scan::number`: [rest, value] or undefined.
+function scanNumber(s, min, max) {
+  let i = 0;
+  let n = 0n;
+  while (i < s.length && i < max && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) {
+    n = n * 10n + BigInt(s.charCodeAt(i) - 48);
+    if (n > I64_MAX) return undefined;
+    i++;
+  }
+  if (i < min) return undefined;
+  return [s.slice(i), Number(n)];
+}
+function scanOffset(s, allowZulu, allowMissingMinutes, colon) {
+  if (allowZulu && (s[0] === 'Z' || s[0] === 'z')) return [s.slice(1), 0];
+  let negative;
+  if (s[0] === '+') negative = false;
+  else if (s[0] === '-' || s[0] === '\u2212') negative = true;
+  else return undefined;
+  s = s.slice(1);
+  if (s.length < 2 || !/^[0-9]{2}/.test(s)) return undefined;
+  const hours = Number(s.slice(0, 2));
+  s = s.slice(2);
+  s = colon(s);
+  if (s === undefined) return undefined;
+  let minutes = 0;
+  if (s.length >= 2) {
+    if (/^[0-5][0-9]/.test(s)) minutes = Number(s.slice(0, 2));
+    else if (allowMissingMinutes && !/^[0-9]{2}/.test(s)) minutes = -1;
+    else return undefined;
+  } else if (allowMissingMinutes) minutes = -1;
+  else return undefined;
+  if (minutes === -1) minutes = 0;
+  else s = s.slice(2);
+  if (s.length === 1 && minutes === 0 && allowMissingMinutes) return undefined;
+  const secs = hours * 3600 + minutes * 60;
+  return [s, negative ? -secs : secs];
+}
+const colonOrSpace = (s) => s.replace(new RegExp('^[:' + WS + ']+'), '');
+// A strftime format as items (a subset of chrono's; `build` refuses the others, FM602).
+function formatItems(fmt) {
+  const items = [];
+  let i = 0;
+  while (i < fmt.length) {
+    const c = fmt[i];
+    if (c === '%') {
+      let spec = fmt[i + 1];
+      let len = 2;
+      if (spec === '.' || spec === ':' || spec === '#') { spec += fmt[i + 2]; len = 3; }
+      i += len;
+      switch (spec) {
+        case 'T': items.push('H', ':', 'M', ':', 'S'); break;
+        case 'F': items.push('Y', '-', 'm', '-', 'd'); break;
+        case 'R': items.push('H', ':', 'M'); break;
+        case 'D': items.push('m', '/', 'd', '/', 'y'); break;
+        case '%': items.push({ lit: '%' }); break;
+        case 'n': case 't': items.push({ space: true }); break;
+        default: items.push(spec);
+      }
+    } else if (isWsChar(c)) {
+      while (i < fmt.length && isWsChar(fmt[i])) i++;
+      items.push({ space: true });
+    } else {
+      let j = i;
+      while (j < fmt.length && fmt[j] !== '%' && !isWsChar(fmt[j])) j++;
+      items.push({ lit: fmt.slice(i, j) });
+      i = j;
+    }
+  }
+  return items.map((it) => (typeof it === 'string' && it.length === 1 && !/[A-Za-z]/.test(it) ? { lit: it } : it));
+}
+// Fills `p` from `s` with `items`; true when all of `s` was read.
+function parseItems(p, s, items) {
+  for (const it of items) {
+    if (typeof it === 'object') {
+      if (it.space) { s = trimStart(s); continue; }
+      if (!s.startsWith(it.lit)) return false;
+      s = s.slice(it.lit.length);
+      continue;
+    }
+    let r;
+    const num = (field, width, lo, hi, signed) => {
+      s = trimStart(s);
+      let sign = 1;
+      if (signed && (s[0] === '-' || s[0] === '+')) {
+        sign = s[0] === '-' ? -1 : 1;
+        r = scanNumber(s.slice(1), 1, Infinity);
+      } else r = scanNumber(s, 1, width);
+      if (!r) return false;
+      const v = sign * r[1];
+      if (v < lo || v > hi) return false;
+      if (p[field] !== undefined && p[field] !== v) return false;
+      p[field] = v;
+      s = r[0];
+      return true;
+    };
+    let ok = true;
+    switch (it) {
+      case 'Y': ok = num('year', 4, -Infinity, Infinity, true); break;
+      case 'y': ok = num('yearMod', 2, 0, 99, false); break;
+      case 'm': ok = num('month', 2, 1, 12, false); break;
+      case 'd': case 'e': ok = num('day', 2, 1, 31, false); break;
+      case 'j': ok = num('ordinal', 3, 1, 366, false); break;
+      case 'H': ok = num('hour', 2, 0, 23, false); break;
+      case 'I': ok = num('hour12', 2, 1, 12, false); break;
+      case 'M': ok = num('minute', 2, 0, 59, false); break;
+      case 'S': ok = num('second', 2, 0, 60, false); break;
+      case 's': ok = num('timestamp', Infinity, -Infinity, Infinity, false); break;
+      case 'b': case 'h': case 'B': {
+        if (s.length < 3) return false;
+        const m = MONTHS.indexOf(asciiLower(s.slice(0, 3)));
+        if (m < 0) return false;
+        s = s.slice(3);
+        if (it === 'B' && asciiLower(s.slice(0, MONTH_SUFFIX[m].length)) === MONTH_SUFFIX[m]) s = s.slice(MONTH_SUFFIX[m].length);
+        if (p.month !== undefined && p.month !== m + 1) return false;
+        p.month = m + 1;
+        break;
+      }
+      case 'a': case 'A': {
+        if (s.length < 3) return false;
+        const d = WEEKDAYS.indexOf(asciiLower(s.slice(0, 3)));
+        if (d < 0) return false;
+        s = s.slice(3);
+        if (it === 'A') {
+          const suffix = ['day', 'sday', 'nesday', 'rsday', 'day', 'urday', 'day'][d];
+          if (asciiLower(s.slice(0, suffix.length)) === suffix) s = s.slice(suffix.length);
+        }
+        p.weekday = d;
+        break;
+      }
+      case 'p': case 'P': {
+        const ap = asciiLower(s.slice(0, 2));
+        if (ap !== 'am' && ap !== 'pm') return false;
+        p.pm = ap === 'pm';
+        s = s.slice(2);
+        break;
+      }
+      case '.f':
+        if (s[0] === '.') {
+          const q = scanNumber(s.slice(1), 1, 9);
+          if (!q) return false;
+          const digits = s.length - 1 - q[0].length;
+          p.nano = q[1] * 10 ** (9 - digits);
+          s = q[0].replace(/^[0-9]+/, '');
+        }
+        break;
+      case 'z': case ':z': {
+        const q = scanOffset(trimStart(s), false, false, colonOrSpace);
+        if (!q) return false;
+        [s, p.offset] = q;
+        break;
+      }
+      case '#z': {
+        const q = scanOffset(trimStart(s), true, true, colonOrSpace);
+        if (!q) return false;
+        [s, p.offset] = q;
+        break;
+      }
+      case 'Z':
+        s = s.replace(new RegExp('^[^' + WS + ']*'), '');
+        break;
+      default:
+        return false;
+    }
+    if (!ok) return false;
+  }
+  return s === '';
+}
+// Epoch milliseconds of a filled `Parsed`, or undefined when chrono would refuse it.
+function resolveParsed(p) {
+  let year = p.year;
+  if (year === undefined && p.yearMod !== undefined) year = p.yearMod < 70 ? 2000 + p.yearMod : 1900 + p.yearMod;
+  if (p.timestamp !== undefined) {
+    const ms = p.timestamp * 1000;
+    return Number.isFinite(ms) ? ms : undefined;
+  }
+  if (year === undefined) return undefined;
+  let month = p.month;
+  let day = p.day;
+  if (month === undefined || day === undefined) {
+    if (p.ordinal === undefined || month !== undefined || day !== undefined) return undefined;
+    if (p.ordinal > (leap(year) ? 366 : 365)) return undefined;
+    month = 1;
+    day = p.ordinal;
+    while (day > daysIn(year, month)) { day -= daysIn(year, month); month++; }
+  }
+  if (day > daysIn(year, month) || year < -262143 || year > 262142) return undefined;
+  let hour = p.hour;
+  if (p.hour12 !== undefined) {
+    if (p.pm === undefined) return undefined;
+    const h = (p.hour12 % 12) + (p.pm ? 12 : 0);
+    if (hour !== undefined && hour !== h) return undefined;
+    hour = h;
+  } else if (p.pm !== undefined && hour !== undefined && (hour >= 12) !== p.pm) return undefined;
+  if (hour === undefined) return undefined;
+  const days = daysFromCivil(year, month, day);
+  if (p.weekday !== undefined && ((((days + 3) % 7) + 7) % 7) !== p.weekday) return undefined;
+  const minute = p.minute === undefined ? 0 : p.minute;
+  let second = p.second === undefined ? 0 : p.second;
+  let nano = p.nano === undefined ? 0 : p.nano;
+  if (second === 60) { second = 59; nano += 1e9; }
+  return (days * 86400 + hour * 3600 + minute * 60 + second - (p.offset || 0)) * 1000 + Math.floor(nano / 1e6);
+}
+function parseWithFormat(text, fmt) {
+  const p = {};
+  if (!parseItems(p, text, formatItems(fmt))) return undefined;
+  if (p.timestamp === undefined) {
+    if (p.hour === undefined && p.hour12 === undefined) p.hour = 0;
+    if (p.minute === undefined) p.minute = 0;
+  }
+  return resolveParsed(p);
+}
+function inDateRange(ms) {
+  return ms >= DATE_MIN_MS && ms <= DATE_MAX_MS ? ms : OUT_OF_RANGE;
+}
+function epochToMillis(x) {
+  if (!Number.isFinite(x)) return UNPARSABLE;
+  const raw = Math.abs(x) < 1e11 ? x * 1000 : x;
+  const millis = raw < 0 ? -Math.round(-raw) : Math.round(raw);
+  return millis >= DATE_MIN_MS && millis <= DATE_MAX_MS ? millis + 0 : OUT_OF_RANGE;
+}
+function parseRfc3339(s) {
+  if (s.length < 19) return undefined;
+  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})[tT ]([0-9]{2}):([0-9]{2}):([0-9]{2})/.exec(s);
+  if (!m) return undefined;
+  const p = { year: +m[1], month: +m[2], day: +m[3], hour: +m[4], minute: +m[5], second: +m[6] };
+  if (p.month < 1 || p.month > 12 || p.day < 1 || p.day > daysIn(p.year, p.month)) return undefined;
+  let rest = s.slice(19);
+  if (rest[0] === '.') {
+    const q = scanNumber(rest.slice(1), 1, 9);
+    if (!q) return undefined;
+    p.nano = q[1] * 10 ** (9 - (rest.length - 1 - q[0].length));
+    rest = q[0].replace(/^[0-9]+/, '');
+  }
+  if (p.hour > 23 || p.minute > 59 || p.second > 60) return undefined;
+  const q = scanOffset(rest, true, false, (x) => (x[0] === ':' ? x.slice(1) : undefined));
+  if (!q || q[0] !== '' || Math.abs(q[1]) >= 86400) return undefined;
+  p.offset = q[1];
+  return resolveParsed(p);
+}
+const ISO_LIKE = [
+  '%Y-%m-%dT%H:%M:%S%.f%#z', '%Y-%m-%dT%H:%M%#z', '%Y-%m-%dT%H:%M:%S%.f', '%Y-%m-%dT%H:%M', '%Y-%m-%d',
+  '%Y/%m/%dT%H:%M:%S%.f%#z', '%Y/%m/%dT%H:%M%#z', '%Y/%m/%dT%H:%M:%S%.f', '%Y/%m/%dT%H:%M', '%Y/%m/%d'];
+function parseIsoLike(text) {
+  if (!/^[0-9]{4}[-/]/.test(text)) return undefined;
+  const r = parseRfc3339(text);
+  if (r !== undefined) return r;
+  let n = text;
+  for (const suffix of [' utc', ' gmt']) {
+    if (text.length >= 4 && asciiLower(text.slice(-4)) === suffix) n = text.slice(0, -4) + 'Z';
+  }
+  const sep = n.search(/[ t]/);
+  if (sep >= 0) n = n.slice(0, sep) + 'T' + n.slice(sep + 1);
+  for (const f of ISO_LIKE) {
+    const ms = parseWithFormat(n, f);
+    if (ms !== undefined) return ms;
+  }
+  return undefined;
+}
+function parseRfc2822(s0) {
+  let s = trimStart(s0);
+  const p = {};
+  if (s.length >= 3) {
+    const d = WEEKDAYS.indexOf(asciiLower(s.slice(0, 3)));
+    if (d >= 0) {
+      if (s[3] !== ',') return undefined;
+      s = s.slice(4);
+      p.weekday = d;
+    }
+  }
+  s = trimStart(s);
+  const space = () => {
+    const t = trimStart(s);
+    if (t.length === s.length) return false;
+    s = t;
+    return true;
+  };
+  let r = scanNumber(s, 1, 2);
+  if (!r || r[1] < 1 || r[1] > 31) return undefined;
+  [s, p.day] = r;
+  if (!space() || s.length < 3) return undefined;
+  const m = MONTHS.indexOf(asciiLower(s.slice(0, 3)));
+  if (m < 0) return undefined;
+  p.month = m + 1;
+  s = s.slice(3);
+  if (!space()) return undefined;
+  const before = s.length;
+  r = scanNumber(s, 2, Infinity);
+  if (!r) return undefined;
+  let year = r[1];
+  const len = before - r[0].length;
+  s = r[0];
+  if (len === 2) year += year <= 49 ? 2000 : 1900;
+  else if (len === 3) year += 1900;
+  p.year = year;
+  if (!space()) return undefined;
+  r = scanNumber(s, 2, 2);
+  if (!r || r[1] > 23) return undefined;
+  [s, p.hour] = r;
+  s = trimStart(s);
+  if (s[0] !== ':') return undefined;
+  s = trimStart(s.slice(1));
+  r = scanNumber(s, 2, 2);
+  if (!r || r[1] > 59) return undefined;
+  [s, p.minute] = r;
+  const t = trimStart(s);
+  if (t[0] === ':') {
+    r = scanNumber(t.slice(1), 2, 2);
+    if (!r || r[1] > 60) return undefined;
+    [s, p.second] = r;
+  }
+  if (!space()) return undefined;
+  const name = /^[A-Za-z]+/.exec(s);
+  if (name) {
+    const z = asciiLower(name[0]);
+    const hours = { gmt: 0, ut: 0, z: 0, edt: -4, est: -5, cdt: -5, cst: -6, mdt: -6, mst: -7, pdt: -7, pst: -8 }[z];
+    if (hours !== undefined) p.offset = hours * 3600;
+    else if (z.length === 1 && z !== 'j') p.offset = 0;
+    else return undefined;
+    s = s.slice(name[0].length);
+  } else {
+    const q = scanOffset(s, false, false, (x) => x);
+    if (!q) return undefined;
+    [s, p.offset] = q;
+  }
+  for (;;) {
+    const c = /^\s*\((?:[^()\\]|\\.)*\)/.exec(s);
+    if (!c) break;
+    s = s.slice(c[0].length);
+  }
+  if (s !== '' || Math.abs(p.offset) >= 86400) return undefined;
+  return resolveParsed(p);
+}
+function parseDateText(text) {
+  if (text === '') return UNPARSABLE;
+  if (text.length === 8 && /^[0-9]{8}$/.test(text)) {
+    const ms = parseWithFormat(text, '%Y%m%d');
+    if (ms !== undefined) return inDateRange(ms);
+  }
+  const x = parseNumber(text);
+  if (x !== undefined) return epochToMillis(x);
+  let ms = parseIsoLike(text);
+  if (ms !== undefined) return inDateRange(ms);
+  ms = parseRfc2822(text);
+  if (ms !== undefined) return inDateRange(ms);
+  return UNPARSABLE;
+}
+// Epoch milliseconds, or OUT_OF_RANGE / UNPARSABLE.
+function parseDate(v, fmt) {
+  if (isNum(v)) {
+    if (fmt !== null) {
+      const ms = parseWithFormat(renderNumber(v), fmt);
+      if (ms !== undefined) return inDateRange(ms);
+    }
+    return epochToMillis(f64(v));
+  }
+  if (typeof v === 'string') {
+    const t = trim(v);
+    if (fmt !== null) {
+      const ms = parseWithFormat(t, fmt);
+      return ms === undefined ? UNPARSABLE : inDateRange(ms);
+    }
+    return parseDateText(t);
+  }
+  return UNPARSABLE;
+}
+
+// ---- filters (src/emit/filters.rs names each filter's function) ----
+const WRONG = { failure: W_FILTER_FAILED };
+const UNCONVERTIBLE = { failure: W_FILTER_FAILED };
+const RANGE = { failure: W_DATE_OUT_OF_RANGE };
+const MISS = { failure: W_LOOKUP_MISS };
+// A filter's result: a value, or a failure turned into null with a warning at `site`.
+function fl(v, site, w) {
+  if (v !== null && typeof v === 'object' && v.failure !== undefined && (v === WRONG || v === UNCONVERTIBLE || v === RANGE || v === MISS)) {
+    w.push(v.failure, site);
+    return null;
+  }
+  return v;
+}
+const str = (v) => (typeof v === 'string' ? v : undefined);
+const F = {
+  lower: (v) => (typeof v === 'string' ? v.toLowerCase() : WRONG),
+  upper: (v) => (typeof v === 'string' ? v.toUpperCase() : WRONG),
+  trim: (v) => (typeof v === 'string' ? trim(v) : WRONG),
+  title: (v) => (typeof v === 'string' ? titleCase(v) : WRONG),
+  string: (v) => {
+    if (typeof v === 'string') return v;
+    const r = renderScalar(v);
+    return r === undefined ? WRONG : r;
+  },
+  truncate: (v, n) => (typeof v === 'string' ? truncateChars(v, n)[0] : WRONG),
+  replace: (v, re, parts) => {
+    if (typeof v !== 'string') return WRONG;
+    return v.replace(re, function () {
+      const groups = arguments;
+      const named = typeof groups[groups.length - 1] === 'object' ? groups[groups.length - 1] : undefined;
+      let out = '';
+      for (const part of parts) {
+        if (typeof part === 'string') out += part;
+        else {
+          const x = typeof part[0] === 'number' ? groups[part[0]] : named && named[part[0]];
+          if (typeof x === 'string') out += x;
+        }
+      }
+      return out;
+    });
+  },
+  matches: (v, re) => (typeof v === 'string' ? re.test(v) : WRONG),
+  split: (v, sep) => (typeof v !== 'string' ? WRONG : sep === '' ? Array.from(v) : v.split(sep)),
+  join: (v, sep) => {
+    if (!isArr(v)) return WRONG;
+    let out = '';
+    for (const item of v) {
+      if (item === null) continue;
+      if (isArr(item) || isObj(item)) return WRONG;
+      const r = renderScalar(item);
+      if (r === undefined) return WRONG;
+      if (r === '') continue;
+      if (out !== '') out += sep;
+      out += r;
+    }
+    return out;
+  },
+  slice: (v, start, end) => {
+    let items;
+    if (typeof v === 'string') items = Array.from(v);
+    else if (isArr(v)) items = v;
+    else return WRONG;
+    const len = items.length;
+    const at = (i) => (i < 0 ? Math.max(0, len + i) : Math.min(i, len));
+    const a = at(start);
+    const b = Math.max(end === null ? len : at(end), a);
+    return typeof v === 'string' ? items.slice(a, b).join('') : items.slice(a, b);
+  },
+  len: (v) => (v === null ? 0 : typeof v === 'string' ? charLen(v) : isArr(v) ? v.length : isObj(v) ? Object.keys(v).filter((k) => v[k] !== undefined).length : WRONG),
+  first: (v) => (isArr(v) ? (v.length ? v[0] : null) : typeof v === 'string' ? (v === '' ? null : String.fromCodePoint(v.codePointAt(0))) : WRONG),
+  last: (v) => {
+    if (isArr(v)) return v.length ? v[v.length - 1] : null;
+    if (typeof v !== 'string') return WRONG;
+    if (v === '') return null;
+    const c = v.charCodeAt(v.length - 1);
+    return c >= 0xdc00 && c <= 0xdfff && v.length >= 2 ? v.slice(-2) : v.slice(-1);
+  },
+  number: (v) => {
+    if (isNum(v)) return v;
+    if (typeof v !== 'string') return WRONG;
+    const x = parseNumber(v);
+    if (x === undefined) return UNCONVERTIBLE;
+    const r = numberValue(x);
+    return r === undefined ? UNCONVERTIBLE : r;
+  },
+  int: (v) => {
+    let x;
+    if (isNum(v)) x = f64(v);
+    else if (typeof v === 'string') x = parseNumber(v);
+    else return WRONG;
+    if (x === undefined) return UNCONVERTIBLE;
+    if (isInt(v)) return v;
+    const r = numberValue(Math.trunc(x));
+    return r === undefined ? UNCONVERTIBLE : r;
+  },
+  round: (v, digits) => {
+    if (!isNum(v)) return WRONG;
+    const n = f64(v);
+    const factor = 10 ** digits;
+    const y = n * factor;
+    const rounded = (y < 0 ? -Math.round(-y) : Math.round(y)) / factor;
+    const r = numberValue(Number.isFinite(rounded) ? rounded : n);
+    return r === undefined ? UNCONVERTIBLE : r;
+  },
+  clamp: (v, lo, hi) => {
+    if (!isNum(v)) return WRONG;
+    const x = f64(v);
+    const r = numberValue(Number.isNaN(x) ? x : x < lo ? lo : x > hi ? hi : x);
+    return r === undefined ? UNCONVERTIBLE : r;
+  },
+  seconds: (v, unit) => {
+    if (!isNum(v) && typeof v !== 'string') return WRONG;
+    const x = parseSeconds(v, unit);
+    if (x === undefined) return UNCONVERTIBLE;
+    const r = numberValue(x);
+    return r === undefined ? UNCONVERTIBLE : r;
+  },
+  yes_no: (v) => {
+    const flag = parseYesNo(v);
+    if (flag === undefined) return isArr(v) || isObj(v) ? WRONG : UNCONVERTIBLE;
+    return flag ? 'Yes' : 'No';
+  },
+  lookup: (v, table, fallback) => {
+    if (isArr(v) || isObj(v)) return WRONG;
+    const key = renderScalar(v);
+    if (key === undefined) return WRONG;
+    const hit = table.get(key);
+    if (hit !== undefined) return hit;
+    return fallback === undefined ? MISS : fallback;
+  },
+  in: (v, values) => values.some((x) => valuesEqual(x, v)),
+  hierarchy: (v, sep) => {
+    const levels = hierarchyLevels(v);
+    return levels === undefined ? WRONG : levels.join(sep);
+  },
+  phone: (v, country) => {
+    let text;
+    if (typeof v === 'string') text = v;
+    else if (isNum(v)) text = renderNumber(v);
+    else return WRONG;
+    const r = normalizePhone(text, country);
+    return r === undefined ? UNCONVERTIBLE : r;
+  },
+  email: (v) => {
+    if (typeof v !== 'string') return WRONG;
+    const r = normalizeEmail(v);
+    return r === undefined ? UNCONVERTIBLE : r;
+  },
+  sha256: (v) => {
+    if (isArr(v) || isObj(v)) return WRONG;
+    const r = renderScalar(v);
+    return r === undefined ? WRONG : sha256Hex(r);
+  },
+  date: (v, fmt) => {
+    if (!isNum(v) && typeof v !== 'string') return WRONG;
+    const r = parseDate(v, fmt);
+    return r === OUT_OF_RANGE ? RANGE : r === UNPARSABLE ? UNCONVERTIBLE : r;
+  },
+};
+
+// ---- coercion to the target kind (src/runtime/coerce.rs) ----
+const MAX_TEXT_CHARS = 128;
+// [value or undefined, warning kind or -1]
+function text(v) {
+  if (typeof v === 'string') {
+    const [cut, wasCut] = truncateChars(v, MAX_TEXT_CHARS);
+    if (isBlank(cut)) return [undefined, -1];
+    return [cut, wasCut ? W_TRUNCATED : -1];
+  }
+  if (isArr(v) || isObj(v)) return [undefined, W_DROPPED];
+  const r = renderScalar(v);
+  if (r === undefined) return [undefined, W_DROPPED];
+  const [cut, wasCut] = truncateChars(r, MAX_TEXT_CHARS);
+  if (isBlank(cut)) return [undefined, -1];
+  return [cut, wasCut ? W_TRUNCATED : -1];
+}
+function coerce(kind, values, v) {
+  if (v === null || v === undefined || (typeof v === 'string' && isBlank(v))) return [undefined, -1];
+  switch (kind) {
+    case null: return [v, -1];
+    case 'text': return text(v);
+    case 'enum': {
+      const r = text(v);
+      if (r[0] === undefined || typeof r[0] !== 'string') return r;
+      const t = asciiLower(trim(r[0]));
+      for (const canonical of values) if (asciiLower(canonical) === t && canonical.length === t.length) return [canonical, r[1]];
+      if (values.length === 0) return r;
+      return [r[0], r[1] === -1 ? W_UNKNOWN_ENUM : r[1]];
+    }
+    case 'yes_no': {
+      const flag = parseYesNo(v);
+      return flag === undefined ? [undefined, W_DROPPED] : [flag ? 'Yes' : 'No', -1];
+    }
+    case 'measure': {
+      if (isNum(v)) return [v, -1];
+      if (typeof v === 'string') {
+        const x = parseNumber(v);
+        const r = x === undefined ? undefined : numberValue(x);
+        return r === undefined ? [undefined, W_DROPPED] : [r, -1];
+      }
+      return [undefined, W_DROPPED];
+    }
+    case 'date': {
+      const r = parseDate(v, null);
+      return r === OUT_OF_RANGE ? [undefined, W_DATE_OUT_OF_RANGE] : r === UNPARSABLE ? [undefined, W_DROPPED] : [r, -1];
+    }
+    case 'url': return typeof v === 'string' && isHttpUrl(v) ? [v, -1] : [undefined, W_DROPPED];
+    case 'list': return isArr(v) && v.every(isObj) ? [v, -1] : [undefined, W_DROPPED];
+    default: return [undefined, W_DROPPED];
+  }
+}
+
+// ---- records: JSON as serde_json reads it ----
+// JSON.parse is exact unless the line may hold an integral float (`5.0`, `1e3`), an integer
+// beyond ±2^53, or an escaped surrogate; those lines go through `parseExact`.
+const CAREFUL = /[:,[]\s*-?[0-9]+(?:\.0+(?![0-9])|(?:\.[0-9]+)?[eE])|[:,[]\s*-?[0-9]{16}|[:,[]\s*-0(?![0-9])|\\u[dD][89a-fA-F]/;
+class JsonError extends Error {}
+function parseExact(text) {
+  let i = 0;
+  const n = text.length;
+  const fail = (what) => { throw new JsonError(what); };
+  const ws = () => { while (i < n) { const c = text.charCodeAt(i); if (c === 32 || c === 9 || c === 10 || c === 13) i++; else break; } };
+  const value = (depth) => {
+    ws();
+    if (i >= n) fail('EOF while parsing a value');
+    const c = text[i];
+    if (c === '{') {
+      if (depth >= 128) fail('recursion limit exceeded');
+      i++;
+      const o = {};
+      ws();
+      if (text[i] === '}') { i++; return o; }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail('key must be a string');
+        const k = string();
+        ws();
+        if (text[i] !== ':') fail('expected `:`');
+        i++;
+        const v = value(depth + 1);
+        Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+        ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === '}') { i++; return o; }
+        fail('expected `,` or `}`');
+      }
+    }
+    if (c === '[') {
+      if (depth >= 128) fail('recursion limit exceeded');
+      i++;
+      const a = [];
+      ws();
+      if (text[i] === ']') { i++; return a; }
+      for (;;) {
+        a.push(value(depth + 1));
+        ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === ']') { i++; return a; }
+        fail('expected `,` or `]`');
+      }
+    }
+    if (c === '"') return string();
+    if (text.startsWith('true', i)) { i += 4; return true; }
+    if (text.startsWith('false', i)) { i += 5; return false; }
+    if (text.startsWith('null', i)) { i += 4; return null; }
+    const m = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+    m.lastIndex = i;
+    const t = m.exec(text);
+    if (!t) fail('expected value');
+    i += t[0].length;
+    if (t[1] === undefined && t[2] === undefined) {
+      const b = BigInt(t[0]);
+      if (t[0] === '-0') return new Flt(-0);
+      if (b >= I64_MIN && b <= U64_MAX) return intVal(b);
+      return Number(t[0]);
+    }
+    const x = Number(t[0]);
+    if (!Number.isFinite(x)) fail('number out of range');
+    return Number.isInteger(x) && Math.abs(x) <= TWO53 ? new Flt(x) : x;
+  };
+  const string = () => {
+    const m = /"((?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*)"/y;
+    m.lastIndex = i;
+    const t = m.exec(text);
+    if (!t) fail('invalid string');
+    i += t[0].length;
+    const s = JSON.parse(t[0]);
+    if (/\\u[dD][89a-fA-F]/.test(t[1]) && !s.isWellFormed()) fail('lone surrogate in hex escape');
+    return s;
+  };
+  const v = value(0);
+  ws();
+  if (i < n) fail('trailing characters');
+  return v;
+}
+// serde_json rejects nesting deeper than 128.
+function tooDeep(v, depth) {
+  if (depth > 128) return true;
+  if (isArr(v)) { for (const x of v) if (x !== null && typeof x === 'object' && tooDeep(x, depth + 1)) return true; }
+  else if (isObj(v)) { for (const k in v) { const x = v[k]; if (x !== null && typeof x === 'object' && tooDeep(x, depth + 1)) return true; } }
+  return false;
+}
+function parseRecord(text) {
+  if (CAREFUL.test(text)) return parseExact(text);
+  let v;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new JsonError(e.message);
+  }
+  return v;
+}
