@@ -7,7 +7,9 @@ examples, so no corpus is committed: fuzz/corpus/<target>/ and fuzz/corpus/<targ
 Seeds: yaml_front_end gets every rule file under rules-examples/ and tests/cases/ (and the
 rule tests); expression gets every rule value and `when:` of those files plus the filter
 examples of docs/language.md; runtime gets `rules NUL record` for every example and apply
-case with its inputs, and each input record on its own (for the fixed programs).
+case with its inputs, and each input record on its own (for the fixed programs);
+amplification gets the same `rules NUL record` pairs behind a scale byte, plus small rules
+that grow text (`replace`, `++`, `split`, `join`, `hierarchy`, list literals).
 """
 
 import hashlib
@@ -99,6 +101,20 @@ def main():
         for record in inputs[:20]:
             write("runtime", text.encode() + b"\0" + record.encode())
             write("runtime", record.encode())
+            write("amplification", b"\x01" + text.encode() + b"\0" + record.encode())
+    growing = [
+        'r.s | replace("a", "aaaa")',
+        'r.s ++ r.s ++ r.s',
+        'r.s | split(",") | join("--")',
+        'r.d | hierarchy',
+        "'[r.s, r.s, {k: r.s}]'",
+        'r.s | upper | title | lower',
+        "'r.l | slice(0, 3) | first'",
+    ]
+    for value in growing:
+        rules = f"flexmap: 1\ntarget: task\nextra:\n  x: {value}\n"
+        record = '{"r": {"s": "ab,c", "d": "12", "l": ["x", "yz"]}}'
+        write("amplification", b"\x00" + rules.encode() + b"\0" + record.encode())
     docs = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
     for example in re.findall(r"`([^`]+)` →", docs):
         write("expression", example.replace("\\|", "|").encode())
@@ -122,10 +138,11 @@ def main():
         ("expression", expression_tokens),
         ("yaml_front_end", yaml_tokens + expression_tokens),
         ("runtime", yaml_tokens + expression_tokens),
+        ("amplification", yaml_tokens + expression_tokens),
     ]:
         lines = ['"' + dict_escape(token) + '"' for token in tokens]
         (CORPUS / f"{target}.dict").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    for target in ["yaml_front_end", "expression", "runtime"]:
+    for target in ["yaml_front_end", "expression", "runtime", "amplification"]:
         count = len(list((CORPUS / target).iterdir()))
         print(f"fuzz/corpus/{target}: {count} seeds")
 

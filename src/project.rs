@@ -121,6 +121,17 @@ impl ProjectCheck {
             .filter(move |d| d.is_error() && involves(d, name))
     }
 
+    /// Hook mode's verdict for the staged files shown as `staged`: every finding that
+    /// involves one of them (`flexmap lint --only-rule-files` prints these, and fails when
+    /// one is an error).
+    pub fn involving_any<'a>(
+        &'a self,
+        staged: &'a [String],
+    ) -> impl Iterator<Item = &'a Diagnostic> {
+        self.all()
+            .filter(move |d| staged.iter().any(|s| involves(d, s)))
+    }
+
     /// Errors that belong to no rule file of the project (a broken `flexmap.lock`, a file
     /// that cannot be read): nothing of the project may run while they stand.
     pub fn project_errors(&self) -> impl Iterator<Item = &Diagnostic> {

@@ -258,11 +258,7 @@ fn hook(
         .collect();
     for (index, project) in projects.iter().enumerate() {
         let check = project.check_all();
-        let mut found: Vec<Diagnostic> = check
-            .all()
-            .filter(|d| staged.iter().any(|s| flexmap::project::involves(d, s)))
-            .cloned()
-            .collect();
+        let mut found: Vec<Diagnostic> = check.involving_any(&staged).cloned().collect();
         // Staged files outside the project's rule files are checked on their own slots.
         for unit in units.iter().filter(|u| u.project == index) {
             if project.index_of(unit.ruleset.source().name()).is_none() {

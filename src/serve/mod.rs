@@ -22,6 +22,7 @@ pub mod http;
 pub mod limits;
 pub mod metrics;
 pub mod registry;
+mod watch;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -126,7 +127,7 @@ pub struct AppState {
 /// for SIGHUP, so a change made right after `load` is not missed.
 pub struct Server {
     state: Arc<AppState>,
-    watcher: Option<notify::RecommendedWatcher>,
+    watcher: Option<watch::Watching>,
     #[cfg(unix)]
     hangup: Option<tokio::signal::unix::Signal>,
 }
@@ -146,7 +147,7 @@ impl Server {
         });
         reload(&state, "startup").await;
         let watcher = if state.options.watch {
-            start_watching(&state)
+            watch::start(&state)
         } else {
             None
         };
@@ -291,121 +292,5 @@ async fn reload_on_hangup(state: Arc<AppState>, mut hangups: tokio::signal::unix
     while hangups.recv().await.is_some() {
         tracing::info!("SIGHUP: reloading");
         reload(&state, "signal").await;
-    }
-}
-
-/// Watches the rules folder; file events, debounced, trigger a reload. Returns the watcher,
-/// which stops watching when dropped.
-fn start_watching(state: &Arc<AppState>) -> Option<notify::RecommendedWatcher> {
-    use notify::Watcher as _;
-    let (sender, mut events) = tokio::sync::mpsc::unbounded_channel::<()>();
-    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event
-            && relevant(&event)
-        {
-            let _ = sender.send(());
-        }
-    });
-    let mut watcher = match watcher {
-        Ok(watcher) => watcher,
-        Err(error) => {
-            tracing::warn!(%error, "cannot watch the rules folder; reload with SIGHUP");
-            return None;
-        }
-    };
-    if let Err(error) = watcher.watch(&state.options.rules, notify::RecursiveMode::Recursive) {
-        tracing::warn!(%error, "cannot watch the rules folder; reload with SIGHUP");
-        return None;
-    }
-    let state = Arc::clone(state);
-    tokio::spawn(async move {
-        let debounce = state.options.debounce;
-        while events.recv().await.is_some() {
-            // Wait until the folder is quiet: editors and deploys write in several steps.
-            loop {
-                match tokio::time::timeout(debounce, events.recv()).await {
-                    Ok(Some(())) => {}
-                    Ok(None) => return,
-                    Err(_) => break,
-                }
-            }
-            reload(&state, "file").await;
-        }
-    });
-    Some(watcher)
-}
-
-/// A change that can matter. Creating, removing or renaming anything can (a deploy that
-/// swaps a symlinked folder, as a Kubernetes `ConfigMap` does with `..data`, touches no
-/// `*.yaml` name); writing only matters to a YAML or TOML file. Reading never does (the
-/// reload itself reads every file).
-fn relevant(event: &notify::Event) -> bool {
-    use notify::EventKind;
-    use notify::event::{AccessKind, AccessMode, ModifyKind};
-    match event.kind {
-        EventKind::Create(_) | EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_)) => {
-            true
-        }
-        EventKind::Modify(_) | EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
-            event.paths.is_empty()
-                || event.paths.iter().any(|path| {
-                    path.extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|ext| {
-                            ["yaml", "yml", "toml"]
-                                .iter()
-                                .any(|known| ext.eq_ignore_ascii_case(known))
-                        })
-                })
-        }
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use notify::event::{
-        AccessKind, AccessMode, CreateKind, DataChange, EventKind, ModifyKind, RemoveKind,
-        RenameMode,
-    };
-
-    fn event(kind: EventKind, path: &str) -> notify::Event {
-        notify::Event::new(kind).add_path(path.into())
-    }
-
-    #[test]
-    fn file_events_that_start_a_reload() {
-        let write = EventKind::Modify(ModifyKind::Data(DataChange::Content));
-        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
-        let read = EventKind::Access(AccessKind::Close(AccessMode::Read));
-        let opened = EventKind::Access(AccessKind::Open(AccessMode::Any));
-        let cases = [
-            (write, "rules/voice.yaml", true),
-            (write, "rules/voice.YML", true),
-            (write, "rules/flexmap.toml", true),
-            (closed, "rules/voice.yaml", true),
-            (write, "rules/.voice.yaml.swp", false),
-            (write, "rules/notes.txt", false),
-            (EventKind::Create(CreateKind::File), "rules/4913", true),
-            (
-                EventKind::Remove(RemoveKind::File),
-                "rules/voice.yaml",
-                true,
-            ),
-            (
-                EventKind::Modify(ModifyKind::Name(RenameMode::To)),
-                "rules/..data",
-                true,
-            ),
-            (read, "rules/voice.yaml", false),
-            (opened, "rules/voice.yaml", false),
-        ];
-        for (kind, path, expected) in cases {
-            assert_eq!(
-                super::relevant(&event(kind, path)),
-                expected,
-                "{kind:?} {path}"
-            );
-        }
     }
 }

@@ -465,6 +465,55 @@ mod tests {
         );
     }
 
+    /// Issue 9, case 2: every reload decides as `flexmap lint` of the folder would, whatever
+    /// came before: a file that makes FM202 across files refuses both sides; removing it
+    /// serves again; the same folder reloaded (SIGHUP) keeps the verdict.
+    #[test]
+    fn cross_file_conflicts_follow_the_folder_not_the_reload_history() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(dir.path(), crate::config::CONFIG_FILE, "");
+        write(dir.path(), "voice.yaml", GOOD);
+        let (first, summary) = reload(dir.path(), &Registry::default());
+        assert!(!summary.is_failure(), "{summary:?}");
+        assert_eq!(status(&first, "voice"), Status::Ok);
+
+        write(dir.path(), "chat.yaml", GOOD_2);
+        let (second, summary) = reload(dir.path(), &first);
+        assert!(summary.is_failure(), "{summary:?}");
+        assert_eq!(
+            status(&second, "voice"),
+            Status::Stale,
+            "unchanged, but FM202 now"
+        );
+        assert_eq!(status(&second, "chat"), Status::Refused);
+        let error = second
+            .get("voice")
+            .and_then(|e| e.last_reload_error.clone())
+            .expect("why voice is refused");
+        assert!(
+            error.diagnostics.iter().any(|d| d.contains("FM202")),
+            "{error:?}"
+        );
+        let (again, _) = reload(dir.path(), &second);
+        assert_eq!(
+            status(&again, "voice"),
+            Status::Stale,
+            "a SIGHUP keeps the verdict"
+        );
+        // A fresh start reaches the same verdict.
+        let (fresh, _) = reload(dir.path(), &Registry::default());
+        assert_eq!(status(&fresh, "voice"), Status::Refused);
+        assert_eq!(status(&fresh, "chat"), Status::Refused);
+
+        std::fs::remove_file(dir.path().join("chat.yaml")).expect("remove");
+        let (third, summary) = reload(dir.path(), &again);
+        assert!(!summary.is_failure(), "{summary:?}");
+        assert_eq!(status(&third, "voice"), Status::Ok);
+        assert!(third.get("chat").is_none());
+        let (fourth, _) = reload(dir.path(), &third);
+        assert_eq!(status(&fourth, "voice"), Status::Ok);
+    }
+
     #[test]
     fn undoing_a_broken_edit_recovers_without_compiling() {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -1,5 +1,6 @@
 //! The one integration-test binary: examples, data-driven cases, CLI transcripts.
 
+mod agreement;
 mod apply_cases;
 mod audit;
 mod cli;

@@ -1,6 +1,8 @@
 //! The pre-commit hook (`.pre-commit-hooks.yaml`) under the real `pre-commit`: a temporary git
 //! repository uses this crate's checkout as its hook repository, a commit with a broken rule
-//! file is refused with the diagnostic, and the fixed one goes through.
+//! file is refused with the diagnostic, and the fixed one goes through; then, in a project,
+//! a staged file that makes a cross-file FM202 with a committed one is refused, and so is a
+//! rule file whose first key is not `flexmap:`.
 //!
 //! pre-commit builds flexmap with `cargo install` from the commit `HEAD` of this checkout (so
 //! it tests what is committed, not the working tree). Its cache and the cargo target folder
@@ -134,7 +136,62 @@ fn pre_commit_refuses_a_broken_rule_file_and_passes_a_fixed_one() {
         "git rev-list",
     );
     assert_eq!(count.trim(), "1", "exactly the fixed commit exists");
+
+    // A project (`rules` globs) whose survey ruleset writes `conversations.content`.
+    write(repo, "flexmap.toml", "rules = [\"rules/**/*.yaml\"]\n");
+    write(repo, "rules/survey.yaml", SURVEY_RULES);
+    run_ok(git(repo).args(["add", "--all"]));
+    let passed = commit(repo, &cache, "survey rules");
+    assert!(passed.status.success(), "{}", transcript(&passed));
+
+    // Staging only chat.yaml, which writes the same target: `flexmap lint` of the project
+    // fails with FM202 on survey.yaml, so the hook refuses, and says so on chat.yaml too.
+    write(repo, "rules/chat.yaml", CHAT_RULES);
+    run_ok(git(repo).args(["add", "rules/chat.yaml"]));
+    let refused = commit(repo, &cache, "chat rules");
+    let text = transcript(&refused);
+    assert!(
+        !refused.status.success(),
+        "cross-file FM202 must refuse:\n{text}"
+    );
+    for expected in ["FM202", "rules/chat.yaml:4:3", "rules/survey.yaml"] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    run_ok(git(repo).args(["rm", "--cached", "--quiet", "rules/chat.yaml"]));
+    std::fs::remove_file(repo.join("rules/chat.yaml")).expect("remove chat.yaml");
+
+    // A rule file whose first key is not `flexmap:` is still a rule file of the project
+    // (its globs name it): its typo is found.
+    write(repo, "rules/late.yaml", NOT_FLEXMAP_FIRST);
+    run_ok(git(repo).args(["add", "rules/late.yaml"]));
+    let refused = commit(repo, &cache, "late rules");
+    let text = transcript(&refused);
+    assert!(!refused.status.success(), "the typo must refuse:\n{text}");
+    for expected in ["FM101", "rules/late.yaml:4:3", "wrapup_time"] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
 }
+
+/// A survey ruleset writing `conversations.content`.
+const SURVEY_RULES: &str = "flexmap: 1
+target: task
+conversations:
+  content: survey.comment
+";
+
+/// A chat ruleset writing `conversations.content` as well: FM202 across files.
+const CHAT_RULES: &str = "flexmap: 1
+target: task
+conversations:
+  content: chat.transcript
+";
+
+/// A rule file whose first key is `target:`, with a typo.
+const NOT_FLEXMAP_FIRST: &str = "target: task
+flexmap: 1
+conversations:
+  wrapup_time: task.wrap_seconds | number
+";
 
 /// How to run pre-commit: `pre-commit` on PATH, else `python3 -m pre_commit` (a `--user`
 /// install whose scripts folder is not on PATH); a failure saying how to install it when

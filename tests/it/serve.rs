@@ -1211,3 +1211,176 @@ fn serve_never_shows_record_values_unless_asked() {
         response.text()
     );
 }
+
+/// Copies the examples into `dir` (created), with `suffix` appended to worker-hr.yaml.
+fn examples_into(dir: &Path, suffix: &str) {
+    std::fs::create_dir_all(dir).expect("create the folder");
+    let source = copy_of_examples();
+    for entry in std::fs::read_dir(source.path()).expect("read copy") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).expect("copy");
+    }
+    let file = dir.join("worker-hr.yaml");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&file, format!("{text}{suffix}")).expect("write");
+}
+
+/// Edits worker-hr.yaml under `dir` and waits until the server serves the edit.
+fn edit_and_wait(server: &Served, dir: &Path, suffix: &str, what: &str) {
+    let before = server.ruleset("worker-hr")["content_hash"].clone();
+    let file = dir.join("worker-hr.yaml");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&file, format!("{text}{suffix}")).expect("edit");
+    server.wait_for("worker-hr", what, |e| {
+        e["status"] == "ok" && e["content_hash"] != before
+    });
+}
+
+/// A deploy that replaces the rules folder by renames: the watcher follows the path, not
+/// the old folder, and later edits are still seen.
+#[test]
+fn serve_keeps_watching_after_the_rules_folder_is_swapped_by_mv() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let rules = root.path().join("rules");
+    examples_into(&rules, "");
+    let server = Served::start(&rules, &[], &[]);
+    let first = server.ruleset("worker-hr")["content_hash"].clone();
+    examples_into(&root.path().join("rules.new"), "\n# release 2\n");
+    std::fs::rename(&rules, root.path().join("rules.old")).expect("move the old folder away");
+    std::fs::rename(root.path().join("rules.new"), &rules).expect("move the new one in");
+    server.wait_for("worker-hr", "the swapped-in release", |e| {
+        e["status"] == "ok" && e["content_hash"] != first
+    });
+    server.wait_for_log("was replaced; watching the new one");
+    edit_and_wait(
+        &server,
+        &rules,
+        "\n# edit after the swap\n",
+        "an edit after the swap",
+    );
+    // Edits to the old folder no longer matter.
+    let now = server.ruleset("worker-hr")["content_hash"].clone();
+    std::fs::write(root.path().join("rules.old/worker-hr.yaml"), "flexmap: 1\n").expect("edit old");
+    edit_and_wait(
+        &server,
+        &rules,
+        "\n# one more\n",
+        "a second edit after the swap",
+    );
+    assert_ne!(server.ruleset("worker-hr")["content_hash"], now);
+    assert_eq!(server.ruleset("worker-hr")["status"], "ok");
+}
+
+/// `rm -r` and recreate: the rulesets keep serving while the folder is gone, the new folder
+/// is loaded when it appears, and its later edits are seen.
+#[test]
+fn serve_keeps_watching_after_the_rules_folder_is_removed_and_recreated() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let rules = root.path().join("rules");
+    examples_into(&rules, "");
+    let server = Served::start(&rules, &[], &[]);
+    let first = server.ruleset("worker-hr")["content_hash"].clone();
+    std::fs::remove_dir_all(&rules).expect("remove the folder");
+    server.wait_for_log("is gone");
+    assert_eq!(
+        server.get("/healthz").status,
+        200,
+        "the loaded rulesets keep serving"
+    );
+    assert_eq!(
+        server
+            .post("/v1/rulesets/worker-hr/apply", &json!({}))
+            .status,
+        200
+    );
+    examples_into(&rules, "\n# recreated\n");
+    server.wait_for("worker-hr", "the recreated folder", |e| {
+        e["status"] == "ok" && e["content_hash"] != first
+    });
+    edit_and_wait(
+        &server,
+        &rules,
+        "\n# edit after recreate\n",
+        "an edit after the recreate",
+    );
+}
+
+/// Reads a counter of `/metrics` by its full name and labels.
+fn counter(server: &Served, series: &str) -> u64 {
+    let prefix = format!("{series} ");
+    server
+        .get("/metrics")
+        .text()
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix).and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// A FIFO named like a rule file: startup does not block on it (it is refused with FM902),
+/// reloads with one present finish (by file change and by SIGHUP), and SIGTERM still ends
+/// the server at once.
+#[cfg(unix)]
+#[test]
+fn serve_is_not_blocked_by_a_fifo_in_the_rules_folder() {
+    let dir = copy_of_examples();
+    let mkfifo = |name: &str| {
+        let status = Command::new("mkfifo")
+            .arg(dir.path().join(name))
+            .status()
+            .expect("mkfifo runs");
+        assert!(status.success(), "mkfifo {name}");
+    };
+    mkfifo("at-start.yaml");
+    let mut server = Served::start(dir.path(), &[], &[]);
+    let fifo = server.ruleset("at-start");
+    assert_eq!(fifo["status"], "refused", "{fifo}");
+    assert!(
+        fifo["last_reload_error"]["diagnostics"][0]
+            .as_str()
+            .is_some_and(|d| d.contains("error[FM902]") && d.contains("not a regular file")),
+        "{fifo}"
+    );
+    std::fs::remove_file(dir.path().join("at-start.yaml")).expect("remove the FIFO");
+    server.wait_for("worker-hr", "the folder without the FIFO", |e| {
+        e["status"] == "ok"
+    });
+
+    // One created while running: the reload it starts finishes, and so does a SIGHUP one.
+    let file_reloads = counter(&server, r#"flexmap_reloads_total{trigger="file"}"#);
+    mkfifo("while-running.yaml");
+    server.wait_for("while-running", "the FIFO refused at a reload", |e| {
+        e["status"] == "refused"
+    });
+    assert!(counter(&server, r#"flexmap_reloads_total{trigger="file"}"#) > file_reloads);
+    server.signal("HUP");
+    let deadline = Instant::now() + PATIENCE;
+    while counter(&server, r#"flexmap_reloads_total{trigger="signal"}"#) < 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the SIGHUP reload never finished\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_ne!(
+        server.get("/healthz").json()["status"],
+        "ok",
+        "the FIFO is reported"
+    );
+    let signalled = Instant::now();
+    server.signal("TERM");
+    let deadline = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "no exit\n{}", server.log());
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(status.success(), "{status:?}\n{}", server.log());
+    assert!(
+        signalled.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        signalled.elapsed()
+    );
+}
