@@ -93,7 +93,9 @@ impl Config {
         let Some(root) = &self.root else {
             return true;
         };
-        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        // The folder is resolved, not the file: a rule file that is a link (even to
+        // /dev/zero, or to nothing) is still named by the globs, and then refused when read.
+        let path = canonical_folder(path);
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
         path.strip_prefix(&root)
             .is_ok_and(|relative| globs.is_match(relative))
@@ -315,7 +317,7 @@ impl Config {
     /// True when `path` is excluded from directory scans.
     #[must_use]
     pub fn excludes(&self, path: &Path) -> bool {
-        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let path = canonical_folder(path);
         self.exclude.iter().any(|e| path.starts_with(e))
     }
 
@@ -331,6 +333,22 @@ impl Config {
             Code::SsoOverwrites if !self.sso => Level::Allow,
             _ => Level::Report(code.info().level),
         }
+    }
+}
+
+/// `path` with its folder resolved (links and `..`), its last component kept as written.
+fn canonical_folder(path: &Path) -> PathBuf {
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            std::fs::canonicalize(parent)
+                .map_or_else(|_| path.to_path_buf(), |folder| folder.join(name))
+        }
+        _ => std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
     }
 }
 

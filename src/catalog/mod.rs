@@ -412,6 +412,9 @@ pub struct Suggestion {
     pub section: Section,
     /// Why, when there is more to say than the name (e.g. the key belongs to another section).
     pub note: Option<&'static str>,
+    /// Whether renaming is safe to do mechanically (`--fix`): a typo or a curated alias is; a
+    /// field the name merely contains (`phone_number` → `phone`) is advice only.
+    pub mechanical: bool,
 }
 
 /// Did-you-mean for an unknown name in `section`: curated aliases first, then edit distance.
@@ -437,16 +440,45 @@ pub fn suggest(section: Section, name: &str) -> Option<Suggestion> {
             name: alias.to.to_owned(),
             section: alias.to_section,
             note: Some(alias.note),
+            mechanical: true,
         });
     }
     if !other_sections(section, &normalized).is_empty() {
         return None;
     }
-    closest_name(section, &normalized).map(|name| Suggestion {
+    if let Some(name) = closest_name(section, &normalized) {
+        return Some(Suggestion {
+            name,
+            section,
+            note: None,
+            mechanical: true,
+        });
+    }
+    affixed_name(section, &normalized).map(|name| Suggestion {
         name,
         section,
-        note: None,
+        note: Some(
+            "It is the Insights field this name is built on: check that it holds the same data.",
+        ),
+        mechanical: false,
     })
+}
+
+/// The section's longest field name that `name` is made of plus a word before or after it
+/// (`customer_email` → `email`, `wrap_up_time_seconds` → `wrap_up_time`), when edit distance
+/// finds nothing close.
+fn affixed_name(section: Section, name: &str) -> Option<String> {
+    section_fields(section)
+        .filter(|field| field.name.len() >= 3 && !field.read_only)
+        .filter(|field| {
+            name.strip_suffix(field.name)
+                .is_some_and(|rest| rest.ends_with('_'))
+                || name
+                    .strip_prefix(field.name)
+                    .is_some_and(|rest| rest.starts_with('_'))
+        })
+        .max_by_key(|field| field.name.len())
+        .map(|field| field.name.to_owned())
 }
 
 /// A curated did-you-mean: a name seen in real code that Insights does not read.
@@ -1129,6 +1161,7 @@ mod tests {
                 note: Some(
                     "the customer's e-mail belongs in `customers.email`; `conversations` has no e-mail field"
                 ),
+                mechanical: true,
             })
         );
         assert_eq!(
@@ -1161,6 +1194,25 @@ mod tests {
             assert_eq!(normalize_name(alias.from), alias.from);
             assert!(field(alias.to_section, alias.to).is_some(), "{}", alias.to);
         }
+    }
+
+    #[test]
+    fn suggests_the_field_a_name_is_built_on() {
+        let suggested = |section, name| suggest(section, name).map(|s| s.name);
+        assert_eq!(
+            suggested(Section::Customers, "customer_email").as_deref(),
+            Some("email")
+        );
+        assert_eq!(
+            suggested(Section::Customers, "email_address").as_deref(),
+            Some("email")
+        );
+        assert_eq!(
+            suggested(Section::Conversations, "ivr_path_text").as_deref(),
+            Some("ivr_path")
+        );
+        // No field inside: nothing to suggest.
+        assert_eq!(suggested(Section::Customers, "favourite_colour"), None);
     }
 
     #[test]

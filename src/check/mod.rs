@@ -386,7 +386,7 @@ impl Checker<'_> {
                             Some(note) => d.with_help(format!("did you mean `{full}`? {note}")),
                             None => d.with_help(format!("did you mean `{full}`?")),
                         };
-                        if same_section {
+                        if same_section && s.mechanical {
                             d.with_fix(format!("rename `{name}` to `{}`", s.name), vec![Edit::replace(rule.name_span, s.name.clone())])
                         } else {
                             d

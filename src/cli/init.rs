@@ -69,6 +69,11 @@ cases:
     expect:
       conversations: { language: Spanish, in_business_hours: "Yes" }
       customers: { external_id: C-1001 }
+  - name: an unknown language falls back to Other, without a warning
+    input:
+      ivr: { language: fr-FR }
+    expect:
+      conversations: { language: Other, in_business_hours: "Yes" }
 "#;
 
 /// Runs `flexmap init`.

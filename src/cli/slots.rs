@@ -121,28 +121,40 @@ fn human(uses: &[SlotUse]) -> String {
             })
             .collect();
         let _ = writeln!(out, "{} ({})", section.name(), summary.join(", "));
-        let _ = writeln!(
-            out,
-            "  {:<26} {:<9} {:<24} FILES",
-            "SLOT", "STATUS", "FIELD"
-        );
-        for row in rows {
-            let mut field = row.field.clone().unwrap_or_else(|| "-".into());
-            if !row.previous.is_empty() {
-                let _ = write!(field, " (was {})", row.previous.join(", "));
-            }
-            let files = if let Some(partner) = row.paired_with {
-                format!("(pairs with {partner}, which is used)")
-            } else if row.files.is_empty() {
-                "-".to_string()
-            } else {
-                row.files.join(", ")
-            };
+        // Columns as wide as their longest cell, so a `(was …)` note never shifts FILES.
+        let cells: Vec<[String; 4]> = rows
+            .iter()
+            .map(|row| {
+                let mut field = row.field.clone().unwrap_or_else(|| "-".into());
+                if !row.previous.is_empty() {
+                    let _ = write!(field, " (was {})", row.previous.join(", "));
+                }
+                let files = if let Some(partner) = row.paired_with {
+                    format!("(pairs with {partner}, which is used)")
+                } else if row.files.is_empty() {
+                    "-".to_string()
+                } else {
+                    row.files.join(", ")
+                };
+                [row.slot.name(), row.status.name().to_string(), field, files]
+            })
+            .collect();
+        let header = ["SLOT", "STATUS", "FIELD", "FILES"].map(String::from);
+        let width = |column: usize| {
+            cells
+                .iter()
+                .chain(std::iter::once(&header))
+                .map(|cell| cell[column].chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        let widths = [width(0), width(1), width(2)];
+        for [slot, status, field, files] in std::iter::once(&header).chain(&cells) {
             let line = format!(
-                "  {:<26} {:<9} {:<24} {files}",
-                row.slot.name(),
-                row.status.name(),
-                field
+                "  {slot:<w0$} {status:<w1$} {field:<w2$} {files}",
+                w0 = widths[0],
+                w1 = widths[1],
+                w2 = widths[2]
             );
             let _ = writeln!(out, "{}", line.trim_end());
         }

@@ -58,6 +58,8 @@ pub struct SectionDoc {
     pub fields: Vec<FieldDoc>,
     /// Free slots per slot kind (empty for `extra`).
     pub free_slots: Vec<FreeSlots>,
+    /// How many slots are free in all, over every kind.
+    pub free_count: usize,
 }
 
 /// One target written by the project.
@@ -178,6 +180,7 @@ pub fn build(project: &str, inputs: &[Input<'_>]) -> Dictionary {
             about: about(None),
             fields: targets.extra.into_values().collect(),
             free_slots: Vec::new(),
+            free_count: 0,
         });
     }
     Dictionary {
@@ -271,7 +274,7 @@ impl Targets {
                 .filter(|(slot, _)| slot.section == section)
                 .map(|(_, f)| f.clone()),
         );
-        let free_slots = SlotKind::ALL
+        let free_slots: Vec<FreeSlots> = SlotKind::ALL
             .into_iter()
             .filter(|kind| catalog::slot_count(section, *kind) > 0)
             .map(|kind| {
@@ -303,11 +306,13 @@ impl Targets {
                 }
             })
             .collect();
+        let free_count = free_slots.iter().map(|kind| kind.free.len()).sum();
         SectionDoc {
             name: section.name(),
             about: about(Some(section)),
             fields,
             free_slots,
+            free_count,
         }
     }
 }
