@@ -4,6 +4,9 @@
 //! a rule file in the middle (the old program must keep serving) and fixes it again (by
 //! file change, then SIGHUP), samples the server's RSS from /proc, and reports throughput,
 //! latency percentiles, every request sent against every answer, and the server's own count.
+//! Last, a SIGTERM under load: the same number of clients (10 % bad requests) with idle and
+//! trickling connections open, SIGTERM while they send; every request sent must be answered
+//! (or refused before it was read), and the server must exit 0.
 //! It stops by itself and exits non-zero on any lost request or unexpected status.
 //!
 //! ```sh
@@ -303,11 +306,20 @@ fn main() {
         .map(str::to_owned)
         .collect();
 
-    let _ = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status();
-    let stop_started = Instant::now();
-    let exit = child.wait().expect("server exits");
+    // SIGTERM under load: `connections` clients with 10 % bad requests, plus idle and
+    // trickling connections, then SIGTERM while they keep sending.
+    let sigterm = sigterm_under_load(&addr, connections, &bodies, pid);
+    let stop_started = sigterm.signalled;
+    let exit = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if stop_started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            break child.wait().expect("server exits");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
     let stop_time = stop_started.elapsed();
 
     // Report.
@@ -403,8 +415,27 @@ fn main() {
         control.stale_answers, control.stale_hash_kept
     );
     println!(
-        "| SIGTERM to exit | {:.0} ms, {exit} |",
+        "| SIGTERM to exit (under load, {} idle and {} trickling connections open) | {:.0} ms, {exit} |",
+        IDLE_CONNECTIONS,
+        TRICKLING_CONNECTIONS,
         stop_time.as_secs_f64() * 1000.0
+    );
+    println!(
+        "| SIGTERM under load: requests sent / answered / refused before sending / unanswered | {} / {} / {} / {} |",
+        sigterm.sent, sigterm.answered, sigterm.refused, sigterm.unanswered
+    );
+    println!(
+        "| SIGTERM under load: statuses | {} |",
+        sigterm
+            .statuses
+            .iter()
+            .map(|(s, n)| format!("{s}: {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "| SIGTERM under load: server RSS before the signal | {:.1} MiB |",
+        sigterm.rss_kb as f64 / 1024.0
     );
     println!();
     println!("| request | count | statuses |");
@@ -445,8 +476,15 @@ fn main() {
         println!("{line}");
     }
     println!("```");
-    let mut failed =
-        tally.lost > 0 || tally.unexpected > 0 || tally.server_errors > 0 || !exit.success();
+    let mut failed = tally.lost > 0
+        || tally.unexpected > 0
+        || tally.server_errors > 0
+        || !exit.success()
+        || sigterm.unanswered > 0
+        || sigterm.answered == 0;
+    for problem in &sigterm.problems {
+        tally.problem(format!("at SIGTERM: {problem}"));
+    }
     failed |= server_counted != client_answered
         || control.stale_after.is_none()
         || control.fixed_after.is_none()
@@ -463,6 +501,191 @@ fn main() {
         println!("FAILED");
         std::process::exit(1);
     }
+}
+
+/// Idle connections (never send a byte) open during the SIGTERM phase.
+const IDLE_CONNECTIONS: usize = 16;
+/// Connections that trickle a request head, one byte every 100 ms.
+const TRICKLING_CONNECTIONS: usize = 8;
+
+/// One cycle of the SIGTERM phase: 10 % bad requests.
+const MIX_SIGTERM: [Kind; 20] = [
+    Kind::Single,
+    Kind::Batch,
+    Kind::Single,
+    Kind::Single,
+    Kind::Malformed,
+    Kind::Single,
+    Kind::Batch,
+    Kind::Single,
+    Kind::Single,
+    Kind::Health,
+    Kind::Single,
+    Kind::Batch,
+    Kind::Single,
+    Kind::UnknownRuleset,
+    Kind::Single,
+    Kind::Batch,
+    Kind::Single,
+    Kind::Single,
+    Kind::Rulesets,
+    Kind::Single,
+];
+
+struct Sigterm {
+    sent: u64,
+    answered: u64,
+    /// Connection refused, or the write failed: the server never read the request.
+    refused: u64,
+    /// Sent in full, then the connection ended without an answer.
+    unanswered: u64,
+    statuses: BTreeMap<u16, u64>,
+    problems: Vec<String>,
+    rss_kb: u64,
+    signalled: Instant,
+}
+
+impl Default for Sigterm {
+    fn default() -> Sigterm {
+        Sigterm {
+            sent: 0,
+            answered: 0,
+            refused: 0,
+            unanswered: 0,
+            statuses: BTreeMap::new(),
+            problems: Vec::new(),
+            rss_kb: 0,
+            signalled: Instant::now(),
+        }
+    }
+}
+
+/// Runs load for 2 s, sends SIGTERM while it goes on, and counts what each request got.
+fn sigterm_under_load(addr: &str, connections: usize, bodies: &Arc<Bodies>, pid: u32) -> Sigterm {
+    use std::io::Write as _;
+    let give_up = Instant::now() + Duration::from_secs(40);
+    let idle: Vec<_> = (0..IDLE_CONNECTIONS)
+        .filter_map(|_| std::net::TcpStream::connect(addr).ok())
+        .collect();
+    let tricklers: Vec<_> = (0..TRICKLING_CONNECTIONS)
+        .map(|_| {
+            let addr = addr.to_owned();
+            std::thread::spawn(move || {
+                while Instant::now() < give_up {
+                    let Ok(mut stream) = std::net::TcpStream::connect(&addr) else {
+                        return;
+                    };
+                    let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nX-Slow: ");
+                    while Instant::now() < give_up && stream.write_all(b"x").is_ok() {
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                }
+            })
+        })
+        .collect();
+    let workers: Vec<_> = (0..connections)
+        .map(|index| {
+            let addr = addr.to_owned();
+            let bodies = Arc::clone(bodies);
+            std::thread::spawn(move || until_refused(&addr, index, &bodies, give_up))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(2));
+    let rss_kb = rss_kb(pid).unwrap_or(0);
+    let signalled = Instant::now();
+    let _ = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
+    let mut total = Sigterm {
+        rss_kb,
+        signalled,
+        ..Sigterm::default()
+    };
+    for worker in workers {
+        let part = worker.join().expect("worker");
+        total.sent += part.sent;
+        total.answered += part.answered;
+        total.refused += part.refused;
+        total.unanswered += part.unanswered;
+        for (status, n) in part.statuses {
+            *total.statuses.entry(status).or_default() += n;
+        }
+        total.problems.extend(part.problems.into_iter().take(3));
+    }
+    for trickler in tricklers {
+        let _ = trickler.join();
+    }
+    drop(idle);
+    total
+}
+
+/// Sends requests (reconnecting after `Connection: close`) until the server refuses.
+fn until_refused(addr: &str, index: usize, bodies: &Bodies, give_up: Instant) -> Sigterm {
+    let mut out = Sigterm::default();
+    let auth = format!("Bearer {TOKEN}");
+    let mut connection: Option<Connection> = None;
+    let mut step = index * 7;
+    while Instant::now() < give_up {
+        let kind = MIX_SIGTERM[step % MIX_SIGTERM.len()];
+        step += 1;
+        let (method, path, body): (&str, &str, &[u8]) = match kind {
+            Kind::Batch => {
+                let (path, body) = &bodies.batches[step % bodies.batches.len()];
+                ("POST", path, body)
+            }
+            Kind::Malformed => ("POST", "/v1/rulesets/inbound-voice/apply", b"{\"task\": "),
+            Kind::UnknownRuleset => ("POST", "/v1/rulesets/inbound-voise/apply", b"{}"),
+            Kind::Health => ("GET", "/healthz", b""),
+            Kind::Rulesets => ("GET", "/v1/rulesets", b""),
+            _ => {
+                let (path, body) = &bodies.singles[step % bodies.singles.len()];
+                ("POST", path, body)
+            }
+        };
+        let conn = match connection.as_mut() {
+            Some(conn) => conn,
+            None => match Connection::open(addr) {
+                Ok(conn) => connection.insert(conn),
+                Err(_) => {
+                    out.refused += 1;
+                    return out;
+                }
+            },
+        };
+        let mut request = request_head(
+            method,
+            path,
+            addr,
+            &[("Authorization", &auth)],
+            Some(body.len()),
+        );
+        request.extend_from_slice(body);
+        out.sent += 1;
+        if conn.write_raw(&request).is_err() {
+            out.refused += 1;
+            connection = None;
+            continue;
+        }
+        match conn.read_response() {
+            Ok(response) => {
+                out.answered += 1;
+                *out.statuses.entry(response.status).or_default() += 1;
+                if response
+                    .header("connection")
+                    .is_some_and(|c| c.eq_ignore_ascii_case("close"))
+                {
+                    connection = None;
+                }
+            }
+            Err(error) => {
+                out.unanswered += 1;
+                out.problems
+                    .push(format!("{kind:?} {path}: sent, no answer: {error}"));
+                connection = None;
+            }
+        }
+    }
+    out
 }
 
 fn secs_of(seconds: u64) -> f64 {

@@ -50,9 +50,12 @@ pub mod diagnostic;
 pub mod dictionary;
 pub mod emit;
 pub mod figures;
+pub mod format;
 pub mod fsio;
 pub mod ledger;
 pub mod lint;
+#[cfg(feature = "cli")]
+pub mod lsp;
 pub mod project;
 pub mod rules_file;
 pub mod ruletest;

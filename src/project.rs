@@ -861,17 +861,19 @@ pub fn is_rule_file_name(path: &Path) -> bool {
     is_yaml_name(path) && !is_rule_test_name(path)
 }
 
-/// FM902 for a file that is not UTF-8, at its start, with `help`.
+/// FM902 for a file that is not UTF-8, at the first invalid byte (its line and column), with
+/// `help`.
 fn not_utf8(name: &str, error: &std::string::FromUtf8Error, help: &str) -> Diagnostic {
-    let source = SourceFile::new(name.to_string(), "");
+    let (source, span) = crate::source::not_utf8_source(name, error.as_bytes());
     Diagnostic::new(
         Code::Io,
         format!(
             "not UTF-8 (invalid byte at offset {})",
             error.utf8_error().valid_up_to()
         ),
-        Span::at(0),
+        span,
     )
+    .with_label("not UTF-8")
     .with_help(help)
     .in_source(&source)
 }

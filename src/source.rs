@@ -78,8 +78,7 @@ impl SourceFile {
     #[must_use]
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let line_starts = line_starts(&text);
         SourceFile {
             inner: Arc::new(SourceInner {
                 name: name.into(),
@@ -124,13 +123,45 @@ impl SourceFile {
         let Some(&start) = self.inner.line_starts.get(line.saturating_sub(1)) else {
             return self.inner.text.len();
         };
-        let rest = &self.inner.text[start..];
-        let line_text = rest.split('\n').next().unwrap_or("");
+        let line_text = &self.inner.text[start..self.line_end(line.saturating_sub(1))];
         let within = line_text
             .char_indices()
             .nth(column.saturating_sub(1))
             .map_or(line_text.len(), |(i, _)| i);
         start + within
+    }
+
+    /// Number of lines (a final line break starts an empty last line).
+    #[must_use]
+    pub fn line_count(&self) -> usize {
+        self.inner.line_starts.len()
+    }
+
+    /// Byte offset where the 0-based `line` starts (the text's length past the last line).
+    #[must_use]
+    pub fn line_start(&self, line: usize) -> usize {
+        self.inner
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.inner.text.len())
+    }
+
+    /// Byte offset where the 0-based `line` ends, before its line break.
+    #[must_use]
+    pub fn line_end(&self, line: usize) -> usize {
+        let text = self.inner.text.as_bytes();
+        let Some(&next) = self.inner.line_starts.get(line + 1) else {
+            return text.len();
+        };
+        let mut end = next;
+        if end > 0 && text[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if end > 0 && text[end - 1] == b'\r' {
+            end -= 1;
+        }
+        end.max(self.line_start(line))
     }
 
     /// Moves an offset onto a character boundary within the text.
@@ -148,5 +179,72 @@ impl SourceFile {
     #[must_use]
     pub fn slice(&self, span: Span) -> &str {
         self.inner.text.get(span.range()).unwrap_or("")
+    }
+}
+
+/// Where each line starts. A line ends at `\n`, `\r\n` or a lone `\r` (YAML's line breaks,
+/// and what miette's snippets count), so every renderer gives the same line and column.
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            continue;
+        }
+        starts.push(i + 1);
+    }
+    starts
+}
+
+/// A file that is not UTF-8, as a source: the bytes decoded with U+FFFD for invalid
+/// sequences (the offsets up to the first invalid byte are the file's), and the span of
+/// that first invalid byte, so a diagnostic points at its line and column.
+#[must_use]
+pub fn not_utf8_source(name: &str, bytes: &[u8]) -> (SourceFile, Span) {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(_) => bytes.len(),
+        Err(e) => e.valid_up_to(),
+    };
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let end = text[valid..]
+        .chars()
+        .next()
+        .map_or(valid, |c| valid + c.len_utf8());
+    (SourceFile::new(name, text), Span::new(valid, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_line_break_starts_a_line() {
+        for (text, offset, expected) in [
+            ("a\nbc\nd", 4, (2, 3)),
+            ("a\r\nbc\r\nd", 5, (2, 3)),
+            ("a\rbc\rd", 4, (2, 3)),
+            ("a\rb\r\nc\nd", 7, (4, 1)),
+        ] {
+            let source = SourceFile::new("t", text);
+            assert_eq!(source.line_col(offset), expected, "{text:?}");
+            assert_eq!(source.offset_of(expected.0, expected.1), offset, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn line_end_excludes_the_break() {
+        let source = SourceFile::new("t", "ab\r\ncd\ref\n");
+        assert_eq!(source.line_count(), 4);
+        assert_eq!(source.line_end(0), 2);
+        assert_eq!(source.line_end(1), 6);
+        assert_eq!(source.line_end(2), 9);
+        assert_eq!(source.line_end(3), 10);
+    }
+
+    #[test]
+    fn an_invalid_byte_is_found_on_its_line() {
+        let (source, span) = not_utf8_source("t", b"flexmap: 1\nx: \xff\n");
+        assert_eq!(source.line_col(span.start), (2, 4));
+        assert_eq!(span.len(), 3, "the replacement character");
     }
 }

@@ -59,6 +59,12 @@ pub struct ApplyArgs {
     /// `--errors`, no record value is printed).
     #[arg(long)]
     pub show_values: bool,
+    /// Explain each record, rule by rule, as NDJSON lines: the `when` result, the value after
+    /// each step (path, filters, the `??` branch taken), the target kind's coercion, and why
+    /// the field was written, changed, dropped or skipped. Trace lines PRINT RECORD VALUES, by
+    /// design. `--trace` writes them to stderr, `--trace=FILE` to a file (docs/language.md).
+    #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "-")]
+    pub trace: Option<PathBuf>,
     /// No progress display on a terminal (the summary line stays).
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -123,6 +129,8 @@ struct Sink {
     show_values: bool,
     counts: Counts,
     progress: Option<Progress>,
+    /// `--trace` (tracing adds no work to mapping: it runs here, on the writing side).
+    trace: Option<super::trace::Tracer>,
 }
 
 impl Sink {
@@ -141,6 +149,14 @@ impl Sink {
                 .map_err(Stop::Errors)?;
         }
         self.output.write_all(&mapped.out).map_err(Stop::Write)?;
+        if let Some(tracer) = &mut self.trace {
+            for (index, line) in mapped.batch.lines.iter().enumerate() {
+                let number = mapped.batch.first + index as u64;
+                tracer
+                    .line(number, mapped.batch.bytes(line))
+                    .map_err(Stop::Write)?;
+            }
+        }
         for (index, warning) in &mapped.warnings {
             let number = mapped.batch.first + *index as u64;
             let entry = self.counts.warnings.entry(*warning).or_insert((0, number));
@@ -218,6 +234,18 @@ pub fn run(args: &ApplyArgs) -> u8 {
             }
         },
     };
+    let trace = match args
+        .trace
+        .as_deref()
+        .map(|path| super::trace::Tracer::new(&program, path))
+    {
+        None => None,
+        Some(Ok(tracer)) => Some(tracer),
+        Some(Err(e)) => {
+            eprintln!("flexmap: cannot write the trace: {e}");
+            return EXIT_USAGE;
+        }
+    };
     let fast = FastPath::new(&program);
     let mut policy = RecordPolicy::new().strict(args.strict);
     if let Some(path) = &args.merge {
@@ -228,11 +256,13 @@ pub fn run(args: &ApplyArgs) -> u8 {
         dead,
         show_values: args.show_values,
         counts: Counts::default(),
-        progress: if args.quiet {
+        // Trace lines on stderr and a progress display would interleave.
+        progress: if args.quiet || args.trace.as_deref() == Some(Path::new("-")) {
             None
         } else {
             Progress::records(size, Arc::clone(&read))
         },
+        trace,
     };
     let reader = BufReader::with_capacity(1 << 16, Counted { inner: input, read });
     let job = Job {
@@ -248,6 +278,11 @@ pub fn run(args: &ApplyArgs) -> u8 {
     };
     if stopped.is_ok() {
         stopped = sink.output.flush().map_err(Stop::Write);
+    }
+    if stopped.is_ok()
+        && let Some(tracer) = &mut sink.trace
+    {
+        stopped = tracer.flush().map_err(Stop::Write);
     }
     if let Some(progress) = sink.progress.take() {
         progress.finish();
@@ -667,8 +702,16 @@ fn distinct_files(args: &ApplyArgs) -> Result<(), String> {
         .errors
         .as_deref()
         .map(|path| Endpoint::path("the errors file (--errors)", path));
+    let trace = args
+        .trace
+        .as_deref()
+        .filter(|path| path.as_os_str() != "-")
+        .map(|path| Endpoint::path("the trace file (--trace)", path));
     let rules = Endpoint::path("the rules", &args.rules);
-    let writers: Vec<&Endpoint> = std::iter::once(&output).chain(errors.as_ref()).collect();
+    let writers: Vec<&Endpoint> = std::iter::once(&output)
+        .chain(errors.as_ref())
+        .chain(trace.as_ref())
+        .collect();
     for (index, writer) in writers.iter().enumerate() {
         for other in [&input, &rules]
             .into_iter()

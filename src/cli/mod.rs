@@ -10,14 +10,17 @@ mod build;
 mod docs;
 mod eval;
 mod explain;
+mod fmt;
 mod init;
 mod lint;
 mod lock;
+mod lsp;
 mod progress;
 mod schema;
 mod serve;
 mod slots;
 mod test;
+mod trace;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -71,6 +74,10 @@ enum Command {
     Build(build::BuildArgs),
     /// Serve the rulesets of a folder over HTTP; reload on change, refuse broken rules.
     Serve(serve::ServeArgs),
+    /// Give rule files one canonical layout, keeping comments and key order (`--check` for CI).
+    Fmt(fmt::FmtArgs),
+    /// Language server over stdio for editors: findings as you type (docs/editors.md).
+    Lsp(lsp::LspArgs),
     /// Evaluate one expression on one record: its value, static type and runtime warnings.
     Eval(eval::EvalArgs),
 }
@@ -149,7 +156,9 @@ pub fn main() -> ExitCode {
         Command::Lock(args) => lock::run(&args),
         Command::Slots(args) => slots::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
     };
     ExitCode::from(code)
 }

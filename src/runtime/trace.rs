@@ -21,6 +21,10 @@ pub struct RuleTrace {
     pub rule: String,
     /// `file:line:col` of the rule.
     pub at: String,
+    /// Skipped, written, changed, dropped or nothing.
+    pub outcome: Outcome,
+    /// Why, in words.
+    pub reason: String,
     /// The `when:` condition's value (absent when the rule has none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub when: Option<Value>,
@@ -32,10 +36,6 @@ pub struct RuleTrace {
     /// What was written (absent when nothing was).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output: Option<Value>,
-    /// Skipped, written, changed, dropped or nothing.
-    pub outcome: Outcome,
-    /// Why, in words.
-    pub reason: String,
     /// Runtime warnings of this rule, as `flexmap apply` words them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -311,4 +311,83 @@ fn is_identifier(text: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::Outcome;
+    use crate::Ruleset;
+
+    const RULES: &str = r#"flexmap: 1
+target: task
+conversations:
+  language: ivr.language | lower ?? "Other"
+  service_level:
+    value: '"OK"'
+    when: task.channel == "voice"
+  ivr_path: ivr.path
+  in_business_hours: ivr.open | yes_no
+extra:
+  note: ivr.note
+  skipped: ivr.none
+"#;
+
+    #[test]
+    fn trace_says_why_each_field_came_out() {
+        let program = Ruleset::from_str(RULES, "t.yaml")
+            .compile()
+            .expect("compiles");
+        let record = json!({
+            "task": {"channel": "chat"},
+            "ivr": {"path": "x".repeat(200), "open": "1", "note": "  "}
+        });
+        let traces = program.trace(&record);
+        let by = |rule: &str| {
+            traces
+                .iter()
+                .find(|t| t.rule == rule)
+                .unwrap_or_else(|| panic!("no trace for {rule}"))
+        };
+        let language = by("conversations.language");
+        assert_eq!(language.outcome, Outcome::Written);
+        assert_eq!(language.output, Some(json!("Other")));
+        let steps: Vec<&str> = language.steps.iter().map(|s| s.step.as_str()).collect();
+        assert_eq!(
+            steps,
+            [
+                "path `ivr.language`",
+                "filter `lower`",
+                "`??` took the right side (the left was null)"
+            ]
+        );
+        let service = by("conversations.service_level");
+        assert_eq!(service.outcome, Outcome::Skipped);
+        assert_eq!(service.when, Some(json!(false)));
+        assert_eq!(service.value, None);
+        let path = by("conversations.ivr_path");
+        assert_eq!(path.outcome, Outcome::Changed);
+        assert_eq!(
+            path.output.as_ref().and_then(|v| v.as_str()).map(str::len),
+            Some(128)
+        );
+        assert!(path.reason.contains("truncated"), "{}", path.reason);
+        let hours = by("conversations.in_business_hours");
+        assert_eq!(hours.output, Some(json!("Yes")));
+        assert_eq!(by("note").outcome, Outcome::Nothing);
+        assert_eq!(by("skipped").outcome, Outcome::Nothing);
+        // The trace agrees with apply: every written output is in the attributes.
+        let applied = program.apply(&record);
+        let mut attributes = Vec::new();
+        applied.attributes.write_json(&mut attributes);
+        let attributes: serde_json::Value =
+            serde_json::from_slice(&attributes).expect("valid JSON");
+        assert_eq!(
+            attributes["conversations"]["ivr_path"],
+            path.output.clone().unwrap_or_default()
+        );
+        assert_eq!(attributes["conversations"]["language"], json!("Other"));
+        assert!(attributes.get("note").is_none());
+    }
 }

@@ -411,12 +411,15 @@ async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
 }
 
 /// Options of `POST …/apply`, from the query string.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ApplyQuery {
     /// Runtime warnings make the record an error (in place).
     #[serde(default)]
     strict: bool,
+    /// Add each record's trace (`Program::trace`): it holds record values, by request.
+    #[serde(default)]
+    trace: bool,
 }
 
 /// `POST /v1/rulesets/{name}/apply`: one record, or `{"records": [...]}`.
@@ -451,7 +454,7 @@ async fn apply(
     let Path(name) = name.map_err(|r| bad_path(&r))?;
     let Query(query) = query.map_err(|r| {
         ApiError::new(StatusCode::BAD_REQUEST, "bad-query", r.body_text())
-            .help("the only query parameter is `strict=true`")
+            .help("the query parameters are `strict=true` and `trace=true`")
     })?;
     let (name, entry, program) = {
         let registry = state.registry.load();
@@ -497,7 +500,7 @@ async fn apply(
             &entry,
             &program,
             &bytes,
-            query.strict,
+            query,
             &Stop {
                 deadline,
                 cancelled,
@@ -643,6 +646,9 @@ struct SingleResponse<'a> {
     content_hash: Option<&'a str>,
     #[serde(flatten)]
     result: RecordResult,
+    /// With `?trace=true`: why each rule gave what it gave.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace: Option<Vec<crate::runtime::RuleTrace>>,
 }
 
 #[derive(Serialize)]
@@ -652,6 +658,9 @@ struct BatchResponse<'a> {
     mapped: usize,
     failed: usize,
     results: Vec<RecordResult>,
+    /// With `?trace=true`: one trace per record, in the order of `results`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    traces: Option<Vec<Vec<crate::runtime::RuleTrace>>>,
 }
 
 fn map_body(
@@ -660,9 +669,11 @@ fn map_body(
     entry: &Entry,
     program: &Program,
     bytes: &[u8],
-    strict: bool,
+    query: ApplyQuery,
     stop: &Stop,
 ) -> Result<Response, ApiError> {
+    let strict = query.strict;
+    let trace = |record: &Value| query.trace.then(|| program.trace(record));
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(
             ApiError::new(StatusCode::BAD_REQUEST, "empty-body", "the body is empty")
@@ -726,6 +737,9 @@ fn map_body(
                 }
                 results.push(result);
             }
+            let traces = query
+                .trace
+                .then(|| records.iter().filter_map(&trace).collect());
             state
                 .metrics
                 .records_mapped
@@ -737,6 +751,7 @@ fn map_body(
                 mapped,
                 failed,
                 results,
+                traces,
             })
             .map_err(internal)?;
             Ok(bytes_response(StatusCode::OK, bytes))
@@ -764,6 +779,7 @@ fn map_body(
                 ruleset: name,
                 content_hash: hash,
                 result,
+                trace: trace(&record),
             })
             .map_err(internal)?;
             Ok(bytes_response(status, bytes))

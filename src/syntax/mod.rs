@@ -10,6 +10,9 @@ use pest::Parser as _;
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
+mod format;
+pub use format::format;
+
 /// Deepest nesting of brackets accepted in one expression.
 pub const MAX_NESTING: usize = 32;
 /// Deepest AST accepted (long operator chains and filter chains nest too). Checking,

@@ -874,6 +874,39 @@ fn serve_follows_a_symlink_swap_deploy() {
     });
 }
 
+#[test]
+fn trace_true_explains_each_rule_and_is_absent_otherwise() {
+    let server = Served::examples(&[]);
+    let record = json!({"task": {"sid": "WT1"}, "ivr": {"language": "EN-us"}});
+    let plain = server.post("/v1/rulesets/inbound-voice/apply", &record);
+    assert_eq!(plain.status, 200);
+    assert!(plain.json().get("trace").is_none());
+    let traced = server.post("/v1/rulesets/inbound-voice/apply?trace=true", &record);
+    assert_eq!(traced.status, 200);
+    let body = traced.json();
+    // Same attributes as without the trace.
+    assert_eq!(body["attributes"], plain.json()["attributes"]);
+    let rules = body["trace"].as_array().expect("a trace");
+    let language = rules
+        .iter()
+        .find(|r| r["rule"] == "conversations.language")
+        .expect("the language rule is traced");
+    assert_eq!(language["outcome"], "written");
+    assert_eq!(
+        language["output"],
+        body["attributes"]["conversations"]["language"]
+    );
+    assert!(language["steps"].as_array().is_some_and(|s| !s.is_empty()));
+    let batch = server.post(
+        "/v1/rulesets/inbound-voice/apply?trace=true",
+        &json!({"records": [record, {}]}),
+    );
+    let per_record = batch.json()["traces"].as_array().expect("traces").clone();
+    assert_eq!(per_record.len(), 2);
+    // Record values are in the answer to the caller who asked, never in the log.
+    assert!(!server.log().contains("EN-us"));
+}
+
 // ---------------------------------------------------------------------------------------
 // Hostile clients (issue 10): idle and trickling connections, connection floods, SIGTERM
 // under load, concurrent heavy requests, values in errors.

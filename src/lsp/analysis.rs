@@ -1,0 +1,294 @@
+//! What the server knows about open documents: their text, the project each belongs to, and
+//! the findings of the last check, computed as `flexmap lint` computes them.
+//!
+//! A rule file inside a project (a folder with `flexmap.toml` or `flexmap.lock`) is checked
+//! with the whole project, loaded by `Project::load_with` with the unsaved text of every open
+//! buffer of that project: cross-file FM202, FM203 and FM205 against the lock, the project's
+//! levels and suppressions. A file outside any project is checked on its own, as `flexmap
+//! lint FILE` checks it. `*.test.yaml` files get the findings of `flexmap test` that point
+//! into them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use lsp_types::Url;
+
+use crate::Ruleset;
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::project::Project;
+use crate::source::SourceFile;
+
+/// One open document.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// As the client names it.
+    pub uri: Url,
+    /// The file path (canonical when the file exists on disk).
+    pub path: PathBuf,
+    /// The client's version of the text.
+    pub version: i32,
+    /// The unsaved text, with the line index.
+    pub source: SourceFile,
+    /// The last check: the ruleset and the settings it was checked with (`None` for a test
+    /// file), and its findings.
+    pub checked: Option<Checked>,
+}
+
+/// The result of checking one document.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    /// The rule file (absent for `*.test.yaml`).
+    pub ruleset: Option<Ruleset>,
+    /// The project it was checked in, with the unsaved buffers applied (a project of its
+    /// own for a file outside any).
+    pub project: Arc<Project>,
+    /// Every finding in this document, as `flexmap lint` reports it.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Cross-file findings reported in another file of the project whose second label points
+    /// here (the first of two rules writing one target): shown here too, so both files show
+    /// the conflict. `flexmap lint` reports each once, in the file it lists.
+    pub mirrored: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// The checker's analysis of the document with the project's slots.
+    #[must_use]
+    pub fn analysis(&self) -> Option<crate::check::Analysis> {
+        self.project.analyze(self.ruleset.as_ref()?)
+    }
+}
+
+impl Document {
+    /// A document from the client's `didOpen`.
+    #[must_use]
+    pub fn new(uri: Url, version: i32, text: String) -> Document {
+        let path = uri
+            .to_file_path()
+            .unwrap_or_else(|()| PathBuf::from(uri.path()));
+        let path = std::fs::canonicalize(&path).unwrap_or(path);
+        let source = SourceFile::new(path.display().to_string(), text);
+        Document {
+            uri,
+            path,
+            version,
+            source,
+            checked: None,
+        }
+    }
+
+    /// Replaces the text (the check is stale until the next `check_all`).
+    pub fn set_text(&mut self, version: i32, text: String) {
+        self.version = version;
+        self.source = SourceFile::new(self.source.name().to_string(), text);
+        self.checked = None;
+    }
+
+    /// True for a rule test (`*.test.yaml`).
+    #[must_use]
+    pub fn is_test(&self) -> bool {
+        crate::ruletest::is_test_file_name(&self.path)
+    }
+
+    /// The folder of the project the document belongs to (`None` outside a project).
+    #[must_use]
+    pub fn project_root(&self) -> Option<PathBuf> {
+        Config::find(&self.path).root
+    }
+}
+
+/// Checks the documents named by `dirty` and every other open document of their projects
+/// (a change in one file can add or clear FM202 in another); returns the URIs whose
+/// findings were recomputed.
+pub fn check(documents: &mut HashMap<Url, Document>, dirty: &[Url]) -> Vec<Url> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    let mut alone: Vec<Url> = Vec::new();
+    for uri in dirty {
+        let Some(document) = documents.get(uri) else {
+            continue;
+        };
+        match document.project_root() {
+            Some(root) if !document.is_test() => {
+                if !roots.contains(&root) {
+                    roots.push(root);
+                }
+            }
+            _ => alone.push(uri.clone()),
+        }
+    }
+    let mut done = Vec::new();
+    for root in roots {
+        done.extend(check_project(documents, &root));
+    }
+    for uri in alone {
+        if let Some(document) = documents.get_mut(&uri) {
+            document.checked = Some(check_alone(document));
+            done.push(uri);
+        }
+    }
+    done
+}
+
+/// Checks every open rule file of the project at `root` with the project: loaded once from
+/// disk, with the unsaved text of each open buffer applied in memory
+/// (`Project::set_file_text`), so the verdict is `flexmap lint`'s on the saved files.
+fn check_project(documents: &mut HashMap<Url, Document>, root: &Path) -> Vec<Url> {
+    let members: Vec<Url> = documents
+        .values()
+        .filter(|d| !d.is_test() && d.path.starts_with(root))
+        .map(|d| d.uri.clone())
+        .collect();
+    let Ok(mut project) = Project::load(root) else {
+        // The folder cannot be read: each file on its own.
+        for uri in &members {
+            if let Some(document) = documents.get_mut(uri) {
+                document.checked = Some(check_alone(document));
+            }
+        }
+        return members;
+    };
+    // Each open rule file of the project, under the name the project gives it.
+    let mut names: HashMap<Url, String> = HashMap::new();
+    for uri in &members {
+        let Some(document) = documents.get(uri) else {
+            continue;
+        };
+        let Some(index) = project.index_of(document.source.name()) else {
+            continue;
+        };
+        let name = project.rulesets[index].source().name().to_string();
+        if project.rulesets[index].source().text() != document.source.text() {
+            project.set_file_text(&name, document.source.text());
+        }
+        names.insert(uri.clone(), name);
+    }
+    let project = Arc::new(project);
+    let project_findings = project.project_diagnostics();
+    for uri in &members {
+        let Some(document) = documents.get_mut(uri) else {
+            continue;
+        };
+        let ruleset = names
+            .get(uri)
+            .and_then(|name| project.index_of(name))
+            .map(|i| project.rulesets[i].clone());
+        let checked = match ruleset {
+            Some(ruleset) => {
+                let mut diagnostics: Vec<Diagnostic> = project_findings
+                    .iter()
+                    .filter(|d| same_file(d.file_name(), &document.path))
+                    .cloned()
+                    .collect();
+                diagnostics.extend(project.check(&ruleset).1);
+                crate::diagnostic::sort(&mut diagnostics);
+                Checked {
+                    mirrored: mirrored(&project, document),
+                    ruleset: Some(ruleset),
+                    project: project.clone(),
+                    diagnostics,
+                }
+            }
+            // Open, but not one of the project's rule files (excluded, outside the `rules`
+            // globs, not a rule file yet): checked with the project's settings, as `flexmap
+            // lint FILE` does.
+            None => {
+                let ruleset = Ruleset::from_source(document.source.clone());
+                let diagnostics = project.check(&ruleset).1;
+                Checked {
+                    ruleset: Some(ruleset),
+                    project: project.clone(),
+                    diagnostics,
+                    mirrored: Vec::new(),
+                }
+            }
+        };
+        document.checked = Some(checked);
+    }
+    members
+}
+
+/// Checks one document without a project folder.
+fn check_alone(document: &Document) -> Checked {
+    let config = Config::find(&document.path);
+    if document.is_test() {
+        let folder = document.path.parent().unwrap_or_else(|| Path::new(""));
+        let report = crate::ruletest::run_source(&document.source, folder);
+        let diagnostics = report
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.file_name() == document.source.name())
+            .collect();
+        let ruleset = Ruleset::from_str("", document.source.name());
+        return Checked {
+            ruleset: None,
+            project: Arc::new(Project::single(ruleset, config)),
+            diagnostics,
+            mirrored: Vec::new(),
+        };
+    }
+    let ruleset = Ruleset::from_source(document.source.clone());
+    let project = Project::single(ruleset.clone(), config);
+    let diagnostics = project.check(&ruleset).1;
+    Checked {
+        ruleset: Some(ruleset),
+        project: Arc::new(project),
+        diagnostics,
+        mirrored: Vec::new(),
+    }
+}
+
+/// The project's cross-file findings (the slot plan's, reported in other files) whose
+/// secondary label points into `document`, turned around: primary at that label, with the
+/// original place as the secondary. Findings the project's levels turn off are left out.
+fn mirrored(project: &Project, document: &Document) -> Vec<Diagnostic> {
+    let Some(plan) = &project.plan else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for file in &plan.files {
+        if same_file(&file.name, &document.path) {
+            continue;
+        }
+        for (_, finding) in &file.slots.findings {
+            let Some(label) = finding.labels.iter().find(|l| {
+                !l.primary
+                    && l.source
+                        .as_ref()
+                        .is_some_and(|s| same_file(s.name(), &document.path))
+            }) else {
+                continue;
+            };
+            let origin = finding.source.as_ref().unwrap_or(&file.source);
+            let severity = match project.config.level(finding.code) {
+                crate::config::Level::Report(severity) => severity,
+                crate::config::Level::Allow => continue,
+            };
+            let mut turned = Diagnostic::new(finding.code, finding.message.clone(), label.span)
+                .with_severity(severity)
+                .with_label(label.message.clone().unwrap_or_default())
+                .with_secondary_in(
+                    origin,
+                    finding.primary_span(),
+                    format!("reported in {}", short_name(origin.name())),
+                )
+                .in_source(&document.source);
+            turned.help.clone_from(&finding.help);
+            out.push(turned);
+        }
+    }
+    out
+}
+
+fn short_name(name: &str) -> &str {
+    Path::new(name)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(name)
+}
+
+/// True when the file a diagnostic or ruleset names is `path`.
+#[must_use]
+pub fn same_file(name: &str, path: &Path) -> bool {
+    Path::new(name) == path || std::fs::canonicalize(name).is_ok_and(|p| p == path)
+}
