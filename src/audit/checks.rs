@@ -5,8 +5,9 @@ use serde_json::Value;
 
 use super::scan::{self, Member, Node, NodeValue};
 use super::{LineAuditor, TEXT_LIMIT, article, placeholder, root_near_miss};
-use crate::catalog::{self, Field, Kind, Lookup, Section, SlotKind};
+use crate::catalog::{self, Field, Kind, Lookup, Section, Slot, SlotKind};
 use crate::diagnostic::{Code, Severity};
+use crate::ledger::SlotAllocator;
 use crate::runtime::convert::{self, DateError};
 
 /// Worker attribute names that Flex and `TaskRouter` use themselves: never hinted as near-misses
@@ -98,13 +99,23 @@ impl LineAuditor<'_, '_> {
 
     /// The fields of one section: each key, each value, then the dependencies between them.
     pub(super) fn section(&mut self, members: &[Member], section: Section, parent: &str) {
+        // The record's slot space, built once: the slots its keys write.
+        let slots = SlotAllocator::written(members.iter().filter_map(|m| {
+            let (section, kind, number) = catalog::parse_slot_name(&m.key)?;
+            let number = u32::try_from(number).ok()?;
+            (number >= 1 && number <= catalog::slot_count(section, kind)).then_some(Slot {
+                section,
+                kind,
+                number,
+            })
+        }));
         for member in members {
             let pointer = pointer(parent, &member.key);
             match catalog::lookup(section, &member.key) {
                 Lookup::Field(field) => {
                     if field.read_only {
                         if !member.value.is_null() {
-                            self.read_only(member, field, &pointer, members);
+                            self.read_only(member, field, &pointer, &slots);
                         }
                     } else {
                         self.value(
@@ -127,11 +138,11 @@ impl LineAuditor<'_, '_> {
                 } => self.slot_out_of_range(
                     member,
                     &pointer,
-                    members,
+                    &slots,
                     section,
                     (slot_section, kind, number, count),
                 ),
-                Lookup::Unknown => self.unknown_key(member, section, &pointer, members),
+                Lookup::Unknown => self.unknown_key(member, section, &pointer, &slots),
             }
         }
         self.dependencies(members, parent, section);
@@ -140,8 +151,8 @@ impl LineAuditor<'_, '_> {
         }
     }
 
-    fn read_only(&mut self, member: &Member, field: &Field, pointer: &str, members: &[Member]) {
-        let help = match first_free_slot(members, Section::Conversations, SlotKind::Attribute) {
+    fn read_only(&mut self, member: &Member, field: &Field, pointer: &str, slots: &SlotAllocator) {
+        let help = match slots.first_free(Section::Conversations, SlotKind::Attribute) {
             Some(slot) => format!(
                 "remove it; to tag segments, write the value to a custom attribute such as `{slot}`"
             ),
@@ -163,13 +174,13 @@ impl LineAuditor<'_, '_> {
         &mut self,
         member: &Member,
         pointer: &str,
-        members: &[Member],
+        slots: &SlotAllocator,
         own_section: Section,
         (section, kind, number, count): (Section, SlotKind, u64, u32),
     ) {
         let message = catalog::slot_range_message(section, kind, number, count);
         let own_count = catalog::slot_count(own_section, kind);
-        let help = match first_free_slot(members, section, kind) {
+        let help = match slots.first_free(section, kind) {
             _ if own_section != section && own_count > 0 => format!(
                 "under `{}`, use `{}_{}_N` (N from 1 to {own_count})",
                 own_section.name(),
@@ -209,7 +220,7 @@ impl LineAuditor<'_, '_> {
         member: &Member,
         section: Section,
         pointer: &str,
-        members: &[Member],
+        slots: &SlotAllocator,
     ) {
         let name = member.key.as_str();
         if section == Section::Worker {
@@ -224,7 +235,7 @@ impl LineAuditor<'_, '_> {
             self.slot_out_of_range(
                 member,
                 pointer,
-                members,
+                slots,
                 section,
                 (slot_section, kind, number, count),
             );
@@ -718,20 +729,6 @@ impl LineAuditor<'_, '_> {
             NodeValue::Scalar(_) => {}
         }
     }
-}
-
-/// The first slot of `kind` in `section` that the record's keys leave free.
-fn first_free_slot(members: &[Member], section: Section, kind: SlotKind) -> Option<String> {
-    catalog::first_free_slot(section, kind, |kind, number| {
-        let name = catalog::Slot {
-            section,
-            kind,
-            number,
-        }
-        .name();
-        members.iter().any(|m| m.key == name)
-    })
-    .map(|slot| slot.name())
 }
 
 /// The documented spelling a value was meant as: same text in another case, or for a

@@ -293,31 +293,6 @@ pub fn slot_range_message(section: Section, kind: SlotKind, number: u64, count: 
     }
 }
 
-/// The first slot of `kind` in `section` for which `used(kind, number)` is false,
-/// preferring a number whose partner slot (the label of an attribute, the attribute of a
-/// label) is unused too: a label is the display text of the attribute with the same number,
-/// so unrelated values must not share a number.
-pub fn first_free_slot(
-    section: Section,
-    kind: SlotKind,
-    used: impl Fn(SlotKind, u32) -> bool,
-) -> Option<Slot> {
-    let count = slot_count(section, kind);
-    let partner = match kind {
-        SlotKind::Attribute => Some(SlotKind::Label),
-        SlotKind::Label => Some(SlotKind::Attribute),
-        SlotKind::Measure => None,
-    };
-    (1..=count)
-        .find(|n| !used(kind, *n) && partner.is_none_or(|p| !used(p, *n)))
-        .or_else(|| (1..=count).find(|n| !used(kind, *n)))
-        .map(|number| Slot {
-            section,
-            kind,
-            number,
-        })
-}
-
 /// Parses any slot-shaped name, in range or not: `conversation_attribute_11` -> (Conversations, Attribute, 11).
 ///
 /// Prefixes: `conversation_` -> Conversations, `customer_` -> Customers, `agent_` -> Worker.

@@ -69,10 +69,33 @@ pub struct Facts {
     pub conditions: Vec<(Span, Option<Value>)>,
 }
 
-/// Path segment names that mark an identifier (SPEC §3).
-const ID_NAMES: &[&str] = &[
-    "id", "sid", "uuid", "guid", "number", "email", "phone", "from", "to",
+/// Last words of a name that mark an identifier (SPEC §3): `id`, `account_no`,
+/// `accountNumber`, `acct_num`, `CaseNumber`, `order_ref`, `ticket`, …
+const ID_WORDS: &[&str] = &[
+    "id",
+    "sid",
+    "uuid",
+    "guid",
+    "number",
+    "num",
+    "no",
+    "nr",
+    "nbr",
+    "ref",
+    "reference",
+    "ticket",
+    "email",
+    "phone",
+    "from",
+    "to",
 ];
+/// Words that make a name a count or a measure, never an identifier (`number_of_calls`,
+/// `ticket_count`, `total_number`).
+const COUNT_WORDS: &[&str] = &[
+    "of", "count", "counts", "total", "amount", "qty", "quantity", "sum", "avg",
+];
+/// Compact abbreviations of an account identifier (`acct`, `acctno`, `acctnum`).
+const ACCOUNT_IDS: &[&str] = &["acct", "acctno", "acctnum", "acctnbr", "acctid"];
 /// Path segment names that mark personal data (SPEC §3).
 const PII_NAMES: &[&str] = &[
     "email",
@@ -117,13 +140,52 @@ pub struct FactContext<'a> {
     pub tables: HashMap<String, usize>,
 }
 
-/// True when a path's last name looks like an identifier (`id`, `*_id`, `accountId`, `sid`…).
+/// The words of a name, lower-cased: `accountNumber` → `account number`,
+/// `SFDCCaseId` → `sfdc case id`, `acct_num` → `acct num`.
+fn words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (index, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let previous = index.checked_sub(1).map(|i| chars[i]);
+        let next = chars.get(index + 1);
+        let boundary = c.is_uppercase()
+            && previous.is_some_and(|p| {
+                p.is_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()))
+            });
+        if boundary && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// True when a path's last name looks like an identifier: its last word is an ID word
+/// (`id`, `accountId`, `sid`, `account_no`, `accountNumber`, `acct_num`, `CaseNumber`,
+/// `order_ref`, `reference`, `ticket`, …) or it is an account abbreviation (`acct`,
+/// `acctno`), and no word makes it a count (`number_of_calls`, `ticket_count`).
 #[must_use]
 pub fn is_id_like(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    ID_NAMES.contains(&lower.as_str())
-        || ID_NAMES.iter().any(|n| lower.ends_with(&format!("_{n}")))
-        || (name.ends_with("Id") || name.ends_with("ID") || name.ends_with("Sid")) && name.len() > 2
+    let words = words(name);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if words.iter().any(|w| COUNT_WORDS.contains(&w.as_str())) {
+        return false;
+    }
+    ID_WORDS.contains(&last.as_str()) || (words.len() == 1 && ACCOUNT_IDS.contains(&last.as_str()))
 }
 
 fn is_pii_name(name: &str) -> bool {
@@ -793,5 +855,69 @@ mod tests {
         assert_eq!(f.conditions.len(), 1);
         assert_eq!(f.conditions[0].1, Some(Value::Bool(true)));
         assert_eq!(facts_of(r#""a" == "a""#).constant, Some(Value::Bool(true)));
+    }
+}
+
+#[cfg(test)]
+mod id_name_tests {
+    use super::is_id_like;
+
+    #[test]
+    fn common_identifier_spellings_are_ids() {
+        for name in [
+            "id",
+            "account_id",
+            "accountId",
+            "accountID",
+            "sid",
+            "CallSid",
+            "uuid",
+            "account_no",
+            "accountNo",
+            "accountNumber",
+            "acct_num",
+            "acctNum",
+            "acct",
+            "acctno",
+            "CaseNumber",
+            "case_number",
+            "ticket",
+            "ticket_nr",
+            "order_ref",
+            "reference",
+            "customerReference",
+            "email",
+            "phone",
+            "SFDCCaseId",
+        ] {
+            assert!(is_id_like(name), "{name} should look like an identifier");
+        }
+    }
+
+    #[test]
+    fn counts_measures_and_categories_are_not() {
+        for name in [
+            "account_tier",
+            "acct_tier",
+            "number_of_calls",
+            "numberOfCalls",
+            "ticket_count",
+            "total_number",
+            "tier",
+            "language",
+            "notes",
+            "identity",
+            "phone_type",
+            "tone",
+            "video",
+            "paid",
+            "none",
+            "",
+        ] {
+            assert!(
+                !is_id_like(name),
+                "{name} should not look like an identifier"
+            );
+        }
     }
 }

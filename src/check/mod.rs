@@ -72,8 +72,11 @@ pub struct Analysis {
     /// Every rule, in the order it was checked (custom fields first).
     pub rules: Vec<AnalyzedRule>,
     /// Findings of the project's slot plan about this file (FM202 across files, FM203,
-    /// FM205), each with the name span of its rule; the linter reports them.
+    /// FM205, FM207), each with the name span of its rule; the linter reports them.
     pub ledger: Vec<(Span, Diagnostic)>,
+    /// The slot space the plan leaves (project-wide): every help and fix that names a free
+    /// slot asks it.
+    pub allocator: crate::ledger::SlotAllocator,
 }
 
 /// Checks a rule file on its own (custom fields get the first free slots of this file, as
@@ -90,6 +93,7 @@ pub fn analyze(file: &RuleFile) -> Analysis {
 pub fn analyze_with(file: &RuleFile, slots: &crate::ledger::plan::FileSlots) -> Analysis {
     let target = file.target.unwrap_or(Target::Task);
     let mut checker = Checker::new(file, target);
+    checker.proposals = slots.allocator.clone();
     let mut rules = Vec::new();
     let assigned = checker.custom_slots(slots);
     for (custom, slot_name) in file.custom.iter().zip(assigned) {
@@ -157,6 +161,7 @@ pub fn analyze_with(file: &RuleFile, slots: &crate::ledger::plan::FileSlots) -> 
         diagnostics,
         rules: analyzed,
         ledger: slots.findings.clone(),
+        allocator: slots.allocator.clone(),
     }
 }
 
@@ -169,6 +174,8 @@ pub(crate) struct Checker<'f> {
     tables: HashMap<String, Arc<HashMap<String, Value>>>,
     current_target: Arc<str>,
     analyzed: Vec<AnalyzedRule>,
+    /// The plan's slot space; each FM201 fix takes the slot it proposes from it.
+    proposals: crate::ledger::SlotAllocator,
 }
 
 impl<'f> Checker<'f> {
@@ -206,6 +213,7 @@ impl<'f> Checker<'f> {
                 .collect(),
             current_target: Arc::from(""),
             analyzed: Vec::new(),
+            proposals: crate::ledger::SlotAllocator::new(),
         }
     }
 }
@@ -394,20 +402,8 @@ impl Checker<'_> {
         }
     }
 
-    fn first_free_slot(&self, section: Section, kind: SlotKind) -> Option<String> {
-        catalog::first_free_slot(section, kind, |kind, number| {
-            let name = catalog::Slot {
-                section,
-                kind,
-                number,
-            }
-            .name();
-            self.file
-                .rules
-                .iter()
-                .any(|r| r.section == RuleSection::Insights(section) && r.name == name)
-        })
-        .map(|slot| slot.name())
+    fn first_free_slot(&mut self, section: Section, kind: SlotKind) -> Option<String> {
+        self.proposals.take(section, kind).map(|slot| slot.name())
     }
 
     /// `extra:` keys must not collide with Insights objects or worker fields.

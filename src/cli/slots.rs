@@ -1,6 +1,7 @@
 //! `flexmap slots`: the project's whole slot map: for every slot of every section, whether
-//! it is free, held by a custom field (locked in `flexmap.lock` or not yet), written by
-//! hand, or retired, and in which files.
+//! it is free (the slot allocator would hand it out), paired (unused, but the attribute or
+//! label of the same number is used), held by a custom field (locked in `flexmap.lock` or
+//! not yet), written by hand, or retired, and in which files.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -46,6 +47,8 @@ struct JsonSlot<'a> {
     field: Option<&'a str>,
     files: &'a [String],
     previous: &'a [String],
+    /// For a `paired` slot: the used slot of the same number (attribute ↔ label).
+    paired_with: Option<String>,
 }
 
 /// Runs `flexmap slots`.
@@ -79,6 +82,7 @@ pub fn run(args: &SlotsArgs) -> u8 {
                     field: u.field.as_deref(),
                     files: &u.files,
                     previous: &u.previous,
+                    paired_with: u.paired_with.map(|p| p.name()),
                 })
                 .collect();
             let document = JsonSlots { version: 1, slots };
@@ -125,7 +129,9 @@ fn human(uses: &[SlotUse]) -> String {
                 if !row.previous.is_empty() {
                     let _ = write!(field, " (was {})", row.previous.join(", "));
                 }
-                let files = if row.files.is_empty() {
+                let files = if let Some(partner) = row.paired_with {
+                    format!("(pairs with {partner}, which is used)")
+                } else if row.files.is_empty() {
                     "-".to_string()
                 } else {
                     row.files.join(", ")

@@ -66,6 +66,7 @@ codes! {
     IdInAttribute = "FM204", "id-in-attribute", Warning, "a high-cardinality value goes to an attribute slot or a text attribute";
     UnlockedSlot = "FM205", "unlocked-slot", Warning, "a custom field has no entry in `flexmap.lock` yet";
     ConstantLabel = "FM206", "constant-label", Warning, "a label slot gets a constant while its attribute slot varies";
+    SlotPairConflict = "FM207", "slot-pair-conflict", Warning, "an attribute slot and the label slot of the same number hold different meanings";
     ValueTooLong = "FM301", "value-too-long", Warning, "there is evidence the value can exceed 128 characters";
     DateOutOfRange = "FM302", "date-out-of-range", Error, "a literal date outside 1901–2049";
     TypeMismatch = "FM303", "type-mismatch", Error, "definite type mismatch in an expression or against the target kind";

@@ -110,7 +110,8 @@ pub struct FreeSlots {
     pub total: u32,
     /// How many are written by the project.
     pub used: u32,
-    /// The free slot numbers.
+    /// The numbers the slot allocator would hand out (not written, not held or retired in
+    /// `flexmap.lock`, and the partner slot of the same number unused too).
     pub free: Vec<u32>,
     /// The free numbers as ranges: `3, 5–10`; empty when none is free.
     pub free_ranges: String,
@@ -144,6 +145,7 @@ pub fn build(project: &str, inputs: &[Input<'_>]) -> Dictionary {
             continue;
         };
         let target = file.target.unwrap_or(Target::Task);
+        targets.allocator.merge(&analysis.allocator);
         let mut written = 0;
         for rule in analysis.rules.iter().filter(|r| r.resolved) {
             targets.add(&input.name, file, target, rule);
@@ -209,6 +211,9 @@ struct Targets {
     slots: BTreeMap<catalog::Slot, FieldDoc>,
     /// `extra` keys: (target, name) → field.
     extra: BTreeMap<(Target, String), FieldDoc>,
+    /// The slot space of the documented files (one project's, or the union of files
+    /// checked on their own): the one source of "free".
+    allocator: crate::ledger::SlotAllocator,
 }
 
 impl Targets {
@@ -274,7 +279,10 @@ impl Targets {
             .filter(|kind| catalog::slot_count(section, *kind) > 0)
             .map(|kind| {
                 let total = catalog::slot_count(section, kind);
-                let free: Vec<u32> = (1..=total)
+                let free: Vec<u32> = self
+                    .allocator
+                    .free_numbers(section, kind)
+                    .into_iter()
                     .filter(|number| {
                         !self.slots.contains_key(&catalog::Slot {
                             section,
@@ -283,10 +291,15 @@ impl Targets {
                         })
                     })
                     .collect();
+                let used = self
+                    .slots
+                    .keys()
+                    .filter(|slot| slot.section == section && slot.kind == kind)
+                    .count();
                 FreeSlots {
                     kind: kind.name(),
                     total,
-                    used: total - u32::try_from(free.len()).unwrap_or(total),
+                    used: u32::try_from(used).unwrap_or(total),
                     free_ranges: ranges(&free),
                     free,
                     prefix: format!("{}_{}_", section.slot_prefix(), kind.name()),
@@ -471,7 +484,8 @@ extra:
             free,
             [
                 ("attribute", "3–10"),
-                ("label", "1–10"),
+                // Labels 1 and 2 would be the display text of the attributes in use.
+                ("label", "3–10"),
                 ("measure", "2–10")
             ]
         );
@@ -479,6 +493,8 @@ extra:
         assert_eq!(customers.fields[0].sources[0].value, "\"VIP\"");
         assert!(customers.fields[0].sources[0].constant);
         assert_eq!(customers.free_slots[1].free_ranges, "1–2");
+        // `customer_attribute_3` would take `customer_label_3`'s constant as display text.
+        assert_eq!(customers.free_slots[0].free_ranges, "1–2");
         assert_eq!(dictionary.rulesets[0].rules, 7);
     }
 

@@ -9,6 +9,7 @@
 //! slot, one `[[slot]]` table per entry, so a change is a small, reviewable diff.
 //! `plan` computes the project-wide assignment from the rule files and the lock.
 
+pub mod alloc;
 pub mod plan;
 
 use std::fmt::Write as _;
@@ -21,6 +22,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
 use crate::suggest::did_you_mean;
 
+pub use alloc::{Hold, SlotAllocator, SlotState};
 pub use plan::{SlotPlan, SlotStatus, SlotUse};
 
 /// Name of the lock file, at the project root beside `flexmap.toml`.

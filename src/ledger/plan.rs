@@ -11,9 +11,10 @@
 //! given to another field in this run. Only a field's explicit `slot:` can take a retired
 //! slot.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
+use super::alloc::{Hold, SlotAllocator, SlotState};
 use super::{Ledger, LockEntry};
 use crate::catalog::{self, Lookup, Section, Slot, SlotKind, Target};
 use crate::diagnostic::{Code, Diagnostic, Edit};
@@ -40,9 +41,12 @@ pub struct FileSlots {
     pub slots: Vec<Option<Slot>>,
     /// FM201 for custom fields that get no slot (the checker reports them).
     pub overflow: Vec<Diagnostic>,
-    /// Ledger findings for the linter (FM202 across files, FM203, FM205), each with the
-    /// name span of the rule or custom field it is about (for `allow:`).
+    /// Ledger findings for the linter (FM202 across files, FM203, FM205, FM207), each with
+    /// the name span of the rule or custom field it is about (for `allow:`).
     pub findings: Vec<(Span, Diagnostic)>,
+    /// The slot space after the plan (project-wide): what every help and fix that names a
+    /// slot asks (`SlotAllocator::first_free`).
+    pub allocator: SlotAllocator,
 }
 
 /// A planned rule file.
@@ -75,14 +79,20 @@ pub struct SlotUse {
     pub files: Vec<String>,
     /// Fields that held it before an explicit re-use.
     pub previous: Vec<String>,
+    /// For a `Paired` slot: its held partner (same number, attribute ↔ label).
+    pub paired_with: Option<Slot>,
 }
 
 /// The state of a slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SlotStatus {
-    /// Nothing writes it and the lock does not hold it.
+    /// The allocator would hand it out: nothing writes it, the lock does not hold it, and
+    /// its partner (same number, attribute ↔ label) is not used either.
     Free,
+    /// Nothing writes it, but its partner is used: a label is the display text of the
+    /// same-numbered attribute, so the allocator never gives it to another meaning.
+    Paired,
     /// A custom field holds it, pinned in the lock.
     Locked,
     /// A custom field gets it, but the lock does not record that yet.
@@ -99,6 +109,7 @@ impl SlotStatus {
     pub fn name(self) -> &'static str {
         match self {
             SlotStatus::Free => "free",
+            SlotStatus::Paired => "paired",
             SlotStatus::Locked => "locked",
             SlotStatus::Unlocked => "unlocked",
             SlotStatus::Hand => "by hand",
@@ -208,8 +219,8 @@ impl SlotPlan {
 
 struct Planner<'a> {
     ledger: Option<&'a Ledger>,
-    /// Slots nobody new may take: written by hand, in the lock, or already given.
-    taken: BTreeSet<Slot>,
+    /// The slot space: written by hand, in the lock (held or retired), or already given.
+    alloc: SlotAllocator,
     /// Custom fields by name, in order of first declaration.
     fields: Vec<(String, Vec<Decl<'a>>)>,
     /// Slots written by hand: slot, file, rule name, name span.
@@ -269,13 +280,20 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        let mut taken: BTreeSet<Slot> = hand.iter().map(|(slot, ..)| *slot).collect();
+        let mut alloc = SlotAllocator::written(hand.iter().map(|(slot, ..)| *slot));
         if let Some(ledger) = ledger {
-            taken.extend(ledger.entries.iter().map(|e| e.slot));
+            for entry in &ledger.entries {
+                let why = if entry.retired {
+                    Hold::Retired
+                } else {
+                    Hold::Locked
+                };
+                alloc.hold(entry.slot, why);
+            }
         }
         Planner {
             ledger,
-            taken,
+            alloc,
             fields,
             hand,
             assigned: HashMap::new(),
@@ -327,6 +345,7 @@ impl<'a> Planner<'a> {
         self.new_fields(inputs);
         self.hand_written();
         self.cross_file(inputs);
+        self.pairing(inputs);
         self.removed();
         let proposed = self.proposed(inputs);
         let uses = self.uses(inputs);
@@ -352,6 +371,10 @@ impl<'a> Planner<'a> {
         let files = inputs
             .iter()
             .zip(self.file_slots)
+            .map(|(input, mut slots)| {
+                slots.allocator = self.alloc.clone();
+                (input, slots)
+            })
             .map(|(input, slots)| FilePlan {
                 name: input.name.clone(),
                 key: input.key.clone(),
@@ -424,7 +447,7 @@ impl<'a> Planner<'a> {
                 if let Some((pin, _)) = decls[0].custom.slot {
                     let name = name.clone();
                     self.assigned.insert(name, Some(pin));
-                    self.taken.insert(pin);
+                    self.alloc.hold(pin, Hold::Given);
                 }
             }
             return;
@@ -570,7 +593,7 @@ impl<'a> Planner<'a> {
                     self.assigned.insert(name, Some(asked));
                 }
                 None => {
-                    self.taken.insert(asked);
+                    self.alloc.hold(asked, Hold::Given);
                     self.assigned.insert(name, Some(asked));
                 }
             }
@@ -595,17 +618,10 @@ impl<'a> Planner<'a> {
                     }
                     continue;
                 }
-                None => catalog::first_free_slot(custom.scope, custom.kind, |kind, number| {
-                    self.taken.contains(&Slot {
-                        section: custom.scope,
-                        kind,
-                        number,
-                    })
-                }),
+                None => self.alloc.take(custom.scope, custom.kind),
             };
             match slot {
                 Some(slot) => {
-                    self.taken.insert(slot);
                     self.assigned.insert(name, Some(slot));
                     if self.ledger.is_some() {
                         self.unlocked(decl_file, custom, slot, inputs);
@@ -680,17 +696,40 @@ impl<'a> Planner<'a> {
         project: bool,
     ) -> Diagnostic {
         let count = catalog::slot_count(scope, kind);
+        let paired = (1..=count)
+            .filter(|number| {
+                matches!(
+                    self.alloc.state(Slot {
+                        section: scope,
+                        kind,
+                        number: *number,
+                    }),
+                    SlotState::Paired { .. }
+                )
+            })
+            .count();
+        let partner = match kind {
+            SlotKind::Label => "attribute",
+            _ => "label",
+        };
+        let why_paired = if paired == 0 {
+            String::new()
+        } else {
+            format!(
+                " ({paired} of them because the {partner} slot of the same number is used: a label is the display text of the same-numbered attribute)"
+            )
+        };
         let what = if count == 0 {
             format!("`{}` has no {} slots", scope.name(), kind.name())
         } else if project {
             format!(
-                "all {count} {} {} slots are taken in the project",
+                "all {count} {} {} slots are taken in the project{why_paired}",
                 scope.name(),
                 kind.name()
             )
         } else {
             format!(
-                "all {count} {} {} slots are taken",
+                "all {count} {} {} slots are taken{why_paired}",
                 scope.name(),
                 kind.name()
             )
@@ -733,17 +772,13 @@ impl<'a> Planner<'a> {
         let Some(ledger) = self.ledger else {
             return;
         };
+        // Each fix proposes its own slot, so applying them all never writes one slot twice.
+        let mut proposals = self.alloc.clone();
         for (slot, file, _, span) in self.hand.clone() {
             let Some(entry) = ledger.entry(slot) else {
                 continue;
             };
-            let free = catalog::first_free_slot(slot.section, slot.kind, |kind, number| {
-                self.taken.contains(&Slot {
-                    section: slot.section,
-                    kind,
-                    number,
-                })
-            });
+            let free = proposals.take(slot.section, slot.kind);
             let (message, entry_label) = if entry.retired {
                 (
                     format!(
@@ -870,6 +905,117 @@ impl<'a> Planner<'a> {
                         writers.insert(key, (index, span, what));
                     }
                 }
+            }
+        }
+        for (file, anchor, d) in found {
+            self.finding(file, anchor, d);
+        }
+    }
+
+    /// An attribute and the label of the same number holding different meanings: FM207 on
+    /// the hand-written side (or on the later custom field). A label is the display text of
+    /// the same-numbered attribute's values, so a custom field the allocator (or the lock)
+    /// placed must not share its number with anything else. A ruleset that writes both
+    /// halves by hand, or custom fields that chose their slots with `slot:`, pair them on
+    /// purpose.
+    fn pairing(&mut self, inputs: &[PlanInput<'_>]) {
+        // (file, span, what, custom field name when it is one, chosen with `slot:`)
+        type Owner = (usize, Span, String, Option<String>, bool);
+        let mut owners: HashMap<Slot, Owner> = HashMap::new();
+        for (slot, file, rule, span) in &self.hand {
+            if self.reassigned.contains(&(*file, *span)) {
+                continue;
+            }
+            owners
+                .entry(*slot)
+                .or_insert((*file, *span, format!("rule `{rule}`"), None, true));
+        }
+        for (name, decls) in &self.fields {
+            let Some(Some(slot)) = self.assigned.get(name) else {
+                continue;
+            };
+            let decl = &decls[0];
+            owners.entry(*slot).or_insert((
+                decl.file,
+                decl.custom.name_span,
+                format!("custom field `{name}`"),
+                Some(name.clone()),
+                decl.custom.slot.is_some(),
+            ));
+        }
+        let mut proposals = self.alloc.clone();
+        let mut found = Vec::new();
+        for section in Section::ALL {
+            for number in 1..=catalog::slot_count(section, SlotKind::Attribute) {
+                let attribute = Slot {
+                    section,
+                    kind: SlotKind::Attribute,
+                    number,
+                };
+                let label = Slot {
+                    kind: SlotKind::Label,
+                    ..attribute
+                };
+                let (Some(a), Some(l)) = (owners.get(&attribute), owners.get(&label)) else {
+                    continue;
+                };
+                let implicit = |o: &Owner| o.3.is_some() && !o.4;
+                if !(implicit(a) || implicit(l)) {
+                    continue;
+                }
+                // The side to move: a hand-written rule, else the later custom field.
+                let (here, here_slot, other, other_slot) = if a.3.is_none() {
+                    (a, attribute, l, label)
+                } else if l.3.is_none() || (l.0, l.1.start) >= (a.0, a.1.start) {
+                    (l, label, a, attribute)
+                } else {
+                    (a, attribute, l, label)
+                };
+                let free = proposals.take(section, here_slot.kind);
+                let subject = match &here.3 {
+                    None => format!("`{here_slot}` is written by hand"),
+                    Some(name) => format!("custom field `{name}` holds `{here_slot}`"),
+                };
+                let holder = if other.3.is_none() {
+                    format!("is written by {}", other.2)
+                } else {
+                    format!("holds {}", other.2)
+                };
+                let mut d = Diagnostic::new(
+                    Code::SlotPairConflict,
+                    format!(
+                        "{subject}, but `{other_slot}` {holder}: Insights shows a label as the display text of the same-numbered attribute's values"
+                    ),
+                    here.1,
+                )
+                .with_label(format!("pairs with `{other_slot}`"))
+                .with_secondary_in(
+                    &inputs[other.0].file.source,
+                    other.1,
+                    format!("`{other_slot}` holds {} here", other.2),
+                );
+                d = match (&here.3, free) {
+                    (None, Some(free)) => d
+                        .with_help(format!(
+                            "write this rule to `{free}`, the first free {} slot, so each value keeps its own display text; if it is meant as the display text of {}, make both rules custom fields with `slot:`",
+                            here_slot.kind.name(),
+                            other.2
+                        ))
+                        .with_fix(format!("use `{free}`"), vec![Edit::replace(here.1, free.name())]),
+                    (None, None) => d.with_help(format!(
+                        "no {} slot is free: remove a rule so this one can move, or drop it",
+                        here_slot.kind.name()
+                    )),
+                    (Some(name), Some(free)) => d.with_help(format!(
+                        "give custom field `{name}` a new name so it gets `{free}`, the first free {} slot (its old slot retires), or choose its slot on purpose with `slot:`",
+                        here_slot.kind.name()
+                    )),
+                    (Some(name), None) => d.with_help(format!(
+                        "no {} slot is free for custom field `{name}`: remove a rule or a custom field so it can move",
+                        here_slot.kind.name()
+                    )),
+                };
+                found.push((here.0, here.1, d));
             }
         }
         for (file, anchor, d) in found {
@@ -1028,6 +1174,17 @@ impl<'a> Planner<'a> {
                 } else {
                     (SlotStatus::Free, None, Vec::new())
                 };
+                let paired_with = match self.alloc.state(slot) {
+                    SlotState::Paired { partner, .. } if status == SlotStatus::Free => {
+                        Some(partner)
+                    }
+                    _ => None,
+                };
+                let status = if paired_with.is_some() {
+                    SlotStatus::Paired
+                } else {
+                    status
+                };
                 files.sort();
                 files.dedup();
                 out.push(SlotUse {
@@ -1036,6 +1193,7 @@ impl<'a> Planner<'a> {
                     field,
                     files,
                     previous,
+                    paired_with,
                 });
             }
         }

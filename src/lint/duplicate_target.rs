@@ -116,6 +116,7 @@ mod tests {
             rules: &rules,
             config: &config,
             ledger: &[],
+            allocator: &crate::ledger::SlotAllocator::new(),
         };
         let mut out: Vec<Finding> = Vec::new();
         super::check(&context, &mut out);

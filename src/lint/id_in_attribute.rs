@@ -1,7 +1,7 @@
 //! FM204 id-in-attribute: a high-cardinality value goes to an attribute instead of a label.
 
 use super::{Finding, Lint, LintContext};
-use crate::catalog::{self, Kind, Section, SlotKind};
+use crate::catalog::{Kind, Section, SlotKind};
 use crate::check::AnalyzedRule;
 use crate::check::facts::Cardinality;
 use crate::diagnostic::{Code, Diagnostic, Edit};
@@ -18,9 +18,13 @@ number, an e-mail address, a phone number, a hash) written to a custom attribute
 with `kind: attribute`) or to a named text field that is not meant for identifiers
 (`content`, `campaign`, `queue`, …).
 
-The value is high-cardinality when its input is declared `cardinality: high`, when its path
-ends in an ID-like name (`id`, `*_id`, `*Id`, `sid`, `uuid`, `number`, `email`, `phone`,
-`from`, `to`), or when it is a `sha256` hash. Label slots, ID fields (`conversation_id`,
+The value is high-cardinality when its input is declared `cardinality: high`, when the last
+name of its path ends in an identifier word (`id`, `*_id`, `*Id`, `sid`, `uuid`, `*_no`,
+`*No`, `*_num`, `*Num`, `*Number`, `CaseNumber`, `*_ref`, `reference`, `ticket`, `email`,
+`phone`, `from`, `to`) or is an account abbreviation (`acct`, `acctno`), unless a word makes
+it a count (`number_of_calls`, `ticket_count`, `total_*`), or when it is a `sha256` hash.
+`flexmap audit` also reports values shaped like identifiers in attribute slots (Salesforce
+IDs, Twilio SIDs, UUIDs, e-mail addresses, phone numbers). Label slots, ID fields (`conversation_id`,
 `customers.external_id`, `agent_id`, `*_id`) and the fields that exist to hold identifiers
 (`case`, `destination`, `external_contact`, `customers.phone`, `email`, `name`, …) are never
 reported.
@@ -70,7 +74,10 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
     // twice. Rules that name their slot come first: the compiler assigns custom fields'
     // slots after them.
     flagged.sort_by_key(|(index, rule, _, _)| (rule.rule.custom.is_some(), *index));
-    let mut proposed: Vec<String> = Vec::new();
+    // Each fix takes the label it proposes from the plan's slot space, so applying every fix
+    // never writes one label twice.
+    let mut proposals = context.allocator.clone();
+    let mut proposed_any = false;
     for (index, rule, section, attribute_slot) in flagged {
         let Some(facts) = &rule.facts else { continue };
         let why = facts
@@ -78,12 +85,19 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
             .clone()
             .unwrap_or_else(|| "it has about one value per contact".to_string());
         let what = describe(rule);
-        // A custom field changed to a label no longer holds its attribute slot.
-        let own_slot = rule.rule.custom.as_ref().map(|_| rule.target.as_str());
-        let label = free_label(context, section, &proposed, own_slot);
-        let which = if proposed.is_empty() { "first" } else { "next" };
-        if attribute_slot && let Some(label) = &label {
-            proposed.push(label.clone());
+        // A rule moved to a label no longer holds its attribute slot (a hand-written rule is
+        // renamed, a custom field changes kind), so that attribute does not block its label.
+        let mut moved = proposals.clone();
+        if attribute_slot && let Some(slot) = rule.slot {
+            moved.release(slot);
+        }
+        let label_slot = moved.first_free(section, SlotKind::Label);
+        let label = label_slot.map(|slot| slot.name());
+        let which = if proposed_any { "next" } else { "first" };
+        if attribute_slot && let Some(slot) = label_slot {
+            proposed_any = true;
+            moved.hold(slot, crate::ledger::Hold::Given);
+            proposals = moved;
         }
         let mut diagnostic = Diagnostic::new(
             Code::IdInAttribute,
@@ -131,35 +145,6 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// The first label slot of `section` that no rule writes and no earlier finding proposed,
-/// preferring a number whose attribute slot is free too (as `LintContext::first_free_slot`
-/// and the compiler's slot assignment do). `ignore` is a slot the rule itself gives up.
-fn free_label(
-    context: &LintContext<'_>,
-    section: Section,
-    proposed: &[String],
-    ignore: Option<&str>,
-) -> Option<String> {
-    let name = |kind: SlotKind, number: u32| {
-        catalog::Slot {
-            section,
-            kind,
-            number,
-        }
-        .name()
-    };
-    let used = |kind: SlotKind, number: u32| {
-        let slot = name(kind, number);
-        proposed.contains(&slot)
-            || (ignore != Some(slot.as_str())
-                && context
-                    .rules
-                    .iter()
-                    .any(|r| r.section == OutSection::Insights(section) && r.target == slot))
-    };
-    catalog::first_free_slot(section, SlotKind::Label, used).map(|slot| slot.name())
-}
-
 /// "custom attribute `account_ref` (`conversation_attribute_1`)", "`content`".
 fn describe(rule: &AnalyzedRule) -> String {
     match &rule.rule.custom {
@@ -194,6 +179,29 @@ mod tests {
             fixed(body),
             "flexmap: 1\ntarget: task\nconversations:\n  conversation_label_1: crm.account.id\n"
         );
+    }
+
+    #[test]
+    fn common_spellings_of_identifiers_fire_and_counts_do_not() {
+        for path in [
+            "ivr.account_no",
+            "ivr.accountNumber",
+            "ivr.acct_num",
+            "crm.CaseNumber",
+            "crm.ticket",
+            "crm.order_ref",
+        ] {
+            let body = format!("conversations:\n  conversation_attribute_2: {path}\n");
+            assert_eq!(findings(&body), ["4:3 fix"], "{path}");
+        }
+        for path in [
+            "crm.account_tier",
+            "ivr.number_of_calls",
+            "crm.ticket_count",
+        ] {
+            let body = format!("conversations:\n  conversation_attribute_2: {path}\n");
+            assert!(findings(&body).is_empty(), "{path}");
+        }
     }
 
     #[test]
@@ -274,17 +282,17 @@ mod tests {
             helps,
             [
                 "change `kind:` to `label` (it would take conversation_label_1, the next free label slot): label values do not count toward the budget",
-                "use conversation_label_4, the first free label slot: label values do not count toward the budget",
-                "use conversation_label_5, the next free label slot: label values do not count toward the budget",
-                "write it to conversation_label_6, the next free label slot, and keep `content` for a value with few distinct values: label values do not count toward the budget",
+                "use conversation_label_2, the first free label slot: label values do not count toward the budget",
+                "use conversation_label_3, the next free label slot: label values do not count toward the budget",
+                "write it to conversation_label_4, the next free label slot, and keep `content` for a value with few distinct values: label values do not count toward the budget",
             ]
         );
         let fixed = fixed(body);
         assert!(
-            fixed.contains("conversation_label_4: crm.case.number"),
+            fixed.contains("conversation_label_2: crm.case.number"),
             "{fixed}"
         );
-        assert!(fixed.contains("conversation_label_5: task.sid"), "{fixed}");
+        assert!(fixed.contains("conversation_label_3: task.sid"), "{fixed}");
         assert!(fixed.contains("kind: label"), "{fixed}");
         let diagnostics = crate::Ruleset::from_str(&fixed, "t.yaml").diagnostics();
         assert!(

@@ -37,7 +37,7 @@ mod unused_allow;
 mod unused_table;
 mod value_too_long;
 
-use crate::catalog::{self, Section, SlotKind};
+use crate::catalog::{Section, SlotKind};
 use crate::check::{Analysis, AnalyzedRule};
 use crate::config::{Config, Level};
 use crate::diagnostic::{Code, Diagnostic, Edit};
@@ -80,6 +80,7 @@ pub static LINTS: &[&Lint] = &[
     &id_in_attribute::LINT,
     &slot_ledger::UNLOCKED_SLOT,
     &constant_label::LINT,
+    &slot_ledger::SLOT_PAIR_CONFLICT,
     &value_too_long::LINT,
     &date_out_of_range::LINT,
     &front_end::TYPE_MISMATCH,
@@ -107,24 +108,6 @@ pub static LINTS: &[&Lint] = &[
 #[must_use]
 pub fn find(code: Code) -> Option<&'static Lint> {
     LINTS.iter().copied().find(|l| l.code == code)
-}
-
-/// The first slot of `kind` in `section` that none of `rules` writes (partner-aware, see
-/// `catalog::first_free_slot`).
-#[must_use]
-pub fn first_free_slot(rules: &[AnalyzedRule], section: Section, kind: SlotKind) -> Option<String> {
-    catalog::first_free_slot(section, kind, |kind, number| {
-        let name = catalog::Slot {
-            section,
-            kind,
-            number,
-        }
-        .name();
-        rules
-            .iter()
-            .any(|r| r.section == OutSection::Insights(section) && r.target == name)
-    })
-    .map(|slot| slot.name())
 }
 
 /// A finding of a lint, tied to the rule it is about (for suppressions).
@@ -166,6 +149,8 @@ pub struct LintContext<'a> {
     pub config: &'a Config,
     /// The project slot plan's findings about this file (`Analysis::ledger`).
     pub ledger: &'a [(Span, Diagnostic)],
+    /// The slot space the plan leaves (`Analysis::allocator`): the one source of "free".
+    pub allocator: &'a crate::ledger::SlotAllocator,
 }
 
 impl LintContext<'_> {
@@ -181,11 +166,13 @@ impl LintContext<'_> {
             .find(|(_, r)| r.section == section && r.target == name)
     }
 
-    /// The first slot of `kind` in `section` that no rule of this file writes, preferring a
-    /// number whose partner slot (label for an attribute, attribute for a label) is free too.
+    /// The first slot of `kind` in `section` the slot allocator would hand out (no rule of
+    /// the project writes it or its partner, the lock does not hold it).
     #[must_use]
     pub fn first_free_slot(&self, section: Section, kind: SlotKind) -> Option<String> {
-        first_free_slot(self.rules, section, kind)
+        self.allocator
+            .first_free(section, kind)
+            .map(|slot| slot.name())
     }
 
     /// The plan's findings of `code`, each tied to the rule whose name span it was made
@@ -396,6 +383,7 @@ pub fn lint_with_evidence(
         rules: &analysis.rules,
         config,
         ledger: &analysis.ledger,
+        allocator: &analysis.allocator,
     };
     let mut findings = Vec::new();
     for lint in LINTS {
@@ -405,17 +393,12 @@ pub fn lint_with_evidence(
             check(&context, &mut findings);
         }
     }
-    if let Some((program, stats)) = evidence {
+    if let Some((_, stats)) = evidence {
         let mut diagnostics: Vec<Diagnostic> =
             findings.iter().map(|f| f.diagnostic.clone()).collect();
         let before = diagnostics.len();
-        sample::attach(
-            &analysis.rules,
-            program,
-            stats,
-            &file.source,
-            &mut diagnostics,
-        );
+        // The sample measured `analysis.program`; its FM204 help asks the plan's allocator.
+        sample::attach(analysis, stats, &file.source, &mut diagnostics);
         let added = diagnostics.split_off(before);
         for (finding, diagnostic) in findings.iter_mut().zip(diagnostics) {
             finding.diagnostic = diagnostic;

@@ -269,6 +269,7 @@ mod tests {
             rules: &analysis.rules,
             config: &config,
             ledger: &[],
+            allocator: &crate::ledger::SlotAllocator::new(),
         };
         payload(&context)
     }

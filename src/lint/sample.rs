@@ -160,13 +160,13 @@ fn rule_site_of(program: &Program, site: SiteId) -> SiteId {
 
 /// Adds the sample's evidence to `diagnostics` (which already hold the static findings).
 pub fn attach(
-    rules: &[AnalyzedRule],
-    program: &Program,
+    analysis: &crate::check::Analysis,
     stats: &SampleStats,
     source: &SourceFile,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    for rule in rules.iter().filter(|r| r.compiled) {
+    let program = &analysis.program;
+    for rule in analysis.rules.iter().filter(|r| r.compiled) {
         let Some(measured) = stats.rules.get(&rule.site) else {
             continue;
         };
@@ -198,10 +198,13 @@ pub fn attach(
                 OutSection::Insights(section) => section,
                 OutSection::Extra => continue,
             };
-            let help = super::first_free_slot(rules, section, SlotKind::Label).map_or_else(
-                || "use a label slot for per-contact values".to_string(),
-                |slot| format!("use {slot}, the first free label slot"),
-            );
+            let help = analysis
+                .allocator
+                .first_free(section, SlotKind::Label)
+                .map_or_else(
+                    || "use a label slot for per-contact values".to_string(),
+                    |slot| format!("use {slot}, the first free label slot"),
+                );
             diagnostics.push(
                 Diagnostic::new(
                     Code::IdInAttribute,
@@ -260,7 +263,7 @@ pub fn attach(
     }
     // FM310: runtime warnings by rule.
     for ((rule_site, site, kind), (count, first)) in &stats.warnings {
-        let Some(rule) = rules.iter().find(|r| r.site == *rule_site) else {
+        let Some(rule) = analysis.rules.iter().find(|r| r.site == *rule_site) else {
             continue;
         };
         let what = program.describe(&crate::runtime::RuntimeWarning {
@@ -336,13 +339,7 @@ mod tests {
         } else {
             measure(&analysis.program, sample)
         };
-        attach(
-            &analysis.rules,
-            &analysis.program,
-            &stats,
-            ruleset.source(),
-            &mut diagnostics,
-        );
+        attach(&analysis, &stats, ruleset.source(), &mut diagnostics);
         diagnostics
             .iter()
             .map(|d| format!("{} {}", d.code.as_str(), d.message))
@@ -351,11 +348,11 @@ mod tests {
 
     #[test]
     fn distinct_values_and_long_values_are_measured() {
-        let rules = "flexmap: 1\ntarget: task\nconversations:\n  conversation_attribute_1: crm.ref\n  content: crm.note\n  conversation_measure_1: crm.n | number\n";
+        let rules = "flexmap: 1\ntarget: task\nconversations:\n  conversation_attribute_1: crm.code\n  content: crm.note\n  conversation_measure_1: crm.n | number\n";
         let sample: String = (0..40)
             .map(|i| {
                 format!(
-                    "{{\"crm\": {{\"ref\": \"R-{i}\", \"note\": \"{}\", \"n\": \"{}\"}}}}\n",
+                    "{{\"crm\": {{\"code\": \"R-{i}\", \"note\": \"{}\", \"n\": \"{}\"}}}}\n",
                     "x".repeat(100 + i * 3),
                     if i % 10 == 0 { "n/a" } else { "5" }
                 )

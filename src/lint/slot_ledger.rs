@@ -1,4 +1,5 @@
-//! FM203 slot-reassigned and FM205 unlocked-slot: checks against the slot ledger
+//! FM203 slot-reassigned, FM205 unlocked-slot and FM207 slot-pair-conflict: checks against
+//! the slot ledger
 //! (`flexmap.lock`). The project's slot plan (`ledger::plan`) finds them while it assigns
 //! slots; these checks report them on the rule they are about, so `allow:` and the levels
 //! of `flexmap.toml` apply as to any lint.
@@ -83,4 +84,46 @@ fn check_unlocked(context: &LintContext<'_>, out: &mut Vec<Finding>) {
         }
         f
     }));
+}
+
+/// FM207.
+pub static SLOT_PAIR_CONFLICT: Lint = Lint {
+    code: Code::SlotPairConflict,
+    check: Some(check_pair_conflict),
+    explanation: r#"## What it does
+Reports an attribute slot and the label slot of the same number
+(`conversation_attribute_2` and `conversation_label_2`) that hold different meanings, when
+one of them is a custom field whose slot flexmap chose (the slot allocator or
+`flexmap.lock`): for example a rule that writes `conversation_attribute_2` by hand while the
+lock gives `conversation_label_2` to the custom field `survey_done`. The finding is on the
+hand-written rule (or on the later custom field), with a second label on the other half.
+
+A ruleset that writes both halves of a number by hand, or custom fields that chose both
+slots with `slot:`, pair them on purpose and are not reported (FM206 checks that such a
+label is not a constant).
+
+## Why it matters
+Insights shows a label as the display text of the same-numbered attribute's values
+(docs/insights.md#labels-and-attributes, https://www.twilio.com/docs/flex/developer/insights/labels): with both set, reports list the attribute's values under the
+label's text. Two unrelated fields on one number make every report of that attribute show
+the other field's values as its names, and the data already loaded keeps that pairing. The
+slot allocator therefore never gives a new field a number whose other half is in use;
+`flexmap slots` shows such slots as `paired`.
+
+## Example
+```yaml
+# flexmap.lock gives conversation_label_2 to the custom field `survey_done`
+conversations:
+  conversation_attribute_2: crm.case.origin    # shown under survey_done's values
+```
+
+## Fix
+Write the rule to the free slot the help names (`flexmap lint --fix` does it for a
+hand-written rule). For a custom field, give it a new name so `flexmap lock` gives it a
+free slot (its old slot retires), or choose both halves on purpose with `slot:`.
+"#,
+};
+
+fn check_pair_conflict(context: &LintContext<'_>, out: &mut Vec<Finding>) {
+    out.extend(context.ledger_findings(Code::SlotPairConflict));
 }

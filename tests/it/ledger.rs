@@ -74,7 +74,7 @@ fn rendered(scenario: &Path) -> String {
     for used in plan.uses.iter().filter(|u| u.status != SlotStatus::Free) {
         let _ = writeln!(
             out,
-            "{} {} {} {}{}",
+            "{} {} {} {}{}{}",
             used.slot,
             used.status.name(),
             used.field.as_deref().unwrap_or("-"),
@@ -83,7 +83,10 @@ fn rendered(scenario: &Path) -> String {
                 String::new()
             } else {
                 format!(" (was {})", used.previous.join(", "))
-            }
+            },
+            used.paired_with
+                .map(|p| format!("(pairs with {p})"))
+                .unwrap_or_default()
         );
     }
     out.push_str("--- flexmap lock\n");
@@ -282,7 +285,18 @@ fn slots_json_lists_every_slot() {
         Some("locked")
     );
     assert_eq!(status("conversation_label_5").as_deref(), Some("hand"));
-    assert_eq!(status("conversation_attribute_4").as_deref(), Some("free"));
+    // Attribute 4 is unused, but label 4 holds `account_id`: the allocator never hands it
+    // out, so it is not free.
+    assert_eq!(
+        status("conversation_attribute_4").as_deref(),
+        Some("paired")
+    );
+    let attribute_4 = slots
+        .iter()
+        .find(|s| s["slot"] == "conversation_attribute_4")
+        .expect("listed");
+    assert_eq!(attribute_4["paired_with"], "conversation_label_4");
+    assert_eq!(status("conversation_attribute_6").as_deref(), Some("free"));
 }
 
 /// A folder without flexmap.toml or flexmap.lock is no project: its files stand alone (each
@@ -334,4 +348,44 @@ fn lock_refuses_while_a_rule_file_does_not_load() {
     assert!(stderr.contains("flexmap.lock not written"), "{stderr}");
     let lock_after = std::fs::read_to_string(dir.path().join("flexmap.lock")).expect("lock");
     assert_eq!(lock_before, lock_after);
+}
+
+/// The fixes take the slots the allocator gives: after `flexmap lint --fix`, FM205 still
+/// promises `survey_done` the slot it promised before, the FM201 and FM204 fixes wrote
+/// slots no other field (or lock entry) holds, and nothing pairs unrelated meanings.
+#[test]
+fn fixes_follow_the_allocator_and_keep_the_promised_slot() {
+    let dir = project_for(&root().join("tests/cases/ledger/allocator-advice"));
+    let lint = |args: &[&str]| {
+        let output = assert_cmd::Command::cargo_bin("flexmap")
+            .expect("binary")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let before = lint(&["lint", "--format", "short"]);
+    assert!(
+        before.contains("keeps `conversation_attribute_6`"),
+        "{before}"
+    );
+    lint(&["lint", "--fix", "--format", "short"]);
+    let voice = std::fs::read_to_string(dir.path().join("rules/voice.yaml")).expect("voice");
+    assert!(
+        voice.contains("  conversation_attribute_8: ivr.segment\n"),
+        "{voice}"
+    );
+    assert!(
+        voice.contains("  conversation_label_7: crm.account_number\n"),
+        "{voice}"
+    );
+    let after = lint(&["lint", "--format", "short"]);
+    assert!(
+        after.contains("keeps `conversation_attribute_6`"),
+        "{after}"
+    );
+    for code in ["FM201", "FM203", "FM204", "FM207"] {
+        assert!(!after.contains(code), "{code} after --fix:\n{after}");
+    }
 }
