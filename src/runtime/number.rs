@@ -5,9 +5,9 @@
 //! `1.2345678901234568e23`. The runtime keeps them exact instead, at no cost to ordinary records:
 //!
 //! - **Reading.** [`parse_record`] (and the slots of `FastPath::parse`) builds the `Value` with
-//!   serde_json's parser through a visitor that notes any float of magnitude 2^63 or more (every
+//!   `serde_json`'s parser through a visitor that notes any float of magnitude 2^63 or more (every
 //!   big integer token is read as one). Only then is the text read a second time by
-//!   [`parse_exact`], which keeps each big integer's digits. Errors are serde_json's, from the
+//!   [`parse_exact`], which keeps each big integer's digits. Errors are `serde_json`'s, from the
 //!   first pass.
 //! - **Holding.** A big integer is a one-key object `{BIG_KEY: "digits"}` (the token
 //!   `serde_json`'s own `arbitrary_precision` uses for the same purpose), with the digits of a
@@ -124,7 +124,7 @@ pub fn parse_record(text: &str) -> Result<Value, serde_json::Error> {
     let value = Watch(&seen).deserialize(&mut deserializer)?;
     deserializer.end()?;
     if seen.get() {
-        // Valid JSON (serde_json accepted it), so the exact reader cannot fail.
+        // Valid JSON (`serde_json` accepted it), so the exact reader cannot fail.
         return Ok(parse_exact(text).unwrap_or(value));
     }
     Ok(value)
@@ -194,8 +194,8 @@ impl<'de> Visitor<'de> for Watch<'_> {
     }
 }
 
-/// Reads JSON text that serde_json has accepted, keeping big integers exact; every other value
-/// is read by serde_json itself, so it is the same. `None` only for text serde_json refuses.
+/// Reads JSON text that `serde_json` has accepted, keeping big integers exact; every other value
+/// is read by `serde_json` itself, so it is the same. `None` only for text `serde_json` refuses.
 #[must_use]
 pub fn parse_exact(text: &str) -> Option<Value> {
     let mut reader = Reader {
@@ -446,7 +446,7 @@ mod tests {
         let value = parse_record("123456789012345678901234").expect("big");
         assert_eq!(big(&value), Some("123456789012345678901234"));
         assert!(is_number(&value) && !is_object(&value) && !is_container(&value));
-        assert_eq!(as_f64(&value), Some(1.2345678901234568e23));
+        assert_eq!(as_f64(&value), Some(1.234_567_890_123_456_8e23));
         assert_eq!(big(&serde_json::json!({ BIG_KEY: "12" })), None);
         assert_eq!(
             big(&serde_json::json!({ BIG_KEY: "0123456789012345678901" })),
