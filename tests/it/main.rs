@@ -3,6 +3,7 @@
 mod agreement;
 mod apply_cases;
 mod audit;
+mod authoring;
 mod cli;
 mod dictionary;
 mod docs;
