@@ -165,8 +165,8 @@ mod tests {
     }
 
     fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
+        for entry in std::fs::read_dir(dir).expect("src/ is readable") {
+            let path = entry.expect("a directory entry").path();
             if path.is_dir() {
                 rust_files(&path, out);
             } else if path.extension().is_some_and(|e| e == "rs") {
@@ -176,7 +176,7 @@ mod tests {
     }
 
     /// The guard: the Insights numbers live here alone. A line that uses one of them for an
-    /// unrelated reason says so with `// not an Insights fact`.
+    /// unrelated reason says so with `// not an Insights fact` on it or on the line above.
     #[test]
     fn no_bare_insights_numbers_outside_the_catalog() {
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -185,17 +185,23 @@ mod tests {
         let pattern = regex::Regex::new(
             r"(^|[^\w.])(128|4096|1901|2049|2_?177_?452_?800_?000|2_?524_?607_?999_?999)($|[^\w])",
         )
-        .unwrap();
+        .expect("a valid pattern");
         let mut found = Vec::new();
         for path in files {
-            let relative = path.strip_prefix(&src).unwrap();
+            let relative = path.strip_prefix(&src).expect("under src/");
             if relative.starts_with("catalog") || relative.ends_with("tests.rs") {
                 continue;
             }
-            let text = std::fs::read_to_string(&path).unwrap();
+            let text = std::fs::read_to_string(&path).expect("a source file");
             let lines: Vec<&str> = text.lines().collect();
             for (number, code) in code_of(&text) {
-                if pattern.is_match(&code) && !lines[number - 1].contains("not an Insights fact") {
+                let marked = |n: usize| {
+                    lines
+                        .get(n)
+                        .is_some_and(|l| l.contains("not an Insights fact"))
+                };
+                if pattern.is_match(&code) && !marked(number - 1) && !marked(number.wrapping_sub(2))
+                {
                     found.push(format!(
                         "src/{}:{number}: {}",
                         relative.display(),
