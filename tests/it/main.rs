@@ -3,6 +3,7 @@
 mod agreement;
 mod apply_cases;
 mod audit;
+mod browser;
 mod cli;
 mod dictionary;
 mod docs;
