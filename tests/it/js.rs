@@ -293,3 +293,122 @@ fn build_refuses_what_javascript_cannot_reproduce() {
 fn stdout_is_empty(stdout: &[u8]) -> bool {
     stdout.is_empty()
 }
+
+/// `flexmap apply RULES --errors …` on `records`: one line per record, the output line or
+/// `error N: reason` from the dead letters.
+fn apply_lines(rules: &Path, records: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let errors = dir.path().join("errors.ndjson");
+    let mut apply = flexmap();
+    apply
+        .current_dir(root())
+        .arg("apply")
+        .arg(rules)
+        .arg("--errors")
+        .arg(&errors);
+    let run = run(apply, records, &errors);
+    let mut dead = std::collections::BTreeMap::new();
+    for line in run.errors.lines() {
+        let value: Value = serde_json::from_str(line).expect("dead letters are JSON");
+        dead.insert(
+            value["line"].as_u64().expect("a line number"),
+            value["error"].as_str().unwrap_or_default().to_string(),
+        );
+    }
+    let mut out = run.out.lines();
+    (1..=records.lines().count() as u64)
+        .map(|n| match dead.get(&n) {
+            Some(error) => format!("error {n}: {error}"),
+            None => out
+                .next()
+                .expect("an output line per mapped record")
+                .to_string(),
+        })
+        .collect()
+}
+
+/// The test page's script: imports every example's ES module, maps each input line with
+/// `applyLine` and writes the lines (hex of their UTF-8, so the DOM dump cannot alter them)
+/// into `<pre id=out>`.
+const ESM_PAGE_SCRIPT: &str = r"
+const out = [];
+try {
+  for (const [file, name, lines] of CASES) {
+    const m = await import('./' + file);
+    out.push('# ' + name);
+    lines.forEach((text, i) => {
+      const r = m.applyLine(text, {});
+      out.push(r.error === null ? r.json : 'error ' + (i + 1) + ': ' + r.error);
+    });
+  }
+  const bytes = new TextEncoder().encode(out.join('\n') + '\n');
+  document.getElementById('out').textContent = 'HEX:' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+} catch (e) {
+  document.getElementById('out').textContent = 'FAILED: ' + e + '\n' + e.stack;
+}
+";
+
+#[test]
+fn esm_modules_run_in_headless_chromium() {
+    let chromium = crate::browser::chromium();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut cases = Vec::new();
+    let mut expected = Vec::new();
+    for rules in files("rules-examples", ".yaml") {
+        if rules.to_string_lossy().ends_with(".test.yaml") {
+            continue;
+        }
+        let name = crate::display(&rules);
+        let stem = rules
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let file = format!("{stem}.mjs");
+        build(&rules, "esm", &dir.path().join(&file));
+        let records = std::fs::read_to_string(rules.with_extension("input.ndjson"))
+            .expect("every example has inputs");
+        let lines: Vec<&str> = records.lines().collect();
+        expected.push(format!("# {name}"));
+        expected.extend(apply_lines(&relative(&rules), &records));
+        cases.push(serde_json::json!([file, name, lines]));
+    }
+    assert!(cases.len() >= 4, "the bundled examples are found");
+    std::fs::write(
+        dir.path().join("main.js"),
+        format!(
+            "const CASES = {};\n{ESM_PAGE_SCRIPT}",
+            serde_json::to_string(&cases).expect("JSON")
+        ),
+    )
+    .expect("write script");
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><meta charset=utf-8><title>flexmap esm</title><pre id=out>running</pre>\
+         <script type=module src=main.js></script>\n",
+    )
+    .expect("write page");
+    let server = crate::browser::Server::start(dir.path());
+    let url = format!("{}/index.html", server.base);
+    let dom = crate::browser::run_chromium(
+        &chromium,
+        dir.path(),
+        &["--virtual-time-budget=10000", "--dump-dom", &url],
+    );
+    drop(server);
+    let start = dom.find("<pre id=\"out\">").map_or_else(
+        || panic!("no <pre id=out> in the DOM:\n{dom}"),
+        |i| i + "<pre id=\"out\">".len(),
+    );
+    let end = start + dom[start..].find("</pre>").expect("</pre>");
+    let text = &dom[start..end];
+    let hex = text
+        .strip_prefix("HEX:")
+        .unwrap_or_else(|| panic!("the page did not finish: {text}"));
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect();
+    let got = String::from_utf8(bytes).expect("UTF-8");
+    let want = expected.join("\n") + "\n";
+    assert_eq!(got, want, "Chromium's output differs from `flexmap apply`");
+}

@@ -4,6 +4,7 @@ mod agreement;
 mod apply_cases;
 mod audit;
 mod authoring;
+mod browser;
 mod cli;
 mod dictionary;
 mod docs;
