@@ -65,6 +65,7 @@ struct ModuleContext {
     header: String,
     esm: bool,
     runtime: &'static str,
+    limits: Limits,
     name: String,
     target: &'static str,
     sites: String,
@@ -72,6 +73,15 @@ struct ModuleContext {
     record_kinds: String,
     constants: Vec<String>,
     rules: Vec<RuleCode>,
+}
+
+/// The catalog's limits, so the JavaScript runtime holds no copy of them.
+#[derive(serde::Serialize)]
+struct Limits {
+    text_chars: usize,
+    payload_chars: usize,
+    date_min_ms: i64,
+    date_max_ms: i64,
 }
 
 #[derive(serde::Serialize)]
@@ -190,6 +200,12 @@ pub fn module(
         header: header_comment(header),
         esm: flavor == Flavor::Esm,
         runtime: RUNTIME_JS,
+        limits: Limits {
+            text_chars: crate::catalog::TEXT_CHARS,
+            payload_chars: crate::catalog::PAYLOAD_CHARS,
+            date_min_ms: crate::catalog::DATE_MIN_MS,
+            date_max_ms: crate::catalog::DATE_MAX_MS,
+        },
         name: js_string(program.name()),
         target: match program.target() {
             Target::Task => "task",
