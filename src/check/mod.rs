@@ -619,14 +619,7 @@ impl Checker<'_> {
     }
 }
 
-/// "a" or "an" before a word.
-pub(crate) fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
-}
+pub(crate) use crate::diagnostic::article;
 
 #[cfg(test)]
 mod tests;
