@@ -636,8 +636,7 @@ function sha256Hex(s) {
 }
 
 // ---- dates: the chrono parsing rules convert.rs relies on ----
-const DATE_MIN_MS = -2177452800000;
-const DATE_MAX_MS = 2524607999999;
+// DATE_MIN_MS, DATE_MAX_MS: from the catalog, declared by module.js.tera.
 const OUT_OF_RANGE = 'out-of-range';
 const UNPARSABLE = 'unparsable';
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -1262,7 +1261,7 @@ const F = {
 };
 
 // ---- coercion to the target kind (src/runtime/coerce.rs) ----
-const MAX_TEXT_CHARS = 128;
+// MAX_TEXT_CHARS: from the catalog, declared by module.js.tera.
 // [value or undefined, warning kind or -1]
 function text(v) {
   if (typeof v === 'string') {

@@ -791,7 +791,7 @@ fn example_help(def: &FilterDef) -> String {
 
 fn example_arg(types: &[Type]) -> &'static str {
     match types.first() {
-        Some(Type::Number) => "128",
+        Some(Type::Number) => concat!(crate::catalog::limits::text_chars!()),
         Some(Type::String) => "\", \"",
         Some(Type::Array) => "[\"a\", \"b\"]",
         _ => "\"value\"",

@@ -155,7 +155,10 @@ pub(super) fn call(op: &FilterOp, t: &str, hoist: &mut dyn FnMut(String) -> Stri
             } else {
                 "-1".into()
             };
-            format!("F.replace({t}, {re}, {parts}, {}, {references})", with.len())
+            format!(
+                "F.replace({t}, {re}, {parts}, {}, {references})",
+                with.len()
+            )
         }
         FilterOp::Matches(re) => {
             let source =

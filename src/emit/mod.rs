@@ -13,6 +13,7 @@ pub mod filters;
 pub mod regex;
 pub mod twilio;
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -65,6 +66,7 @@ struct ModuleContext {
     header: String,
     esm: bool,
     runtime: &'static str,
+    limits: Limits,
     name: String,
     target: &'static str,
     sites: String,
@@ -75,6 +77,15 @@ struct ModuleContext {
     element_cost: usize,
     constants: Vec<String>,
     rules: Vec<RuleCode>,
+}
+
+/// The catalog's limits, so the JavaScript runtime holds no copy of them.
+#[derive(serde::Serialize)]
+struct Limits {
+    text_chars: usize,
+    payload_chars: usize,
+    date_min_ms: i64,
+    date_max_ms: i64,
 }
 
 #[derive(serde::Serialize)]
@@ -195,6 +206,12 @@ pub fn module(
         header: header_comment(header),
         esm: flavor == Flavor::Esm,
         runtime: RUNTIME_JS,
+        limits: Limits {
+            text_chars: crate::catalog::TEXT_CHARS,
+            payload_chars: crate::catalog::PAYLOAD_CHARS,
+            date_min_ms: crate::catalog::DATE_MIN_MS,
+            date_max_ms: crate::catalog::DATE_MAX_MS,
+        },
         name: js_string(program.name()),
         target: match program.target() {
             Target::Task => "task",
@@ -445,12 +462,13 @@ impl Gen {
                 let mut code = format!("({s} = {{ v: [], t: 0 }}");
                 for item in items {
                     let value = self.expr(item);
-                    code.push_str(&format!(
+                    let _ = write!(
+                        code,
                         ", litA({s}, {value}, {}, {site}, w)",
                         read_whole(item)
-                    ));
+                    );
                 }
-                code.push_str(&format!(", {s}.v)"));
+                let _ = write!(code, ", {s}.v)");
                 code
             }
             Ir::Object(pairs) => {
@@ -459,14 +477,15 @@ impl Gen {
                 let mut code = format!("({s} = {{ v: {{}}, t: 0 }}");
                 for (key, item) in pairs {
                     let value = self.expr(item);
-                    code.push_str(&format!(
+                    let _ = write!(
+                        code,
                         ", litO({s}, {}, {}, {value}, {}, {site}, w)",
                         js_string(key),
                         key.len(),
                         read_whole(item)
-                    ));
+                    );
                 }
-                code.push_str(&format!(", {s}.v)"));
+                let _ = write!(code, ", {s}.v)");
                 code
             }
             Ir::Neg(operand, site) => format!("neg({}, {site}, w)", self.expr(operand)),

@@ -7,10 +7,7 @@ use serde_json::Value;
 
 use super::WarningKind;
 use super::convert;
-use crate::catalog::Kind;
-
-/// Insights keeps the first 128 characters of a text value.
-pub const MAX_TEXT_CHARS: usize = 128;
+use crate::catalog::{Kind, TEXT_CHARS};
 
 /// Coerces `value` for a target of `kind` (`None`: an `extra` attribute, written as is).
 /// Returns the value to write (nothing for null and blank strings; still borrowed when it is
@@ -52,7 +49,7 @@ pub(super) fn coerce<'a>(
         }
         Kind::YesNo => match convert::parse_yes_no(&value) {
             Some(flag) => (
-                owned(Value::String(if flag { "Yes" } else { "No" }.into())),
+                owned(Value::String(crate::catalog::yes_no_spelling(flag).into())),
                 None,
             ),
             None => (None, Some(WarningKind::Dropped)),
@@ -89,11 +86,11 @@ fn is_blank(s: &str) -> bool {
     }
 }
 
-/// Text kinds: strings (cut to 128 characters), numbers and booleans rendered.
+/// Text kinds: strings (cut to `TEXT_CHARS` characters), numbers and booleans rendered.
 fn text(value: Cow<'_, Value>) -> (Option<Cow<'_, Value>>, Option<WarningKind>) {
     // A string that needs no cut is written as it is, without a copy.
     if let Value::String(s) = value.as_ref() {
-        let (cut, was_cut) = convert::truncate_chars(s, MAX_TEXT_CHARS);
+        let (cut, was_cut) = convert::truncate_chars(s, TEXT_CHARS);
         if is_blank(cut) {
             return (None, None);
         }
@@ -112,7 +109,7 @@ fn text(value: Cow<'_, Value>) -> (Option<Cow<'_, Value>>, Option<WarningKind>) 
     let Some(rendered) = rendered else {
         return (None, Some(WarningKind::Dropped));
     };
-    let (cut, was_cut) = convert::truncate_chars(&rendered, MAX_TEXT_CHARS);
+    let (cut, was_cut) = convert::truncate_chars(&rendered, TEXT_CHARS);
     if is_blank(cut) {
         return (None, None);
     }

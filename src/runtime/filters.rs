@@ -341,7 +341,11 @@ pub static FILTERS: &[FilterDef] = &[
         input: &[Type::String, Type::Number],
         params: &[param!("format", S, "common formats")],
         output: Type::Number,
-        doc: "Epoch milliseconds (UTC) from ISO 8601, RFC 2822, `YYYY-MM-DD`, epoch seconds or milliseconds, or a strftime `format`; outside 1901–2049 gives null and a warning.",
+        doc: concat!(
+            "Epoch milliseconds (UTC) from ISO 8601, RFC 2822, `YYYY-MM-DD`, epoch seconds or milliseconds, or a strftime `format`; outside ",
+            crate::catalog::limits::date_range!(),
+            " gives null and a warning."
+        ),
         examples: &[
             (r#""2024-03-05T14:30:00Z" | date"#, "1709649000000"),
             (r#""05/03/2024" | date("%d/%m/%Y")"#, "1709596800000"),
@@ -832,7 +836,7 @@ fn apply_inner(op: &FilterOp, input: &Value, limit: usize) -> Result<Option<Valu
                     Unconvertible
                 },
             )?;
-            Value::String(if flag { "Yes" } else { "No" }.to_string())
+            Value::String(crate::catalog::yes_no_spelling(flag).to_string())
         }
         FilterOp::Default => return Ok(None),
         FilterOp::Lookup(table, default) => {

@@ -12,8 +12,8 @@ use serde_json::Value;
 use super::Attributes;
 
 /// `TaskRouter`'s cap on the attributes JSON of a task or a worker, in characters (Unicode
-/// scalar values), whitespace included.
-pub const MAX_PAYLOAD_CHARS: usize = 4096;
+/// scalar values), whitespace included: the catalog's fact under the runtime's name.
+pub use crate::catalog::PAYLOAD_CHARS as MAX_PAYLOAD_CHARS;
 
 /// True when the compact JSON of `attributes` (as `Attributes::write_json` writes it) is
 /// longer than `MAX_PAYLOAD_CHARS`.

@@ -3,6 +3,7 @@
 //! batch) give byte-identical output lines, the same `--errors` lines and the same warning
 //! report.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -443,15 +444,15 @@ fn cost_caps_agree() {
         ("  x: r.s | split(\"\") | len\n".into(), ab(512 << 10)),
         // 192 Ki levels × (100 + 1) bytes.
         (
-            format!(
-                "  x: r.s | hierarchy(sep=\"{}\") | len\n",
-                "-".repeat(100)
-            ),
+            format!("  x: r.s | hierarchy(sep=\"{}\") | len\n", "-".repeat(100)),
             "1".repeat(192 << 10),
         ),
         // `++` and the list literals copy `r.s` 17 times: 17 MiB.
         (
-            format!("  a: r.s | len\n  x: '({}) | len'\n", vec!["r.s"; 17].join(" ++ ")),
+            format!(
+                "  a: r.s | len\n  x: '({}) | len'\n",
+                vec!["r.s"; 17].join(" ++ ")
+            ),
             ab(1 << 20),
         ),
         (
@@ -471,10 +472,13 @@ fn cost_caps_agree() {
         ),
         // The record cap: each rule builds 8 + 12 MiB; the fourth passes 64 MiB.
         (
-            (0..8).fold(String::new(), |mut body, i| {
-                body.push_str(&format!("  x{i}: (r.s ++ r.s ++ r.s) | len\n"));
+            {
+                let mut body = String::new();
+                for i in 0..8 {
+                    let _ = writeln!(body, "  x{i}: (r.s ++ r.s ++ r.s) | len");
+                }
                 body
-            }),
+            },
             ab(4 << 20),
         ),
     ];
