@@ -3,6 +3,7 @@
 mod agreement;
 mod apply_cases;
 mod audit;
+mod authoring;
 mod browser;
 mod cli;
 mod dictionary;
