@@ -19,7 +19,7 @@ pub fn with_article(word: &str) -> String {
 
 /// The plural ending for `n` things: `""` for one, `"s"` otherwise.
 #[must_use]
-pub fn plural<N: PartialEq + From<u8>>(n: N) -> &'static str {
+pub fn plural<N: Copy + PartialEq + From<u8>>(n: N) -> &'static str {
     if n == N::from(1) { "" } else { "s" }
 }
 
@@ -31,6 +31,9 @@ pub fn count(n: usize, word: &str) -> String {
 
 /// Whether `c` shows as nothing: a format character (Unicode category Cf: zero-width space,
 /// joiners, word joiner, byte-order mark, soft hyphen, bidi controls) or a control character.
+///
+/// # Panics
+/// Never: the pattern is a constant the tests compile.
 #[must_use]
 pub fn is_invisible(c: char) -> bool {
     static INVISIBLE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
