@@ -61,10 +61,7 @@ impl Type {
     /// The name with its article: "a string", "an array".
     #[must_use]
     pub fn with_article(self) -> String {
-        match self {
-            Type::Array | Type::Object | Type::Any => format!("an {}", self.name()),
-            _ => format!("a {}", self.name()),
-        }
+        crate::diagnostic::with_article(self.name())
     }
 
     /// Name as written in `inputs:` declarations.

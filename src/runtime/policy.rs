@@ -312,7 +312,7 @@ impl RecordPolicy {
             "strict",
             format!(
                 "strict: {count} runtime warning{}: {}",
-                if count == 1 { "" } else { "s" },
+                crate::diagnostic::plural(count),
                 reasons.join("; ")
             ),
         ))

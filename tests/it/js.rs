@@ -3,6 +3,7 @@
 //! batch) give byte-identical output lines, the same `--errors` lines and the same warning
 //! report.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -412,4 +413,91 @@ fn esm_modules_run_in_headless_chromium() {
     let got = String::from_utf8(bytes).expect("UTF-8");
     let want = expected.join("\n") + "\n";
     assert_eq!(got, want, "Chromium's output differs from `flexmap apply`");
+}
+
+/// Text of `bytes` ASCII bytes.
+fn ab(bytes: usize) -> String {
+    "ab".repeat(bytes / 2)
+}
+
+#[test]
+fn cost_caps_agree() {
+    // The amplifying rules of tests/it/hostile_runtime.rs: the module refuses the same record
+    // with the same `value-too-large` error at the same site, and maps the others.
+    let cases: Vec<(String, String)> = vec![
+        // 16 Ki positions × 2000 bytes: 32 MiB.
+        (
+            format!(
+                "  x:\n    value: r.s | replace(\"\", \"{}\") | len\n    allow: [amplification]\n",
+                "y".repeat(2000)
+            ),
+            ab(16 << 10),
+        ),
+        // 1 Ki matches of 1 KiB × 20 group references: 20 MiB.
+        (
+            format!(
+                "  x: r.s | replace(\"[ab]{{1024}}\", \"{}\") | len\n",
+                "$0".repeat(20)
+            ),
+            ab(1 << 20),
+        ),
+        // 512 Ki characters: 512 Ki elements of 32 bytes.
+        ("  x: r.s | split(\"\") | len\n".into(), ab(512 << 10)),
+        // 192 Ki levels × (100 + 1) bytes.
+        (
+            format!("  x: r.s | hierarchy(sep=\"{}\") | len\n", "-".repeat(100)),
+            "1".repeat(192 << 10),
+        ),
+        // `++` and the list literals copy `r.s` 17 times: 17 MiB.
+        (
+            format!(
+                "  a: r.s | len\n  x: '({}) | len'\n",
+                vec!["r.s"; 17].join(" ++ ")
+            ),
+            ab(1 << 20),
+        ),
+        (
+            format!("  x: '[{}] | len'\n", vec!["r.s"; 17].join(", ")),
+            ab(1 << 20),
+        ),
+        (
+            format!(
+                "  x: '[{}] | join(\"\") | len'\n",
+                vec!["r.s | lower"; 17].join(", ")
+            ),
+            ab(1 << 20),
+        ),
+        (
+            "  x: '{\"k\": r.s, \"l\": [r.s, r.s | upper]} | len'\n  y: '[r.s] | len'\n".into(),
+            ab(6 << 20),
+        ),
+        // The record cap: each rule builds 8 + 12 MiB; the fourth passes 64 MiB.
+        (
+            {
+                let mut body = String::new();
+                for i in 0..8 {
+                    let _ = writeln!(body, "  x{i}: (r.s ++ r.s ++ r.s) | len");
+                }
+                body
+            },
+            ab(4 << 20),
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (index, (body, text)) in cases.iter().enumerate() {
+        let rules = dir.path().join(format!("amp{index}.yaml"));
+        std::fs::write(
+            &rules,
+            format!("flexmap: 1\ntarget: task\nextra:\n  n: r.s | number\n{body}"),
+        )
+        .expect("write rules");
+        let records = format!(
+            "{{\"r\":{{\"s\":\"short\"}}}}\n{{\"r\":{{\"s\":\"{text}\"}}}}\n{{\"r\":{{\"s\":\"ok\"}}}}\n"
+        );
+        differential(&rules, &records, &[]);
+        if index == 0 {
+            differential(&rules, &records, &["--strict"]);
+            differential(&rules, &records, &["--merge", "r"]);
+        }
+    }
 }
