@@ -1461,3 +1461,151 @@ fn serve_keeps_big_integers_exact() {
         traced.text()
     );
 }
+
+/// `VmRSS` or `VmHWM` of a process, in KiB (0 when unreadable).
+#[cfg(target_os = "linux")]
+fn status_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Issue 10: "Under the hostile suite, RSS stays under 512 MiB". Two lint-clean rulesets that
+/// amplify (FM311 is a warning, so serve runs them): `grow` builds four 16 MB values (the
+/// record budget) and a fifth over it, `bomb` inserts 2000 bytes at every position of a 1 MB
+/// value (2 GB without the cost model). Sixteen `grow` and eight `bomb` requests at once, each
+/// body near the 1 MiB limit, with eight ordinary requests among them: every request gets an answer with a status, the
+/// peak RSS (`VmHWM`, 297 MiB measured in a debug build) stays under 512 MiB and under what admission control allows (64 MiB plus,
+/// per mapping at once, twice the record budget and two value caps: 384 MiB at
+/// `--max-concurrent 2`), and the server is healthy after. Without the cost
+/// model (caps raised to 1 GiB per value) `bomb` requests are not answered in time; with `--max-concurrent 64` (no admission control) the `grow`
+/// requests map at once and the peak goes over the 384 MiB bound (423 MiB measured).
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_stays_under_512_mib_under_concurrent_amplifying_requests() {
+    serve_under_amplification("2", 2, 512);
+}
+
+#[cfg(target_os = "linux")]
+fn serve_under_amplification(max_concurrent: &str, mappings: u64, limit_mib: u64) {
+    use flexmap::runtime::{MAX_RECORD_BYTES, MAX_VALUE_BYTES};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wide = "y".repeat(15_000);
+    let grow: String = (1..=5)
+        .map(|i| format!("  g{i}: r.s | replace(\"b\", \"{wide}\")\n"))
+        .collect();
+    std::fs::write(
+        dir.path().join("grow.yaml"),
+        format!("flexmap: 1\ntarget: task\nextra:\n{grow}"),
+    )
+    .expect("write grow");
+    std::fs::write(
+        dir.path().join("bomb.yaml"),
+        format!(
+            "flexmap: 1\ntarget: task\nextra:\n  x: r.s | replace(\"\", \"{}\") | len\n",
+            "y".repeat(2000)
+        ),
+    )
+    .expect("write bomb");
+    let server = Served::start(
+        dir.path(),
+        &["--max-concurrent", max_concurrent, "--timeout-ms", "60000"],
+        &[],
+    );
+    let pid = server.child.id();
+    // 1,000,000 bytes of text with a `b` every 1000: 1000 matches of `grow`'s pattern.
+    let text: String = "a"
+        .repeat(999)
+        .chars()
+        .chain(['b'])
+        .cycle()
+        .take(1_000_000)
+        .collect();
+    let heavy = format!(r#"{{"r":{{"s":"{text}"}}}}"#);
+    let light = r#"{"r":{"s":"short"}}"#.to_string();
+    let sampled = Arc::new(Mutex::new(0u64));
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let (sampled, done) = (Arc::clone(&sampled), Arc::clone(&done));
+        std::thread::spawn(move || {
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let rss = status_kib(pid, "VmRSS");
+                let mut max = sampled.lock().expect("lock");
+                *max = (*max).max(rss);
+                drop(max);
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })
+    };
+    let addr = server.addr.clone();
+    let requests: Vec<(&str, String)> = (0..8)
+        .flat_map(|_| {
+            [
+                ("grow", heavy.clone()),
+                ("grow", heavy.clone()),
+                ("bomb", heavy.clone()),
+                ("grow", light.clone()),
+            ]
+        })
+        .collect();
+    let answers: Vec<_> = requests
+        .into_iter()
+        .map(|(ruleset, body)| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let path = format!("/v1/rulesets/{ruleset}/apply");
+                let response = send(&addr, "POST", &path, &[], body.as_bytes());
+                (ruleset, body.len(), response)
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().expect("a client thread"))
+        .collect();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    sampler.join().expect("the sampler");
+    let peak = status_kib(pid, "VmHWM").max(*sampled.lock().expect("lock"));
+    let mut statuses = std::collections::BTreeMap::new();
+    for (ruleset, size, response) in &answers {
+        let response = response.as_ref().unwrap_or_else(|e| {
+            panic!(
+                "{ruleset} ({size} bytes) got no answer: {e}\n{}",
+                server.log()
+            )
+        });
+        *statuses
+            .entry((*ruleset, *size > 100, response.status))
+            .or_insert(0) += 1;
+        match (*size > 100, response.status) {
+            (false, 200) => {}
+            (true, 422) => {
+                let code = response.json()["error"]["code"].clone();
+                assert_eq!(code, "value-too-large", "{}", response.text());
+            }
+            (true, 503) => assert_eq!(response.json()["error"]["code"], "overloaded"),
+            (_, status) => panic!("{ruleset}: status {status}: {}", response.text()),
+        }
+    }
+    // What admission control allows: 64 MiB for the process and the queued bodies, plus per
+    // mapping at once twice the record budget and two values (built, then written).
+    let budget = (2 * MAX_RECORD_BYTES + 2 * MAX_VALUE_BYTES) as u64 / 1024;
+    let bound = (64 * 1024 + mappings * budget).min(limit_mib * 1024);
+    assert!(
+        peak < bound,
+        "peak RSS {} MiB (sampled max {} MiB), bound {} MiB (issue 10: {limit_mib} MiB); answers {statuses:?}",
+        peak / 1024,
+        *sampled.lock().expect("lock") / 1024,
+        bound / 1024
+    );
+    assert_eq!(server.get("/healthz").status, 200);
+    let after = server.request("POST", "/v1/rulesets/grow/apply", &[], light.as_bytes());
+    assert_eq!(after.status, 200, "{}", after.text());
+    eprintln!(
+        "peak RSS {} MiB under {} requests: {statuses:?}",
+        peak / 1024,
+        answers.len()
+    );
+}
