@@ -106,7 +106,11 @@ fn measure_inner(program: &Program, text: &str, show_values: bool) -> SampleStat
         if line.trim().is_empty() {
             continue;
         }
-        let Ok(record @ Value::Object(_)) = serde_json::from_str::<Value>(line) else {
+        // Big integers stay exact, as `apply` reads them (`runtime::number`).
+        let Some(record) = crate::runtime::number::parse_record(line)
+            .ok()
+            .filter(crate::runtime::number::is_object)
+        else {
             stats.skipped += 1;
             continue;
         };
@@ -117,7 +121,7 @@ fn measure_inner(program: &Program, text: &str, show_values: bool) -> SampleStat
                 Value::Null => return,
                 Value::String(s) if s.trim().is_empty() => return,
                 Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
-                other => std::borrow::Cow::Owned(other.to_string()),
+                other => std::borrow::Cow::Owned(crate::runtime::number::to_json(other)),
             };
             let entry = rules.entry(site).or_default();
             entry.values += 1;

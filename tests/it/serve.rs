@@ -1494,9 +1494,10 @@ fn serve_under_amplification(max_concurrent: &str, mappings: u64, limit_mib: u64
     use flexmap::runtime::{MAX_RECORD_BYTES, MAX_VALUE_BYTES};
     let dir = tempfile::tempdir().expect("tempdir");
     let wide = "y".repeat(15_000);
-    let grow: String = (1..=5)
-        .map(|i| format!("  g{i}: r.s | replace(\"b\", \"{wide}\")\n"))
-        .collect();
+    let mut grow = String::new();
+    for i in 1..=5 {
+        let _ = writeln!(grow, "  g{i}: r.s | replace(\"b\", \"{wide}\")");
+    }
     std::fs::write(
         dir.path().join("grow.yaml"),
         format!("flexmap: 1\ntarget: task\nextra:\n{grow}"),
@@ -1528,7 +1529,7 @@ fn serve_under_amplification(max_concurrent: &str, mappings: u64, limit_mib: u64
     let light = r#"{"r":{"s":"short"}}"#.to_string();
     let sampled = Arc::new(Mutex::new(0u64));
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let sampler = {
+    let rss_thread = {
         let (sampled, done) = (Arc::clone(&sampled), Arc::clone(&done));
         std::thread::spawn(move || {
             while !done.load(std::sync::atomic::Ordering::Relaxed) {
@@ -1566,7 +1567,7 @@ fn serve_under_amplification(max_concurrent: &str, mappings: u64, limit_mib: u64
         .map(|t| t.join().expect("a client thread"))
         .collect();
     done.store(true, std::sync::atomic::Ordering::Relaxed);
-    sampler.join().expect("the sampler");
+    rss_thread.join().expect("the sampler");
     let peak = status_kib(pid, "VmHWM").max(*sampled.lock().expect("lock"));
     let mut statuses = std::collections::BTreeMap::new();
     for (ruleset, size, response) in &answers {
