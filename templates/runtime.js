@@ -6,7 +6,6 @@
 const TWO53 = 9007199254740992;
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
-const U64_MAX = 2n ** 64n - 1n;
 class Flt {
   constructor(v) { this.v = v; }
 }
@@ -155,7 +154,8 @@ function valuesEqual(a, b) {
 
 // ---- warnings ----
 const W_TRUNCATED = 0, W_DROPPED = 1, W_FILTER_FAILED = 2, W_DATE_OUT_OF_RANGE = 3, W_LOOKUP_MISS = 4,
-  W_TYPE_MISMATCH = 5, W_NOT_FINITE = 6, W_UNKNOWN_ENUM = 7, W_NOT_AN_OBJECT = 8, W_PAYLOAD = 9;
+  W_TYPE_MISMATCH = 5, W_NOT_FINITE = 6, W_UNKNOWN_ENUM = 7, W_NOT_AN_OBJECT = 8, W_PAYLOAD = 9,
+  W_VALUE_TOO_LARGE = 10;
 // Drops the lookup-miss warnings pushed since `mark`: a `??` or `default` took over the null
 // they gave, so the miss is handled.
 function forgive(w, mark) {
@@ -167,6 +167,70 @@ function forgive(w, mark) {
 function warn(w, kind, site) {
   w.push(kind, site);
   return null;
+}
+
+// ---- the cost caps (src/runtime/cost.rs; MAX_VALUE_BYTES, MAX_RECORD_BYTES and ELEMENT_COST
+// come from the Rust constants) ----
+// Every value a rule builds is measured in cost bytes (text: its UTF-8 length; an array element
+// or object entry: ELEMENT_COST, plus the key's length, plus its content) before it is kept; a
+// value over the cap stops the record with `value-too-large` at the site that would build it.
+let BUDGET = 0;
+// Thrown to stop the rule loop; never escapes `run`.
+const STOP = { stop: true };
+const limit = () => (BUDGET < MAX_VALUE_BYTES ? BUDGET : MAX_VALUE_BYTES);
+function utf8Len(s) {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2;
+        i++;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
+}
+function costOf(v) {
+  if (typeof v === 'string') return utf8Len(v);
+  if (v === null || typeof v !== 'object' || v instanceof Flt) return 0;
+  let sum = 0;
+  if (isArr(v)) {
+    for (const item of v) sum += ELEMENT_COST + costOf(item);
+  } else {
+    for (const k of Object.keys(v)) if (v[k] !== undefined) sum += ELEMENT_COST + utf8Len(k) + costOf(v[k]);
+  }
+  return sum;
+}
+function tooLarge(site, w) {
+  w.push(W_VALUE_TOO_LARGE, site);
+  throw STOP;
+}
+// Takes `cost` from the record's budget, or stops the record at `site`.
+function charge(cost, site, w) {
+  if (cost > limit()) tooLarge(site, w);
+  BUDGET -= cost;
+}
+// One element of an array or object literal (`s`: `{ v, t }`, the literal and its running
+// total): the element and a copy of a value taken whole from the record or the rules are
+// charged, the literal's total is checked against the value cap; the rule's site reports it.
+function litCharge(s, v, key, borrowed, site, w) {
+  const cost = costOf(v);
+  s.t += ELEMENT_COST + key + cost;
+  if (s.t > MAX_VALUE_BYTES) tooLarge(site, w);
+  charge(ELEMENT_COST + key + (borrowed ? cost : 0), site, w);
+}
+function litA(s, v, borrowed, site, w) {
+  litCharge(s, v, 0, borrowed, site, w);
+  s.v.push(v);
+}
+function litO(s, k, key, v, borrowed, site, w) {
+  if (v === null) return;
+  litCharge(s, v, key, borrowed, site, w);
+  Object.defineProperty(s.v, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 // ---- operators ----
@@ -222,7 +286,9 @@ function concat(l, r, site, w) {
   const a = renderScalar(l);
   const b = renderScalar(r);
   if (a === undefined || b === undefined) return warn(w, W_TYPE_MISMATCH, site);
-  return a + b;
+  const s = a + b;
+  charge(utf8Len(s), site, w);
+  return s;
 }
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3, REM = 4;
 function arith(op, l, r, site, w) {
@@ -569,8 +635,7 @@ function sha256Hex(s) {
 }
 
 // ---- dates: the chrono parsing rules convert.rs relies on ----
-const DATE_MIN_MS = -2177452800000;
-const DATE_MAX_MS = 2524607999999;
+// DATE_MIN_MS, DATE_MAX_MS: from the catalog, declared by module.js.tera.
 const OUT_OF_RANGE = 'out-of-range';
 const UNPARSABLE = 'unparsable';
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -958,57 +1023,135 @@ const WRONG = { failure: W_FILTER_FAILED };
 const UNCONVERTIBLE = { failure: W_FILTER_FAILED };
 const RANGE = { failure: W_DATE_OUT_OF_RANGE };
 const MISS = { failure: W_LOOKUP_MISS };
+// Over the cost caps: never built.
+const TOO_LARGE = { failure: W_VALUE_TOO_LARGE };
 // A filter's result: a value, or a failure turned into null with a warning at `site`.
 function fl(v, site, w) {
-  if (v !== null && typeof v === 'object' && v.failure !== undefined && (v === WRONG || v === UNCONVERTIBLE || v === RANGE || v === MISS)) {
+  if (v !== null && typeof v === 'object' && v.failure !== undefined && (v === WRONG || v === UNCONVERTIBLE || v === RANGE || v === MISS || v === TOO_LARGE)) {
+    if (v === TOO_LARGE) tooLarge(site, w);
     w.push(v.failure, site);
     return null;
   }
   return v;
 }
+// A filter that builds its result: charged.
+function fc(v, site, w) {
+  v = fl(v, site, w);
+  if (typeof v === 'string') {
+    if (v.length) charge(utf8Len(v), site, w);
+  } else if (v !== null && typeof v === 'object' && !(v instanceof Flt)) charge(costOf(v), site, w);
+  return v;
+}
+// A filter that gives its input back when nothing changes (`trim`, `string`, `truncate`):
+// charged only when it built something.
+function fu(v, input, site, w) {
+  v = fl(v, site, w);
+  if (v !== input && typeof v === 'string' && v.length) charge(utf8Len(v), site, w);
+  return v;
+}
+// `replace`: charged when something matched (F.replace sets REPLACED).
+let REPLACED = false;
+function fr(v, site, w) {
+  v = fl(v, site, w);
+  if (REPLACED && typeof v === 'string' && v.length) charge(utf8Len(v), site, w);
+  return v;
+}
+// Thrown inside a `replace` callback when the text grows over the limit.
+const GROWN = { grown: true };
 const str = (v) => (typeof v === 'string' ? v : undefined);
 const F = {
   lower: (v) => (typeof v === 'string' ? v.toLowerCase() : WRONG),
   upper: (v) => (typeof v === 'string' ? v.toUpperCase() : WRONG),
   trim: (v) => (typeof v === 'string' ? trim(v) : WRONG),
-  title: (v) => (typeof v === 'string' ? titleCase(v) : WRONG),
+  title: (v) => {
+    if (typeof v !== 'string') return WRONG;
+    // As Rust: beyond a third of the limit, the largest possible size is counted first.
+    const max = limit();
+    if (v.length * 9 > max && utf8Len(v) * 3 > max) {
+      let largest = 0;
+      for (const c of v) largest += Math.max(utf8Len(c.toUpperCase()), utf8Len(c.toLowerCase()));
+      if (largest > max) return TOO_LARGE;
+    }
+    return titleCase(v);
+  },
   string: (v) => {
     if (typeof v === 'string') return v;
     const r = renderScalar(v);
     return r === undefined ? WRONG : r;
   },
   truncate: (v, n) => (typeof v === 'string' ? truncateChars(v, n)[0] : WRONG),
-  replace: (v, re, parts) => {
+  // `withBytes`: the UTF-8 length of the replacement as written; `refs`: its `$` count, or -1
+  // when it has none. Built within the limit as Rust builds it: with `$` references, each
+  // match is first checked against its largest expansion (exact UTF-8 sizes); without, the
+  // text is abandoned once its UTF-16 length (never more than its UTF-8 length) passes the
+  // limit, and the exact size is charged by `fr`.
+  replace: (v, re, parts, withBytes, refs) => {
     if (typeof v !== 'string') return WRONG;
-    return v.replace(re, function () {
-      const groups = arguments;
-      const named = typeof groups[groups.length - 1] === 'object' ? groups[groups.length - 1] : undefined;
-      let out = '';
-      for (const part of parts) {
-        if (typeof part === 'string') out += part;
-        else {
-          const x = typeof part[0] === 'number' ? groups[part[0]] : named && named[part[0]];
-          if (typeof x === 'string') out += x;
+    const max = limit();
+    let last = 0;
+    let size = 0;
+    REPLACED = false;
+    let out;
+    try {
+      out = v.replace(re, function () {
+        const groups = arguments;
+        const n = groups.length;
+        const named = typeof groups[n - 1] === 'object' ? groups[n - 1] : undefined;
+        const offset = groups[named === undefined ? n - 2 : n - 3];
+        REPLACED = true;
+        if (refs >= 0) {
+          size += utf8Len(v.slice(last, offset));
+          if (size + withBytes + refs * utf8Len(groups[0]) > max) throw GROWN;
+        } else size += offset - last;
+        let out = '';
+        for (const part of parts) {
+          if (typeof part === 'string') out += part;
+          else {
+            const x = typeof part[0] === 'number' ? groups[part[0]] : named && named[part[0]];
+            if (typeof x === 'string') out += x;
+          }
         }
-      }
-      return out;
-    });
+        size += refs >= 0 ? utf8Len(out) : out.length;
+        if (size > max) throw GROWN;
+        last = offset + groups[0].length;
+        return out;
+      });
+    } catch (e) {
+      if (e === GROWN) return TOO_LARGE;
+      throw e;
+    }
+    return out;
   },
   matches: (v, re) => (typeof v === 'string' ? re.test(v) : WRONG),
-  split: (v, sep) => (typeof v !== 'string' ? WRONG : sep === '' ? Array.from(v) : v.split(sep)),
+  split: (v, sep) => {
+    if (typeof v !== 'string') return WRONG;
+    // Counted before anything is built, as Rust counts: one element per part, plus the text.
+    const max = limit();
+    if ((v.length + 1) * ELEMENT_COST + v.length * 3 > max) {
+      let count = 1;
+      if (sep === '') count = charLen(v);
+      else for (let i = v.indexOf(sep); i !== -1; i = v.indexOf(sep, i + sep.length)) count++;
+      if (count * ELEMENT_COST + utf8Len(v) > max) return TOO_LARGE;
+    }
+    return sep === '' ? Array.from(v) : v.split(sep);
+  },
   join: (v, sep) => {
     if (!isArr(v)) return WRONG;
+    const max = limit();
     let out = '';
+    let big = false;
     for (const item of v) {
       if (item === null) continue;
       if (isArr(item) || isObj(item)) return WRONG;
       const r = renderScalar(item);
       if (r === undefined) return WRONG;
-      if (r === '') continue;
+      // A wrong element anywhere is `filter-failed`, whatever the size.
+      if (r === '' || big) continue;
       if (out !== '') out += sep;
       out += r;
+      if (out.length > max) big = true;
     }
-    return out;
+    return big ? TOO_LARGE : out;
   },
   slice: (v, start, end) => {
     let items;
@@ -1086,7 +1229,10 @@ const F = {
   in: (v, values) => values.some((x) => valuesEqual(x, v)),
   hierarchy: (v, sep) => {
     const levels = hierarchyLevels(v);
-    return levels === undefined ? WRONG : levels.join(sep);
+    if (levels === undefined) return WRONG;
+    let size = levels.length > 1 ? (levels.length - 1) * sep.length : 0;
+    for (const level of levels) size += level.length;
+    return size > limit() ? TOO_LARGE : levels.join(sep);
   },
   phone: (v, country) => {
     let text;
@@ -1114,7 +1260,7 @@ const F = {
 };
 
 // ---- coercion to the target kind (src/runtime/coerce.rs) ----
-const MAX_TEXT_CHARS = 128;
+// MAX_TEXT_CHARS: from the catalog, declared by module.js.tera.
 // [value or undefined, warning kind or -1]
 function text(v) {
   if (typeof v === 'string') {
@@ -1138,7 +1284,7 @@ function coerce(kind, values, v) {
       const r = text(v);
       if (r[0] === undefined || typeof r[0] !== 'string') return r;
       const t = asciiLower(trim(r[0]));
-      for (const canonical of values) if (asciiLower(canonical) === t && canonical.length === t.length) return [canonical, r[1]];
+      for (const canonical of values) if (asciiLower(canonical) === t && canonical.length === t.length) return [canonical, r[1], true];
       if (values.length === 0) return r;
       return [r[0], r[1] === -1 ? W_UNKNOWN_ENUM : r[1]];
     }
@@ -1227,8 +1373,8 @@ function parseExact(text) {
     if (t[1] === undefined && t[2] === undefined) {
       const b = BigInt(t[0]);
       if (t[0] === '-0') return new Flt(-0);
-      if (b >= I64_MIN && b <= U64_MAX) return intVal(b);
-      return Number(t[0]);
+      // Every integer stays exact, beyond i64/u64 too (Rust: runtime/number.rs).
+      return intVal(b);
     }
     const x = Number(t[0]);
     if (!Number.isFinite(x)) fail('number out of range');

@@ -376,7 +376,7 @@ impl LineAuditor<'_, '_> {
                             node.span,
                         )
                         .with_label(format!("{length} characters"))
-                        .with_help("shorten it before sending (in a flexmap rule: `| truncate(128)`); long free text also eats into the workspace's 2-billion distinct-value budget"),
+                        .with_help(format!("shorten it before sending (in a flexmap rule: `| truncate({TEXT_LIMIT})`); long free text also eats into the workspace's 2-billion distinct-value budget")),
                     );
                 }
             }
@@ -525,11 +525,11 @@ impl LineAuditor<'_, '_> {
                 self.at(
                     Code::DateOutOfRange,
                     pointer,
-                    "the date is outside 1901–2049, the range Insights accepts",
+                    format!("the date is outside {}, the range Insights accepts", crate::catalog::DATE_RANGE),
                     node.span,
                 )
                 .with_label("out of range")
-                .with_help("check the unit (epoch seconds vs milliseconds) and the year; Insights rejects dates outside 1901–2049"),
+                .with_help(format!("check the unit (epoch seconds vs milliseconds) and the year; Insights rejects dates outside {}", crate::catalog::DATE_RANGE)),
             ),
             Err(DateError::Unparsable) => self.push(
                 self.at(
@@ -750,7 +750,7 @@ fn canonical_value(text: &str, kind: Kind, values: &[&'static str]) -> Option<&'
 }
 
 fn yes_no(value: &Value) -> Option<&'static str> {
-    convert::parse_yes_no(value).map(|yes| if yes { "Yes" } else { "No" })
+    convert::parse_yes_no(value).map(crate::catalog::yes_no_spelling)
 }
 
 /// Set: not `null` and not an empty string.

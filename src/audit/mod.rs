@@ -39,10 +39,10 @@ use scan::{Member, Node};
 
 /// `TaskRouter`'s cap on the attributes JSON of a task or a worker, in characters,
 /// whitespace included (docs/insights.md#limits, <https://www.twilio.com/docs/taskrouter/limits>).
-pub const PAYLOAD_LIMIT: usize = crate::runtime::MAX_PAYLOAD_CHARS;
+pub const PAYLOAD_LIMIT: usize = crate::catalog::PAYLOAD_CHARS;
 
 /// Insights keeps the first 128 characters of a text value (docs/insights.md#limits, <https://www.twilio.com/docs/flex/developer/insights/enhance-integration>).
-pub const TEXT_LIMIT: usize = 128;
+pub const TEXT_LIMIT: usize = crate::catalog::TEXT_CHARS;
 
 /// What an audit found, with the counts of what it read.
 #[derive(Clone, Debug, Default)]
@@ -299,9 +299,9 @@ impl LineAuditor<'_, '_> {
                     self.mapper.span(node.span),
                 )
                 .with_label(format!("{} characters", group(length)))
-                .with_help(
-                    "TaskRouter rejects an update whose attributes exceed 4096 characters (whitespace included), so none of it reaches Insights: drop data Insights does not need, shorten long values, or send compact JSON",
-                ),
+                .with_help(format!(
+                    "TaskRouter rejects an update whose attributes exceed {PAYLOAD_LIMIT} characters (whitespace included), so none of it reaches Insights: drop data Insights does not need, shorten long values, or send compact JSON",
+                )),
             );
         }
         match target {
@@ -355,9 +355,8 @@ fn contains_token(text: &str, token: &str) -> bool {
 
 fn article(type_name: &str) -> String {
     match type_name {
-        "object" | "array" => format!("an {type_name}"),
         "null" => "null".to_string(),
-        other => format!("a {other}"),
+        other => crate::diagnostic::with_article(other),
     }
 }
 

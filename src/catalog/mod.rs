@@ -7,7 +7,11 @@
 //! lookups never allocate except to build slot names and suggestions.
 
 mod fields;
+pub mod limits;
 mod sources;
+pub use limits::{
+    DATE_MAX_MS, DATE_MIN_MS, DATE_RANGE, PAYLOAD_CHARS, TEXT_CHARS, yes_no_spelling,
+};
 pub use sources::{SOURCES, Source, SourceKind, evidence_sources, source};
 
 use std::fmt;
@@ -129,13 +133,64 @@ impl Kind {
         }
     }
 
-    /// Whether Insights stores the value as text (so the 128-character cut and cardinality apply).
+    /// Whether Insights stores the value as text (so the [`TEXT_CHARS`] cut and cardinality apply).
     #[must_use]
     pub fn is_text(self) -> bool {
-        matches!(
-            self,
-            Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy | Kind::Enum | Kind::YesNo
-        )
+        self.can_reach_text_limit() || self == Kind::YesNo
+    }
+
+    /// Text with no value set of its own: any string, numbers and booleans rendered, cut at
+    /// [`TEXT_CHARS`] (`text`, `label`, `id`, `hierarchy`).
+    #[must_use]
+    pub fn is_free_text(self) -> bool {
+        matches!(self, Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy)
+    }
+
+    /// Text whose values can be as long as [`TEXT_CHARS`]: free text and enums (a `yes_no`
+    /// value is at most `Yes`).
+    #[must_use]
+    pub fn can_reach_text_limit(self) -> bool {
+        self.is_free_text() || self == Kind::Enum
+    }
+
+    /// What Insights does with a value of this kind, and its limits, in one line (editor hovers).
+    #[must_use]
+    pub fn insights_note(self) -> &'static str {
+        match self {
+            Kind::Text => concat!(
+                "text; Insights cuts it at ",
+                limits::text_chars!(),
+                " characters and counts distinct values"
+            ),
+            Kind::Label => concat!(
+                "the display label of the attribute with the same number; text cut at ",
+                limits::text_chars!(),
+                " characters"
+            ),
+            Kind::Id => concat!(
+                "an identifier stored as text (",
+                limits::text_chars!(),
+                " characters); high cardinality expected"
+            ),
+            Kind::Hierarchy => concat!(
+                "a path whose levels are joined with \" ▸ \" (",
+                limits::text_chars!(),
+                " characters in all); reports drill down level by level"
+            ),
+            Kind::Measure => "a number; Insights sums and averages it (text is not a measure)",
+            Kind::Duration => "a number of seconds; Insights shows it as a duration",
+            Kind::YesNo => "`Yes` or `No` exactly; anything else is not counted",
+            Kind::Enum => {
+                "text from a documented set of values; other values show as themselves but break the built-in reports"
+            }
+            Kind::Date => concat!(
+                "a date or time within ",
+                limits::date_range!(),
+                " (epoch milliseconds)"
+            ),
+            Kind::Url => "an absolute http(s) URL, shown as a link",
+            Kind::List => "a JSON array of objects",
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::catalog::TEXT_CHARS;
 use crate::rules_file::{ExprSource, InputDecl};
 use crate::source::Span;
 use crate::syntax::{BinaryOp, Expr, ExprKind, SegmentKind};
@@ -225,7 +226,9 @@ impl Facts {
         Facts {
             ty: Type::of(value),
             max_chars: chars,
-            long: chars.filter(|n| *n > 128).map(LengthEvidence::Literal),
+            long: chars
+                .filter(|n| *n > TEXT_CHARS)
+                .map(LengthEvidence::Literal),
             cardinality: Cardinality::Low,
             constant: Some(value.clone()),
             literals: vec![(value.clone(), span)],
@@ -283,7 +286,7 @@ fn walk(expr: &Expr, source: &ExprSource, context: &FactContext<'_>) -> Facts {
             f.max_chars = declared
                 .and_then(|d| d.max_length)
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-            if let Some(n) = f.max_chars.filter(|n| *n > 128) {
+            if let Some(n) = f.max_chars.filter(|n| *n > TEXT_CHARS) {
                 f.long = Some(LengthEvidence::Bound {
                     chars: n,
                     reason: format!("`{path}` is declared `max_length: {n}`"),
@@ -428,7 +431,7 @@ fn binary(
             // A part's own evidence names its source; otherwise the sum is the evidence.
             f.long = l.long.clone().or_else(|| r.long.clone()).or_else(|| {
                 f.max_chars
-                    .filter(|n| *n > 128)
+                    .filter(|n| *n > TEXT_CHARS)
                     .map(|n| LengthEvidence::Bound {
                         chars: n,
                         reason: format!("the parts joined by `++` add up to {n} characters"),
@@ -453,7 +456,7 @@ fn binary(
                     crate::runtime::convert::render_scalar(b).unwrap_or_default()
                 );
                 let chars = text.chars().count();
-                if chars > 128 {
+                if chars > TEXT_CHARS {
                     f.long = Some(LengthEvidence::Literal(chars));
                 }
                 f.constant = Some(Value::String(text.clone()));
@@ -520,11 +523,11 @@ fn filter(
                 (a, b) => a.or(b),
             };
             f.long = match (f.max_chars, n) {
-                (Some(m), Some(n)) if m > 128 && n == m => Some(LengthEvidence::Bound {
+                (Some(m), Some(n)) if m > TEXT_CHARS && n == m => Some(LengthEvidence::Bound {
                     chars: m,
                     reason: format!("`truncate({n})` keeps up to {n} characters"),
                 }),
-                (Some(m), _) if m > 128 => inner.long.clone(),
+                (Some(m), _) if m > TEXT_CHARS => inner.long.clone(),
                 _ => None,
             };
         }
@@ -538,7 +541,7 @@ fn filter(
                 .get(1)
                 .and_then(|v| v.as_ref().and_then(rendered_len));
             f.max_chars = longest.map(|l| l.max(default_len.unwrap_or(0)));
-            f.long = f.max_chars.filter(|n| *n > 128).map(|n| {
+            f.long = f.max_chars.filter(|n| *n > TEXT_CHARS).map(|n| {
                 let reason = match (longest, &table) {
                     (Some(l), Some(t)) if l == n => {
                         format!("table `{t}` has a value of {n} characters")
@@ -609,7 +612,7 @@ fn filter(
                     .map(|n| n + separator * items.len().saturating_sub(1));
                 f.long = parts.iter().find_map(|p| p.long.clone()).or_else(|| {
                     f.max_chars
-                        .filter(|n| *n > 128)
+                        .filter(|n| *n > TEXT_CHARS)
                         .map(|n| LengthEvidence::Bound {
                             chars: n,
                             reason: format!("the joined parts add up to {n} characters"),

@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use flexmap::Ruleset;
+use flexmap::runtime::number;
 use flexmap::source::SourceFile;
 use serde_json::Value;
 
@@ -37,12 +38,10 @@ pub struct EvalArgs {
 /// Runs `flexmap eval`.
 pub fn run(args: &EvalArgs) -> u8 {
     let ruleset = match &args.rules {
-        Some(path) => match std::fs::read_to_string(path) {
+        // Bounded, regular files only (a FIFO is FM902, never opened), as `lint` reads.
+        Some(path) => match flexmap::project::read_text(path) {
             Ok(text) => Some(Ruleset::from_str(&text, &path.display().to_string())),
-            Err(e) => {
-                eprintln!("flexmap: cannot read {}: {e}", path.display());
-                return EXIT_USAGE;
-            }
+            Err(d) => return unreadable(&d, args),
         },
         None => None,
     };
@@ -67,7 +66,8 @@ pub fn run(args: &EvalArgs) -> u8 {
     };
     let record = match read_record(args.record.as_deref()) {
         Ok(record) => record,
-        Err(message) => {
+        Err(RecordError::Unreadable(d)) => return unreadable(&d, args),
+        Err(RecordError::Invalid(message)) => {
             eprintln!("flexmap: {message}");
             return EXIT_USAGE;
         }
@@ -87,17 +87,29 @@ pub fn run(args: &EvalArgs) -> u8 {
             "warnings": warnings,
         });
         if args.steps {
-            out["steps"] = serde_json::to_value(&steps).unwrap_or(Value::Null);
+            // Built by hand, not with `to_value`: big integers stay exact (`runtime::number`).
+            let steps = steps.iter().map(|step| {
+                let mut entry = serde_json::json!({"step": step.step, "value": step.value});
+                if let Some(at) = &step.at {
+                    entry["at"] = Value::from(at.as_str());
+                }
+                entry
+            });
+            out["steps"] = Value::Array(steps.collect());
         }
-        println!("{out}");
+        println!("{}", number::to_json(&out));
     } else {
         for step in &steps {
             match &step.at {
-                Some(at) => println!("step: {} at {at} -> {}", step.step, step.value),
-                None => println!("step: {} -> {}", step.step, step.value),
+                Some(at) => println!(
+                    "step: {} at {at} -> {}",
+                    step.step,
+                    number::to_json(&step.value)
+                ),
+                None => println!("step: {} -> {}", step.step, number::to_json(&step.value)),
             }
         }
-        println!("value: {value}");
+        println!("value: {}", number::to_json(&value));
         println!("type: {}", checked.ty.name());
         for warning in &warnings {
             println!("warning: {warning}");
@@ -106,33 +118,55 @@ pub fn run(args: &EvalArgs) -> u8 {
     EXIT_OK
 }
 
-/// Reads the record: a file (regular files only, bounded), standard input, or `{}`.
-fn read_record(path: Option<&Path>) -> Result<Value, String> {
+/// A file `eval` could not read: a missing file is a usage error (exit 2), anything else
+/// (a FIFO, a device, a file over the limit) its FM902/FM901 finding (exit 1).
+fn unreadable(d: &flexmap::Diagnostic, args: &EvalArgs) -> u8 {
+    if d.message.ends_with("no such file") {
+        eprintln!("flexmap: {}", d.message);
+        return EXIT_USAGE;
+    }
+    super::print_diagnostics(std::slice::from_ref(d), 1, &args.diagnostics, true);
+    EXIT_FINDINGS
+}
+
+/// Why the record could not be had.
+enum RecordError {
+    /// The file could not be read (FM902, FM901 when too large).
+    Unreadable(Box<flexmap::Diagnostic>),
+    /// It was read but is not one JSON value, or standard input is too long.
+    Invalid(String),
+}
+
+/// Reads the record: a file (`fsio`'s bounded read of regular files only), standard input
+/// (bounded), or `{}`.
+fn read_record(path: Option<&Path>) -> Result<Value, RecordError> {
     let Some(path) = path else {
         return Ok(Value::Object(serde_json::Map::new()));
     };
     let name = path.display();
-    let mut bytes = Vec::new();
-    let read = if path == Path::new("-") {
+    let bytes = if path == Path::new("-") {
+        let mut bytes = Vec::new();
         std::io::stdin()
             .lock()
             .take(MAX_RECORD_BYTES + 1)
             .read_to_end(&mut bytes)
-    } else {
-        let file = std::fs::File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?;
-        let meta = file
-            .metadata()
-            .map_err(|e| format!("cannot read {name}: {e}"))?;
-        if !meta.is_file() {
-            return Err(format!("cannot read {name}: not a regular file"));
+            .map_err(|e| RecordError::Invalid(format!("cannot read {name}: {e}")))?;
+        if bytes.len() as u64 > MAX_RECORD_BYTES {
+            return Err(RecordError::Invalid(format!(
+                "{name} is over {MAX_RECORD_BYTES} bytes; eval reads one record"
+            )));
         }
-        file.take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes)
+        bytes
+    } else {
+        flexmap::fsio::read_regular_bounded(path, MAX_RECORD_BYTES).map_err(|e| {
+            RecordError::Unreadable(Box::new(
+                e.diagnostic(path, "check the path of the record and its permissions"),
+            ))
+        })?
     };
-    read.map_err(|e| format!("cannot read {name}: {e}"))?;
-    if bytes.len() as u64 > MAX_RECORD_BYTES {
-        return Err(format!(
-            "{name} is over {MAX_RECORD_BYTES} bytes; eval reads one record"
-        ));
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => number::parse_record(text),
+        Err(_) => serde_json::from_slice(&bytes),
     }
-    serde_json::from_slice(&bytes).map_err(|e| format!("{name} is not one JSON value: {e}"))
+    .map_err(|e| RecordError::Invalid(format!("{name} is not one JSON value: {e}")))
 }

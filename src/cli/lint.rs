@@ -62,6 +62,16 @@ pub struct LintArgs {
     /// Print the number of findings per code instead of the findings.
     #[arg(long)]
     pub statistics: bool,
+    /// Read the rule file from standard input (the path `-`, or no path) and check it as if
+    /// it were the file at PATH, in PATH's project: the other rule files, flexmap.toml and
+    /// flexmap.lock as on disk, with the buffer in place of PATH. With `--fix` the fixed
+    /// buffer goes to stdout (findings to stderr); PATH is never written.
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with_all = ["sample", "only_rule_files", "show_files"]
+    )]
+    pub stdin_filename: Option<PathBuf>,
 }
 
 /// One rule file to lint, in the project it belongs to.
@@ -82,6 +92,25 @@ struct Collected {
 
 /// Runs `flexmap lint`.
 pub fn run(args: &LintArgs) -> u8 {
+    let dash = Path::new("-");
+    if args.paths.iter().any(|p| p == dash) || args.stdin_filename.is_some() {
+        return match (&args.stdin_filename, args.paths.as_slice()) {
+            (Some(path), []) => run_stdin(args, path),
+            (Some(path), [only]) if only == dash => run_stdin(args, path),
+            (None, _) => {
+                eprintln!(
+                    "flexmap: `-` reads a rule file from standard input: name the file it stands for with `--stdin-filename PATH` (its project, settings and slots depend on where it lives)"
+                );
+                EXIT_USAGE
+            }
+            (Some(_), _) => {
+                eprintln!(
+                    "flexmap: --stdin-filename checks one buffer from standard input: give `-` (or no path) and no other paths"
+                );
+                EXIT_USAGE
+            }
+        };
+    }
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let Collected {
         mut projects,
@@ -129,24 +158,7 @@ pub fn run(args: &LintArgs) -> u8 {
         let mut ruleset = unit.ruleset.clone();
         if args.fix {
             let member = projects[unit.project].index_of(&name).is_some();
-            for _ in 0..FIX_ROUNDS {
-                let found = projects[unit.project].check(&ruleset).1;
-                let round = fix::apply(ruleset.source().text(), &found);
-                if round.applied.is_empty() {
-                    break;
-                }
-                fixed_count += round.applied.len();
-                // With --diff nothing is written: say what would be fixed.
-                let verb = if args.diff { "would fix" } else { "fixed" };
-                for (code, message) in &round.applied {
-                    eprintln!("{verb} {name}: {} {message}", code.as_str());
-                }
-                // The project is planned again in memory with the fixed text.
-                if member {
-                    projects[unit.project].set_file_text(&name, &round.text);
-                }
-                ruleset = Ruleset::from_str(&round.text, &name);
-            }
+            fixed_count += fix_rounds(&mut projects[unit.project], &mut ruleset, member, args.diff);
             let text = ruleset.source().text();
             if text != original {
                 if args.diff {
@@ -217,6 +229,176 @@ pub fn run(args: &LintArgs) -> u8 {
         super::print_diagnostics(&diagnostics, files, &args.output, false);
     }
     summarize(args, &diagnostics, files, fixed_count)
+}
+
+/// Applies the mechanical fixes to `ruleset` in rounds (a fix can make another one
+/// possible: a rename, then a free slot), replanning `project` with each round's text when
+/// the file is one of its rule files; lists each fix on stderr. Returns how many applied.
+fn fix_rounds(project: &mut Project, ruleset: &mut Ruleset, member: bool, diff: bool) -> usize {
+    let name = ruleset.source().name().to_string();
+    let mut count = 0;
+    for _ in 0..FIX_ROUNDS {
+        let found = project.check(ruleset).1;
+        let round = fix::apply(ruleset.source().text(), &found);
+        if round.applied.is_empty() {
+            break;
+        }
+        count += round.applied.len();
+        // With --diff nothing is written: say what would be fixed.
+        let verb = if diff { "would fix" } else { "fixed" };
+        for (code, message) in &round.applied {
+            eprintln!("{verb} {name}: {} {message}", code.as_str());
+        }
+        // The project is planned again in memory with the fixed text.
+        if member {
+            project.set_file_text(&name, &round.text);
+        }
+        *ruleset = Ruleset::from_str(&round.text, &name);
+    }
+    count
+}
+
+/// `flexmap lint --stdin-filename PATH -`: the buffer on standard input checked as the file
+/// at `path` in its project (the saved files around it, the buffer in place of `path`:
+/// cross-file FM202 and the lock see the buffer). A path the project's discovery would read
+/// (one of its rule files, or a new file its `rules` globs take) is planned with the
+/// project; any other path is checked with the project's settings on its own slots, as
+/// `flexmap lint PATH` checks it. With `--fix` stdout is the fixed buffer (or with `--diff`
+/// the diff) and the remaining findings go to stderr; nothing is written.
+fn run_stdin(args: &LintArgs, path: &Path) -> u8 {
+    let text = match read_stdin() {
+        Ok(text) => text,
+        Err(message) => {
+            eprintln!("flexmap: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let name = plain_name(path);
+    // The file need not exist (a new buffer): its folder, resolved, finds the project.
+    let anchor = match (path.parent(), path.file_name()) {
+        (Some(folder), Some(file)) => {
+            let folder = if folder.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                folder
+            };
+            std::fs::canonicalize(folder).map_or_else(|_| path.to_path_buf(), |f| f.join(file))
+        }
+        _ => path.to_path_buf(),
+    };
+    let mut project = Project::find(&anchor).unwrap_or_else(|_| {
+        // The folder does not exist (yet): the buffer alone, with the settings above it.
+        Project::single(Ruleset::from_str("", &name), Config::find(&anchor))
+    });
+    project.config.locked = args.locked;
+    let member = project.index_of(&name).is_some() || would_discover(&project, &anchor, &text);
+    let mut ruleset = Ruleset::from_str(&text, &name);
+    if member {
+        project.set_file_text(&name, &text);
+    }
+    let mut diagnostics = if member {
+        project.project_diagnostics()
+    } else {
+        Vec::new()
+    };
+    let mut fixed_count = 0;
+    if args.fix {
+        fixed_count = fix_rounds(&mut project, &mut ruleset, member, args.diff);
+        let fixed = ruleset.source().text();
+        if args.diff {
+            print!("{}", unified_diff(&name, &text, fixed));
+        } else {
+            print!("{fixed}");
+        }
+    }
+    diagnostics.extend(project.check(&ruleset).1);
+    if member {
+        // Cross-file findings reported in another file of the project that point into the
+        // buffer (the other side of FM202): shown here, turned to the buffer's side.
+        let own = project.index_of(&name);
+        for (index, other) in project.rulesets.iter().enumerate() {
+            if Some(index) == own {
+                continue;
+            }
+            for d in project.check(other).1 {
+                for label in d.labels.iter().filter(|l| !l.primary) {
+                    if let Some(source) = &label.source
+                        && plain_name(Path::new(source.name())) == name
+                    {
+                        diagnostics.push(mirror(&d, label, source));
+                    }
+                }
+            }
+        }
+    }
+    flexmap::diagnostic::sort(&mut diagnostics);
+    let diagnostics = match selected(args, diagnostics) {
+        Ok(kept) => kept,
+        Err(code) => return code,
+    };
+    // Stdout carries the buffer with --fix: the findings go to stderr then.
+    if args.statistics {
+        let counts = statistics(&diagnostics);
+        if args.fix {
+            eprint!("{counts}");
+        } else {
+            print!("{counts}");
+        }
+    } else {
+        super::print_diagnostics(&diagnostics, 1, &args.output, args.fix);
+    }
+    summarize(args, &diagnostics, 1, fixed_count)
+}
+
+/// Standard input as UTF-8, at most a rule file's limit.
+fn read_stdin() -> Result<String, String> {
+    use std::io::Read as _;
+    let limit = flexmap::fsio::MAX_PROJECT_FILE_BYTES;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "standard input is over {limit} bytes, the limit of a rule file"
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "standard input is not UTF-8 (invalid byte at offset {}); save the buffer as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// True when the project's discovery would read `path` (its folder resolved) as one of its rule files if it were
+/// saved with `text`: a project (flexmap.toml or flexmap.lock), a `*.yaml` name under the
+/// root, not excluded, taken by the `rules` globs, and (without globs) looking like a rule
+/// file.
+fn would_discover(project: &Project, path: &Path, text: &str) -> bool {
+    let config = &project.config;
+    let Some(root) = &config.root else {
+        return false;
+    };
+    let root = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    };
+    let under_root = match (
+        std::fs::canonicalize(root),
+        path.parent().and_then(|p| std::fs::canonicalize(p).ok()),
+    ) {
+        (Ok(root), Some(folder)) => folder.starts_with(root),
+        _ => false,
+    };
+    under_root
+        && flexmap::project::is_rule_file_name(path)
+        && !config.excludes(path)
+        && config.includes(path)
+        && (config.rule_globs.is_some() || flexmap::project::classify(text).is_none())
 }
 
 /// `--select` / `--ignore`: the findings whose code (or lint name) is selected and not
@@ -360,7 +542,17 @@ fn hook(
         flexmap::diagnostic::render::short(a) == flexmap::diagnostic::render::short(b)
     });
     let files = units.len();
-    super::print_diagnostics(&diagnostics, files, &args.output, false);
+    // --select / --ignore / --statistics as in a plain run (the hook passes them through
+    // `args:` in .pre-commit-config.yaml).
+    let diagnostics = match selected(args, diagnostics) {
+        Ok(kept) => kept,
+        Err(code) => return code,
+    };
+    if args.statistics {
+        print!("{}", statistics(&diagnostics));
+    } else {
+        super::print_diagnostics(&diagnostics, files, &args.output, false);
+    }
     summarize(args, &diagnostics, files, 0)
 }
 
@@ -578,6 +770,4 @@ fn unified_diff(name: &str, before: &str, after: &str) -> String {
         .to_string()
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
+use flexmap::diagnostic::plural;

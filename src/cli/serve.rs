@@ -29,6 +29,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
     /// Deepest JSON nesting of a body (422 above).
+    // serde_json's nesting cap, not an Insights fact:
     #[arg(long, value_name = "LEVELS", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=128))]
     pub max_depth: u16,
     /// Most records in one batch (413 above).
@@ -165,7 +166,7 @@ async fn serve(args: &ServeArgs, options: Options) -> u8 {
     eprintln!(
         "flexmap serve: listening on http://{address} ({} ruleset{} serving, {} refused)",
         registry.serving(),
-        if registry.serving() == 1 { "" } else { "s" },
+        flexmap::diagnostic::plural(registry.serving()),
         registry.refused()
     );
     match server.run(listener, shutdown).await {

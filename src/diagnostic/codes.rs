@@ -20,7 +20,7 @@ pub struct CodeInfo {
 }
 
 macro_rules! codes {
-    ($($variant:ident = $code:literal, $name:literal, $level:ident, $summary:literal;)*) => {
+    ($($variant:ident = $code:literal, $name:literal, $level:ident, $summary:expr;)*) => {
         /// A diagnostic code.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
@@ -67,14 +67,14 @@ codes! {
     UnlockedSlot = "FM205", "unlocked-slot", Warning, "a custom field has no entry in `flexmap.lock` yet";
     ConstantLabel = "FM206", "constant-label", Warning, "a label slot gets a constant while its attribute slot varies";
     SlotPairConflict = "FM207", "slot-pair-conflict", Warning, "an attribute slot and the label slot of the same number hold different meanings";
-    ValueTooLong = "FM301", "value-too-long", Warning, "there is evidence the value can exceed 128 characters";
-    DateOutOfRange = "FM302", "date-out-of-range", Error, "a literal date outside 1901–2049";
+    ValueTooLong = "FM301", "value-too-long", Warning, concat!("there is evidence the value can exceed ", crate::catalog::limits::text_chars!(), " characters");
+    DateOutOfRange = "FM302", "date-out-of-range", Error, concat!("a literal date outside ", crate::catalog::limits::date_range!());
     TypeMismatch = "FM303", "type-mismatch", Error, "definite type mismatch in an expression or against the target kind";
     InvalidEnumValue = "FM304", "invalid-enum-value", Warning, "a literal outside the documented values of an enum field";
     InvalidUrl = "FM305", "invalid-url", Warning, "a literal link that is not an absolute http(s) URL";
     UnknownFunction = "FM306", "unknown-function", Error, "unknown filter, wrong arity, unknown table";
     HierarchySeparator = "FM307", "hierarchy-separator", Warning, "a hierarchy field joined with something other than \" ▸ \"";
-    PayloadTooLarge = "FM308", "payload-too-large", Warning, "the attributes JSON may exceed the 4096-character cap of `TaskRouter`";
+    PayloadTooLarge = "FM308", "payload-too-large", Warning, concat!("the attributes JSON may exceed the ", crate::catalog::limits::payload_chars!(), "-character cap of `TaskRouter`");
     PlaceholderValue = "FM309", "placeholder-value", Warning, "a value that is a leaked placeholder (`undefined`, `NaN`, `[object Object]`, `\"null\"`)";
     RuntimeWarnings = "FM310", "runtime-warnings", Info, "a rule gave runtime warnings on sample data (`lint --sample`)";
     Amplification = "FM311", "amplification", Warning, "a `replace` that can only amplify its input (an empty-matching pattern, nested growth)";

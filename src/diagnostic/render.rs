@@ -113,6 +113,31 @@ struct JsonDiagnostic<'a> {
     message: &'a str,
     help: Option<&'a str>,
     labels: Vec<JsonLabel<'a>>,
+    /// The mechanical fix `--fix` applies (ruff's `fix` field), `null` when there is none.
+    fix: Option<JsonFix<'a>>,
+}
+
+/// A fix as edits of the diagnostic's file, applied together or not at all.
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    message: &'a str,
+    /// Always `safe`: `flexmap lint --fix` applies every fix it offers (there are no
+    /// unsafe fixes); the field is there for tools that read ruff's format.
+    applicability: &'static str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+/// Replace the bytes `start..end` (positions as a diagnostic's) with `content`; an
+/// insertion has `start == end`.
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    content: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    start: usize,
+    end: usize,
 }
 
 #[derive(Serialize)]
@@ -200,6 +225,27 @@ pub fn json(diagnostics: &[Diagnostic], files: usize) -> String {
                             }
                         })
                         .collect(),
+                    fix: d.fix.as_ref().map(|fix| JsonFix {
+                        message: &fix.message,
+                        applicability: "safe",
+                        edits: fix
+                            .edits
+                            .iter()
+                            .map(|e| {
+                                let (line, column) = position(d, e.span.start);
+                                let (end_line, end_column) = position(d, e.span.end);
+                                JsonEdit {
+                                    content: &e.replacement,
+                                    line,
+                                    column,
+                                    end_line,
+                                    end_column,
+                                    start: e.span.start,
+                                    end: e.span.end,
+                                }
+                            })
+                            .collect(),
+                    }),
                 }
             })
             .collect(),

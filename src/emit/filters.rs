@@ -100,7 +100,7 @@ pub(super) fn check(ir: &crate::runtime::Ir, found: &mut Vec<Portability>) {
                     code: "FM602",
                     message: format!(
                         "the generated JavaScript cannot parse the date format specifier{} {}",
-                        if missing.len() == 1 { "" } else { "s" },
+                        crate::diagnostic::plural(missing.len()),
                         missing.join(", ")
                     ),
                     help: format!(
@@ -148,7 +148,17 @@ pub(super) fn call(op: &FilterOp, t: &str, hoist: &mut dyn FnMut(String) -> Stri
             };
             let re = regex_constant(hoist, &source, "gu");
             let parts = hoist(format!("[{}]", parts.join(", ")));
-            format!("F.replace({t}, {re}, {parts})")
+            // Rust checks each match against the replacement's largest expansion when it has
+            // `$` references (`runtime::filters::replace_bounded`).
+            let references = if with.contains('$') {
+                with.matches('$').count().to_string()
+            } else {
+                "-1".into()
+            };
+            format!(
+                "F.replace({t}, {re}, {parts}, {}, {references})",
+                with.len()
+            )
         }
         FilterOp::Matches(re) => {
             let source =

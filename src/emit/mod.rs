@@ -13,6 +13,7 @@ pub mod filters;
 pub mod regex;
 pub mod twilio;
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -65,13 +66,26 @@ struct ModuleContext {
     header: String,
     esm: bool,
     runtime: &'static str,
+    limits: Limits,
     name: String,
     target: &'static str,
     sites: String,
     kinds: String,
     record_kinds: String,
+    max_value_bytes: usize,
+    max_record_bytes: usize,
+    element_cost: usize,
     constants: Vec<String>,
     rules: Vec<RuleCode>,
+}
+
+/// The catalog's limits, so the JavaScript runtime holds no copy of them.
+#[derive(serde::Serialize)]
+struct Limits {
+    text_chars: usize,
+    payload_chars: usize,
+    date_min_ms: i64,
+    date_max_ms: i64,
 }
 
 #[derive(serde::Serialize)]
@@ -140,6 +154,7 @@ pub fn module(
         let comment = site.map_or_else(String::new, |s| {
             format!("{}:{}:{} {}", s.file, s.line, s.column, s.target)
         });
+        code.rule_site = rule.site;
         let value = code.function(&format!("v{index}"), &rule.value);
         let when = rule
             .when
@@ -152,7 +167,7 @@ pub fn module(
         };
         let values: Vec<String> = rule.values.iter().map(|v| js_string(v)).collect();
         let entry = format!(
-            "[{section}, {}, {}, [{}], v{index}, {}, {}]",
+            "[{section}, {}, {}, [{}], v{index}, {}, {}, {}]",
             js_string(&rule.name),
             rule.kind
                 .map_or_else(|| "null".to_string(), |k| js_string(kind_code(k))),
@@ -162,7 +177,8 @@ pub fn module(
             } else {
                 "null".into()
             },
-            rule.site
+            rule.site,
+            read_whole(&rule.value)
         );
         rules.push(RuleCode {
             comment,
@@ -190,6 +206,12 @@ pub fn module(
         header: header_comment(header),
         esm: flavor == Flavor::Esm,
         runtime: RUNTIME_JS,
+        limits: Limits {
+            text_chars: crate::catalog::TEXT_CHARS,
+            payload_chars: crate::catalog::PAYLOAD_CHARS,
+            date_min_ms: crate::catalog::DATE_MIN_MS,
+            date_max_ms: crate::catalog::DATE_MAX_MS,
+        },
         name: js_string(program.name()),
         target: match program.target() {
             Target::Task => "task",
@@ -198,6 +220,9 @@ pub fn module(
         sites: format!("[\n  {}\n]", sites.join(",\n  ")),
         kinds,
         record_kinds,
+        max_value_bytes: crate::runtime::cost::MAX_VALUE_BYTES,
+        max_record_bytes: crate::runtime::cost::MAX_RECORD_BYTES,
+        element_cost: crate::runtime::cost::ELEMENT_COST,
         constants: code.constants,
         rules,
     };
@@ -341,11 +366,51 @@ pub(crate) fn js_value(value: &Value) -> String {
     }
 }
 
+/// Whether `ir` always gives a value read whole from the record or the rules (a path, a
+/// constant, a choice between such): writing it or putting it in a literal is a copy, which
+/// the Rust runtime charges (`runtime::cost`). A filter's result counts as built, also when it
+/// gives its input back unchanged (a difference `docs/javascript.md` names).
+fn read_whole(ir: &Ir) -> bool {
+    match ir {
+        Ir::Const(_) | Ir::Path(_) => true,
+        Ir::Access(base, _) => read_whole(base),
+        Ir::Binary(BinaryOp::Coalesce, left, right, _) => read_whole(left) && read_whole(right),
+        Ir::If(_, then, otherwise, _) => read_whole(then) && read_whole(otherwise),
+        Ir::Filter(input, crate::runtime::FilterOp::Default, argument, _) => {
+            read_whole(input) && argument.as_deref().is_none_or(read_whole)
+        }
+        _ => false,
+    }
+}
+
+/// How a filter's result is charged against the cost caps (`runtime::cost`).
+fn charging(op: &crate::runtime::FilterOp) -> &'static str {
+    use crate::runtime::FilterOp;
+    match op {
+        // Numbers and booleans cost nothing.
+        FilterOp::Matches(_)
+        | FilterOp::Len
+        | FilterOp::Number
+        | FilterOp::Int
+        | FilterOp::Round(_)
+        | FilterOp::Clamp(..)
+        | FilterOp::Seconds(_)
+        | FilterOp::In(_)
+        | FilterOp::Default => "fl",
+        // The input back when nothing changes.
+        FilterOp::Trim | FilterOp::String | FilterOp::Truncate(_) => "fu",
+        FilterOp::Replace(..) => "fr",
+        _ => "fc",
+    }
+}
+
 /// Code generation state: hoisted constants and the temporaries of the current function.
 #[derive(Default)]
 struct Gen {
     constants: Vec<String>,
     temps: usize,
+    /// The site of the rule being generated (where a literal's overflow is reported).
+    rule_site: u32,
 }
 
 impl Gen {
@@ -390,16 +455,38 @@ impl Gen {
                 let base = self.expr(base);
                 path(&base, segments)
             }
+            // Element by element, charged as each is added (`runtime::eval::literal_part`).
             Ir::Array(items) => {
-                let items: Vec<String> = items.iter().map(|i| self.expr(i)).collect();
-                format!("[{}]", items.join(", "))
+                let s = self.temp();
+                let site = self.rule_site;
+                let mut code = format!("({s} = {{ v: [], t: 0 }}");
+                for item in items {
+                    let value = self.expr(item);
+                    let _ = write!(
+                        code,
+                        ", litA({s}, {value}, {}, {site}, w)",
+                        read_whole(item)
+                    );
+                }
+                let _ = write!(code, ", {s}.v)");
+                code
             }
             Ir::Object(pairs) => {
-                let pairs: Vec<String> = pairs
-                    .iter()
-                    .map(|(k, v)| format!("{}, {}", js_string(k), self.expr(v)))
-                    .collect();
-                format!("obj([{}])", pairs.join(", "))
+                let s = self.temp();
+                let site = self.rule_site;
+                let mut code = format!("({s} = {{ v: {{}}, t: 0 }}");
+                for (key, item) in pairs {
+                    let value = self.expr(item);
+                    let _ = write!(
+                        code,
+                        ", litO({s}, {}, {}, {value}, {}, {site}, w)",
+                        js_string(key),
+                        key.len(),
+                        read_whole(item)
+                    );
+                }
+                let _ = write!(code, ", {s}.v)");
+                code
             }
             Ir::Neg(operand, site) => format!("neg({}, {site}, w)", self.expr(operand)),
             Ir::Not(operand, site) => format!("not({}, {site}, w)", self.expr(operand)),
@@ -430,10 +517,16 @@ impl Gen {
                     };
                 }
                 let call = filters::call(op, &t, &mut |e| self.hoist(e));
+                let wrap = charging(op);
+                let input = if wrap == "fu" {
+                    format!("{t}, ")
+                } else {
+                    String::new()
+                };
                 if matches!(op, crate::runtime::FilterOp::Len) {
                     format!("(({t} = {value}), fl({call}, {site}, w))")
                 } else {
-                    format!("(({t} = {value}) === null ? null : fl({call}, {site}, w))")
+                    format!("(({t} = {value}) === null ? null : {wrap}({call}, {input}{site}, w))")
                 }
             }
         }

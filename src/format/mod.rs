@@ -349,6 +349,10 @@ impl<'a> Formatter<'a> {
         while self.lines.last().is_some_and(String::is_empty) {
             self.lines.pop();
         }
+        // An empty (or blank) file stays empty: no lone line break is added.
+        if self.lines.is_empty() {
+            return String::new();
+        }
         let mut out = self.lines.join("\n");
         out.push('\n');
         out

@@ -18,3 +18,10 @@ fn lays_out_a_rule_file() {
     assert_eq!(fmt(input), want);
     assert_eq!(fmt(want), want);
 }
+
+#[test]
+fn an_empty_file_stays_empty() {
+    assert_eq!(fmt(""), "");
+    assert_eq!(fmt("\n\n  \n"), "");
+    assert_eq!(fmt("# only a comment\n"), "# only a comment\n");
+}

@@ -128,7 +128,7 @@ fn walk(expr: &Expr, source: &ExprSource, out: &mut Vec<Diagnostic>) -> bool {
                             source.file_span(name_span.0, name_span.1),
                         )
                         .with_label("nested growth")
-                        .with_help("do the edit in one `replace`, or cut the text first with `truncate(128)`"),
+                        .with_help(format!("do the edit in one `replace`, or cut the text first with `truncate({})`", crate::catalog::TEXT_CHARS)),
                     );
                     true
                 }

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::{Finding, Lint, LintContext};
-use crate::catalog::Kind;
+use crate::catalog::{DATE_RANGE, Kind};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::rules_file::ExprSource;
 use crate::runtime::convert::{DateError, parse_date};
@@ -158,7 +158,7 @@ fn diagnostic(value: &Value, span: Span) -> Diagnostic {
     };
     Diagnostic::new(
         Code::DateOutOfRange,
-        format!("the date `{shown}` is outside 1901–2049, the range Insights accepts"),
+        format!("the date `{shown}` is outside {DATE_RANGE}, the range Insights accepts"),
         span,
     )
     .with_label("Insights rejects it; flexmap drops it at run time")

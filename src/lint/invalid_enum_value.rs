@@ -124,7 +124,7 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
 /// The problem with writing `value` into `field`, if any.
 fn judge(field: &Field, value: &Value) -> Option<Problem> {
     let exact = |s: &str| field.values.contains(&s);
-    let yes_no = |flag: bool| if flag { "Yes" } else { "No" };
+    let yes_no = crate::catalog::yes_no_spelling;
     match value {
         // Nothing is written for null or a blank string; lists and objects are FM303's.
         Value::Null | Value::Array(_) | Value::Object(_) => None,

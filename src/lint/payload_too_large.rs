@@ -58,10 +58,7 @@ tasks (for example, customer data on the first task of a conversation only).
 "#,
 };
 
-/// `TaskRouter`'s cap on the attributes JSON, in characters.
-const CAP: usize = 4096;
-/// The Insights limit on a text value, in characters.
-const TEXT_LIMIT: usize = 128;
+use crate::catalog::{PAYLOAD_CHARS as CAP, TEXT_CHARS as TEXT_LIMIT};
 
 /// A static bound of the attributes JSON of one ruleset.
 #[derive(Debug, PartialEq, Eq)]

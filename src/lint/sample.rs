@@ -9,7 +9,7 @@ use std::hash::{Hash, Hasher};
 use serde_json::Value;
 
 use super::Lint;
-use crate::catalog::{Kind, SlotKind};
+use crate::catalog::{Kind, SlotKind, TEXT_CHARS};
 use crate::check::AnalyzedRule;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::figures::group;
@@ -131,7 +131,7 @@ fn measure_inner(program: &Program, text: &str, show_values: bool) -> SampleStat
                 entry.longest_value = Some(rendered.clone().into_owned());
             }
             entry.longest = entry.longest.max(chars);
-            if chars > 128 {
+            if chars > TEXT_CHARS {
                 entry.over_limit += 1;
             }
         });
@@ -175,10 +175,7 @@ pub fn attach(
             let span = d.primary_span();
             span.start >= extent.start && span.end <= extent.end
         };
-        let text_kind = matches!(
-            rule.kind,
-            Some(Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy | Kind::Enum)
-        );
+        let text_kind = rule.kind.is_some_and(Kind::can_reach_text_limit);
         // FM204: distinct values.
         let distinct_note = format!(
             "sample: {} distinct values in {} records",
@@ -219,10 +216,10 @@ pub fn attach(
                 .in_source(source),
             );
         }
-        // FM301: values over 128 characters.
+        // FM301: values over the text limit.
         if text_kind && measured.over_limit > 0 {
             let mut note = format!(
-                "sample: {} of {} values over 128 characters, the longest {} characters",
+                "sample: {} of {} values over {TEXT_CHARS} characters, the longest {} characters",
                 group(measured.over_limit),
                 group(measured.values),
                 group(measured.longest)
@@ -249,13 +246,13 @@ pub fn attach(
                 diagnostics.push(
                     Diagnostic::new(
                         Code::ValueTooLong,
-                        format!("`{}` can exceed 128 characters ({note})", rule.target),
+                        format!("`{}` can exceed {TEXT_CHARS} characters ({note})", rule.target),
                         rule.rule.value.span(),
                     )
-                    .with_label("Insights keeps the first 128 characters")
-                    .with_help(
-                        "add `| truncate(128)` (or shorten the source) so the cut is deliberate",
-                    )
+                    .with_label(format!("Insights keeps the first {TEXT_CHARS} characters"))
+                    .with_help(format!(
+                        "add `| truncate({TEXT_CHARS})` (or shorten the source) so the cut is deliberate"
+                    ))
                     .in_source(source),
                 );
             }
@@ -283,7 +280,7 @@ pub fn attach(
                 rule.rule.name_span,
             )
             .with_label(kind.name())
-            .with_help("handle the data the sample shows: a `default`, a table entry, a `truncate(128)`, or another source field")
+            .with_help(format!("handle the data the sample shows: a `default`, a table entry, a `truncate({TEXT_CHARS})`, or another source field"))
             .in_source(source),
         );
     }

@@ -46,15 +46,11 @@ If the value can never be that long, declare a smaller `max_length` under `input
 "#,
 };
 
-/// The Insights limit, in characters.
-const LIMIT: usize = 128;
+use crate::catalog::TEXT_CHARS as LIMIT;
 
 fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
     for (index, rule) in context.resolved() {
-        if !matches!(
-            rule.kind,
-            Some(Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy | Kind::Enum)
-        ) {
+        if !rule.kind.is_some_and(Kind::can_reach_text_limit) {
             continue;
         }
         let Some(evidence) = rule.facts.as_ref().and_then(|f| f.long.as_ref()) else {

@@ -2,15 +2,22 @@
 //! the findings of the last check, computed as `flexmap lint` computes them.
 //!
 //! A rule file inside a project (a folder with `flexmap.toml` or `flexmap.lock`) is checked
-//! with the whole project, loaded by `Project::load_with` with the unsaved text of every open
-//! buffer of that project: cross-file FM202, FM203 and FM205 against the lock, the project's
-//! levels and suppressions. A file outside any project is checked on its own, as `flexmap
-//! lint FILE` checks it. `*.test.yaml` files get the findings of `flexmap test` that point
-//! into them.
+//! with the whole project: the server keeps one `Project` per project folder
+//! (`ProjectCache`), read from disk once, with the unsaved text of every open buffer of that
+//! project applied in memory (`Project::set_file_text`): cross-file FM202, FM203 and FM205
+//! against the lock, the project's levels and suppressions. The project is read from disk
+//! again only when something on disk changed: a file saved (`didSave`), a change the client
+//! reports (`workspace/didChangeWatchedFiles`, registered when the client can), a buffer of
+//! a project file closed (its file is again as on disk), or, for a client that does not
+//! watch files, a changed stamp (modification time and length) of `flexmap.toml`,
+//! `flexmap.lock`, a rule file or a folder of the project: a few `stat` calls per check. A
+//! file outside any project is checked on its own, as `flexmap lint FILE` checks it.
+//! `*.test.yaml` files get the findings of `flexmap test` that point into them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use lsp_types::Url;
 
@@ -91,17 +98,135 @@ impl Document {
         crate::ruletest::is_test_file_name(&self.path)
     }
 
-    /// The folder of the project the document belongs to (`None` outside a project).
+    /// The folder of the project the document belongs to (`None` outside a project): the
+    /// nearest folder above it with `flexmap.toml` or `flexmap.lock`, found with `stat`
+    /// calls only (nothing is read).
     #[must_use]
     pub fn project_root(&self) -> Option<PathBuf> {
-        Config::find(&self.path).root
+        self.path.ancestors().skip(1).find_map(|folder| {
+            (folder.join(crate::project::CONFIG_FILE).is_file()
+                || folder.join(crate::ledger::LOCK_FILE).is_file())
+            .then(|| folder.to_path_buf())
+        })
+    }
+}
+
+/// What a file or folder looked like on disk: modification time and length.
+type Stamp = Option<(SystemTime, u64)>;
+
+fn stamp(path: &Path) -> Stamp {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+/// The projects of the open documents, each read from disk once and kept with the open
+/// buffers applied.
+#[derive(Debug, Default)]
+pub struct ProjectCache {
+    entries: HashMap<PathBuf, Cached>,
+    /// The client reports changes on disk (`workspace/didChangeWatchedFiles`): no stamps are
+    /// compared before a check.
+    pub watching: bool,
+    /// How many times a project was read from disk (tests and the latency benchmark).
+    pub loads: usize,
+}
+
+#[derive(Debug)]
+struct Cached {
+    /// The project as on disk, with the open buffers' text in place of their files.
+    project: Arc<Project>,
+    /// `flexmap.toml`, `flexmap.lock`, every file discovery looked at and their folders,
+    /// as they were when the project was read.
+    stamps: Vec<(PathBuf, Stamp)>,
+    /// The names of the files whose text came from a buffer.
+    buffers: HashSet<String>,
+    /// Something on disk changed: read the project again before the next check.
+    stale: bool,
+}
+
+impl Cached {
+    fn load(root: &Path) -> std::io::Result<Cached> {
+        let project = Project::load(root)?;
+        let mut paths: Vec<PathBuf> = vec![
+            root.to_path_buf(),
+            root.join(crate::project::CONFIG_FILE),
+            root.join(crate::ledger::LOCK_FILE),
+        ];
+        for file in &project.files {
+            let path = if file.path.is_absolute() {
+                file.path.clone()
+            } else {
+                root.join(&file.path)
+            };
+            if let Some(folder) = path.parent()
+                && !paths.iter().any(|p| p == folder)
+            {
+                paths.push(folder.to_path_buf());
+            }
+            paths.push(file.path.clone());
+        }
+        let stamps = paths.into_iter().map(|p| (p.clone(), stamp(&p))).collect();
+        Ok(Cached {
+            project: Arc::new(project),
+            stamps,
+            buffers: HashSet::new(),
+            stale: false,
+        })
+    }
+
+    /// True when every stamp is as it was when the project was read.
+    fn unchanged_on_disk(&self) -> bool {
+        self.stamps.iter().all(|(path, was)| stamp(path) == *was)
+    }
+}
+
+impl ProjectCache {
+    /// An empty cache; `watching` when the client reports changes on disk.
+    #[must_use]
+    pub fn new(watching: bool) -> ProjectCache {
+        ProjectCache {
+            watching,
+            ..ProjectCache::default()
+        }
+    }
+
+    /// Something changed on disk at `path` (saved, created, deleted, or reported by the
+    /// client): every cached project holding it is read again before its next check.
+    pub fn invalidate(&mut self, path: &Path) {
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        for (root, cached) in &mut self.entries {
+            if path.starts_with(root) {
+                cached.stale = true;
+            }
+        }
+    }
+
+    /// The cached project at `root`, read from disk when it is not cached, stale, or (for a
+    /// client that does not watch files) changed on disk. `None` when the folder cannot be
+    /// read.
+    fn get(&mut self, root: &Path) -> Option<&mut Cached> {
+        let fresh = self
+            .entries
+            .get(root)
+            .is_some_and(|c| !c.stale && (self.watching || c.unchanged_on_disk()));
+        if !fresh {
+            self.entries.remove(root);
+            let cached = Cached::load(root).ok()?;
+            self.loads += 1;
+            self.entries.insert(root.to_path_buf(), cached);
+        }
+        self.entries.get_mut(root)
     }
 }
 
 /// Checks the documents named by `dirty` and every other open document of their projects
 /// (a change in one file can add or clear FM202 in another); returns the URIs whose
 /// findings were recomputed.
-pub fn check(documents: &mut HashMap<Url, Document>, dirty: &[Url]) -> Vec<Url> {
+pub fn check(
+    documents: &mut HashMap<Url, Document>,
+    cache: &mut ProjectCache,
+    dirty: &[Url],
+) -> Vec<Url> {
     let mut roots: Vec<PathBuf> = Vec::new();
     let mut alone: Vec<Url> = Vec::new();
     for uri in dirty {
@@ -119,7 +244,7 @@ pub fn check(documents: &mut HashMap<Url, Document>, dirty: &[Url]) -> Vec<Url> 
     }
     let mut done = Vec::new();
     for root in roots {
-        done.extend(check_project(documents, &root));
+        done.extend(check_project(documents, cache, &root));
     }
     for uri in alone {
         if let Some(document) = documents.get_mut(&uri) {
@@ -130,16 +255,56 @@ pub fn check(documents: &mut HashMap<Url, Document>, dirty: &[Url]) -> Vec<Url> 
     done
 }
 
-/// Checks every open rule file of the project at `root` with the project: loaded once from
-/// disk, with the unsaved text of each open buffer applied in memory
-/// (`Project::set_file_text`), so the verdict is `flexmap lint`'s on the saved files.
-fn check_project(documents: &mut HashMap<Url, Document>, root: &Path) -> Vec<Url> {
+/// Checks every open rule file of the project at `root` with the cached project, the unsaved
+/// text of each open buffer applied in memory (`Project::set_file_text`), so the verdict is
+/// `flexmap lint`'s on the saved files.
+fn check_project(
+    documents: &mut HashMap<Url, Document>,
+    cache: &mut ProjectCache,
+    root: &Path,
+) -> Vec<Url> {
     let members: Vec<Url> = documents
         .values()
         .filter(|d| !d.is_test() && d.path.starts_with(root))
         .map(|d| d.uri.clone())
         .collect();
-    let Ok(mut project) = Project::load(root) else {
+    // The previous findings share the cached project: dropped first, so it is changed in
+    // place rather than copied.
+    for uri in &members {
+        if let Some(document) = documents.get_mut(uri) {
+            document.checked = None;
+        }
+    }
+    let open_names = |project: &Project| -> HashMap<Url, String> {
+        members
+            .iter()
+            .filter_map(|uri| {
+                let document = documents.get(uri)?;
+                let index = project.index_of(document.source.name())?;
+                Some((
+                    uri.clone(),
+                    project.rulesets[index].source().name().to_string(),
+                ))
+            })
+            .collect()
+    };
+    let mut names: HashMap<Url, String> = HashMap::new();
+    let mut cached = cache.get(root);
+    if let Some(entry) = cached.as_deref_mut() {
+        names = open_names(&entry.project);
+        let open: HashSet<String> = names.values().cloned().collect();
+        // A buffer of a project file was closed: that file is again as on disk.
+        if !entry.buffers.is_subset(&open) {
+            entry.stale = true;
+        }
+    }
+    if cached.as_ref().is_some_and(|c| c.stale) {
+        cached = cache.get(root);
+        if let Some(entry) = cached.as_deref() {
+            names = open_names(&entry.project);
+        }
+    }
+    let Some(entry) = cached else {
         // The folder cannot be read: each file on its own.
         for uri in &members {
             if let Some(document) = documents.get_mut(uri) {
@@ -148,22 +313,18 @@ fn check_project(documents: &mut HashMap<Url, Document>, root: &Path) -> Vec<Url
         }
         return members;
     };
-    // Each open rule file of the project, under the name the project gives it.
-    let mut names: HashMap<Url, String> = HashMap::new();
-    for uri in &members {
+    let project = Arc::make_mut(&mut entry.project);
+    for (uri, name) in &names {
         let Some(document) = documents.get(uri) else {
             continue;
         };
-        let Some(index) = project.index_of(document.source.name()) else {
-            continue;
-        };
-        let name = project.rulesets[index].source().name().to_string();
-        if project.rulesets[index].source().text() != document.source.text() {
-            project.set_file_text(&name, document.source.text());
+        let index = project.index_of(name);
+        if index.is_none_or(|i| project.rulesets[i].source().text() != document.source.text()) {
+            project.set_file_text(name, document.source.text());
         }
-        names.insert(uri.clone(), name);
     }
-    let project = Arc::new(project);
+    entry.buffers = names.values().cloned().collect();
+    let project = entry.project.clone();
     let project_findings = project.project_diagnostics();
     for uri in &members {
         let Some(document) = documents.get_mut(uri) else {

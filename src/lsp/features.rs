@@ -160,27 +160,9 @@ fn quoted(values: &[&str]) -> String {
         .join(", ")
 }
 
-/// What Insights does with a value of `kind`, and its limits.
+/// What Insights does with a value of `kind`, and its limits (the catalog's note).
 fn kind_limits(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Text => "text; Insights cuts it at 128 characters and counts distinct values",
-        Kind::Label => {
-            "the display label of the attribute with the same number; text cut at 128 characters"
-        }
-        Kind::Id => "an identifier stored as text (128 characters); high cardinality expected",
-        Kind::Hierarchy => {
-            "a path whose levels are joined with \" ▸ \" (128 characters in all); reports drill down level by level"
-        }
-        Kind::Measure => "a number; Insights sums and averages it (text is not a measure)",
-        Kind::Duration => "a number of seconds; Insights shows it as a duration",
-        Kind::YesNo => "`Yes` or `No` exactly; anything else is not counted",
-        Kind::Enum => {
-            "text from a documented set of values; other values show as themselves but break the built-in reports"
-        }
-        Kind::Date => "a date or time within 1901–2049 (epoch milliseconds)",
-        Kind::Url => "an absolute http(s) URL, shown as a link",
-        Kind::List => "a JSON array of objects",
-    }
+    kind.insights_note()
 }
 
 fn describe_table(table: &crate::rules_file::Table) -> String {

@@ -4,8 +4,9 @@
 //! One thread runs the loop: messages update the open documents; checking is debounced
 //! (`DEBOUNCE` after the last change, or at once before a request that needs the findings)
 //! and publishes the findings of every open document of the changed project, so cross-file
-//! findings appear and clear in both files. The checks are `flexmap lint`'s (see
-//! `analysis`); positions are converted in the encoding negotiated at `initialize`
+//! findings appear and clear in both files. The checks are `flexmap lint`'s, against one
+//! project per folder kept in memory and read from disk again only when the disk changed
+//! (see `analysis`); positions are converted in the encoding negotiated at `initialize`
 //! (`position`).
 
 mod actions;
@@ -93,14 +94,25 @@ pub fn run(connection: &Connection) -> Result<(), ServerError> {
         },
     });
     connection.initialize_finish(id, result)?;
+    let watching = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files.as_ref())
+        .and_then(|d| d.dynamic_registration)
+        .unwrap_or(false);
     let mut server = Server {
         connection,
         encoding,
         debounce,
         documents: HashMap::new(),
+        cache: analysis::ProjectCache::new(watching),
         dirty: Vec::new(),
         deadline: None,
     };
+    if watching {
+        server.watch_files()?;
+    }
     server.main_loop()
 }
 
@@ -144,6 +156,8 @@ struct Server<'a> {
     encoding: Encoding,
     debounce: Duration,
     documents: HashMap<Url, Document>,
+    /// The projects of the open documents, read from disk once each.
+    cache: analysis::ProjectCache,
     /// Documents changed since the last check.
     dirty: Vec<Url>,
     /// When the pending check runs.
@@ -151,6 +165,47 @@ struct Server<'a> {
 }
 
 impl Server<'_> {
+    /// Asks the client to report changes of rule files, `flexmap.toml` and `flexmap.lock` on
+    /// disk (`workspace/didChangeWatchedFiles`); its answer needs no handling.
+    fn watch_files(&self) -> Result<(), ServerError> {
+        let watchers: Vec<serde_json::Value> =
+            ["**/*.{yaml,yml}", "**/flexmap.toml", "**/flexmap.lock"]
+                .iter()
+                .map(|glob| serde_json::json!({ "globPattern": glob }))
+                .collect();
+        let params = lsp_types::RegistrationParams {
+            registrations: vec![lsp_types::Registration {
+                id: "flexmap-watch".into(),
+                method: notification::DidChangeWatchedFiles::METHOD.into(),
+                register_options: Some(serde_json::json!({ "watchers": watchers })),
+            }],
+        };
+        self.connection.sender.send(Message::Request(Request::new(
+            lsp_server::RequestId::from("flexmap-watch".to_string()),
+            request::RegisterCapability::METHOD.to_string(),
+            params,
+        )))?;
+        Ok(())
+    }
+
+    /// Marks every open document of the projects holding `path` (and `path`'s own
+    /// document) to be checked again, after the cache forgot those projects.
+    fn disk_changed(&mut self, path: &std::path::Path) {
+        self.cache.invalidate(path);
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let affected: Vec<Url> = self
+            .documents
+            .values()
+            .filter(|d| {
+                d.path == path || d.project_root().is_some_and(|root| path.starts_with(&root))
+            })
+            .map(|d| d.uri.clone())
+            .collect();
+        for uri in affected {
+            self.mark(uri);
+        }
+    }
+
     fn main_loop(&mut self) -> Result<(), ServerError> {
         loop {
             let message = match self.deadline {
@@ -221,7 +276,22 @@ impl Server<'_> {
             }
             notification::DidSaveTextDocument::METHOD => {
                 let params: lsp_types::DidSaveTextDocumentParams = parse(notification.params)?;
+                // The project is read from disk again: the saved file and anything written
+                // beside it.
+                if let Some(document) = self.documents.get(&params.text_document.uri) {
+                    let path = document.path.clone();
+                    self.disk_changed(&path);
+                }
                 self.mark(params.text_document.uri);
+                self.flush()?;
+            }
+            notification::DidChangeWatchedFiles::METHOD => {
+                let params: lsp_types::DidChangeWatchedFilesParams = parse(notification.params)?;
+                for change in params.changes {
+                    if let Ok(path) = change.uri.to_file_path() {
+                        self.disk_changed(&path);
+                    }
+                }
                 self.flush()?;
             }
             notification::DidCloseTextDocument::METHOD => {
@@ -263,7 +333,7 @@ impl Server<'_> {
             return Ok(());
         }
         let dirty = std::mem::take(&mut self.dirty);
-        let checked = analysis::check(&mut self.documents, &dirty);
+        let checked = analysis::check(&mut self.documents, &mut self.cache, &dirty);
         for uri in checked {
             let Some(document) = self.documents.get(&uri) else {
                 continue;

@@ -134,9 +134,9 @@ pub fn parse_yes_no(v: &Value) -> Option<bool> {
         Value::String(text) => {
             let text = text.trim();
             let is_any = |words: &[&str]| words.iter().any(|w| text.eq_ignore_ascii_case(w));
-            if is_any(&["yes", "y", "true", "1", "on"]) {
+            if is_any(crate::catalog::limits::YES_WORDS) {
                 Some(true)
-            } else if is_any(&["no", "n", "false", "0", "off"]) {
+            } else if is_any(crate::catalog::limits::NO_WORDS) {
                 Some(false)
             } else {
                 None
@@ -198,7 +198,8 @@ pub fn render_scalar(v: &Value) -> Option<Cow<'_, str>> {
         Value::Bool(true) => Some(Cow::Borrowed("true")),
         Value::Bool(false) => Some(Cow::Borrowed("false")),
         Value::Null => Some(Cow::Borrowed("")),
-        Value::Array(_) | Value::Object(_) => None,
+        Value::Object(map) => super::number::big_in(map).map(Cow::Borrowed),
+        Value::Array(_) => None,
     }
 }
 
@@ -425,16 +426,10 @@ pub enum DateError {
     OutOfRange,
 }
 
-/// Earliest instant `parse_date` accepts: 1901-01-01T00:00:00Z as epoch milliseconds.
-///
-/// For example `parse_date(&json!("1901-01-01"), None)` is `Ok(DATE_MIN_MS)`.
-pub const DATE_MIN_MS: i64 = -2_177_452_800_000;
-
-/// Latest instant `parse_date` accepts: 2049-12-31T23:59:59.999Z as epoch milliseconds.
-///
-/// For example `parse_date(&json!("2049-12-31T23:59:59.999Z"), None)` is
-/// `Ok(DATE_MAX_MS)`.
-pub const DATE_MAX_MS: i64 = 2_524_607_999_999;
+/// The instants `parse_date` accepts, from the catalog: 1901-01-01T00:00:00Z ..=
+/// 2049-12-31T23:59:59.999Z as epoch milliseconds. For example
+/// `parse_date(&json!("1901-01-01"), None)` is `Ok(DATE_MIN_MS)`.
+pub use crate::catalog::{DATE_MAX_MS, DATE_MIN_MS};
 
 /// Parses a date/time and returns epoch milliseconds (UTC).
 ///
@@ -557,10 +552,7 @@ pub fn hierarchy_levels(v: &Value) -> Option<Vec<String>> {
 pub fn for_each_hierarchy_level(v: &Value, visit: &mut dyn FnMut(&str) -> bool) -> Option<()> {
     match v {
         Value::Array(items) => {
-            if items
-                .iter()
-                .any(|item| matches!(item, Value::Array(_) | Value::Object(_)))
-            {
+            if items.iter().any(super::number::is_container) {
                 return None;
             }
             for item in items {
@@ -572,8 +564,8 @@ pub fn for_each_hierarchy_level(v: &Value, visit: &mut dyn FnMut(&str) -> bool) 
             }
             Some(())
         }
-        Value::Object(_) => None,
-        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {
+        // A big integer is rendered, like any number.
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) | Value::Object(_) => {
             split_hierarchy_text(&render_scalar(v)?, visit);
             Some(())
         }

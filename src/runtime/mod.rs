@@ -12,6 +12,7 @@ pub mod cost;
 mod coerce;
 mod eval;
 mod fast;
+pub mod number;
 mod output;
 mod payload;
 mod policy;
@@ -22,7 +23,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::catalog::{Kind, Section, Target};
+use crate::catalog::{DATE_RANGE, Kind, Section, TEXT_CHARS, Target};
 use crate::syntax::{BinaryOp, SegmentKind};
 
 pub use cost::{MAX_LINE_BYTES, MAX_RECORD_BYTES, MAX_VALUE_BYTES};
@@ -365,13 +366,15 @@ impl Program {
 
 fn describe_kind(kind: WarningKind, what: &str) -> String {
     match kind {
-        WarningKind::Truncated => "value longer than 128 characters, cut to 128 (truncated)".into(),
+        WarningKind::Truncated => {
+            format!("value longer than {TEXT_CHARS} characters, cut to {TEXT_CHARS} (truncated)")
+        }
         WarningKind::Dropped => "value of the wrong shape for this field, dropped (dropped)".into(),
         WarningKind::FilterFailed => {
             format!("`{what}` could not convert its input, gave null (filter-failed)")
         }
         WarningKind::DateOutOfRange => {
-            format!("`{what}`: date outside 1901-2049, gave null (date-out-of-range)")
+            format!("`{what}`: date outside {DATE_RANGE}, gave null (date-out-of-range)")
         }
         WarningKind::LookupMiss => {
             "`lookup` found no entry and has no default, gave null (lookup-miss)".into()

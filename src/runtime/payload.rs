@@ -12,8 +12,8 @@ use serde_json::Value;
 use super::Attributes;
 
 /// `TaskRouter`'s cap on the attributes JSON of a task or a worker, in characters (Unicode
-/// scalar values), whitespace included.
-pub const MAX_PAYLOAD_CHARS: usize = 4096;
+/// scalar values), whitespace included: the catalog's fact under the runtime's name.
+pub use crate::catalog::PAYLOAD_CHARS as MAX_PAYLOAD_CHARS;
 
 /// True when the compact JSON of `attributes` (as `Attributes::write_json` writes it) is
 /// longer than `MAX_PAYLOAD_CHARS`.
@@ -72,6 +72,9 @@ pub(super) fn value_size(value: &Value, count: Count) -> (usize, bool) {
                 exact &= e;
             }
             (size, exact)
+        }
+        Value::Object(map) if super::number::big_in(map).is_some() => {
+            (super::number::big_in(map).map_or(0, str::len), true)
         }
         Value::Object(map) => {
             let mut size = 2 + map.len().saturating_sub(1);

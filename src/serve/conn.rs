@@ -47,7 +47,7 @@ use super::AppState;
 use super::metrics::CloseLabels;
 
 /// Most connections taken from the kernel's queue at shutdown (its length on Linux).
-const SWEEP_MAX: usize = 4096;
+const SWEEP_MAX: usize = 4096; // not an Insights fact
 
 /// Connection limits (from `Options`).
 #[derive(Clone, Copy, Debug)]

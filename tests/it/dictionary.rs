@@ -1,12 +1,9 @@
 //! `flexmap docs`: the data dictionary of `rules-examples/` as Markdown (snapshot) and HTML
 //! (self-contained, balanced, escaped; rendered by headless Chromium into a real image).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command as Process, Stdio};
-use std::time::{Duration, Instant};
-
 use assert_cmd::Command;
 
+use crate::browser::{chromium, run_chromium};
 use crate::root;
 
 /// `flexmap docs ARGS…` run from the crate root: its stdout, after checking it succeeded
@@ -181,63 +178,6 @@ fn html_renders_in_headless_chromium() {
         inked * 100 > total * 2,
         "only {inked} of {total} pixels are dark: no text rendered?"
     );
-}
-
-/// Chromium, or a failure saying how to install it (never a silent skip).
-fn chromium() -> PathBuf {
-    for candidate in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
-        if Path::new(candidate).is_file() {
-            return PathBuf::from(candidate);
-        }
-    }
-    panic!(
-        "this test needs headless Chromium at /usr/bin/chromium: run `bash .ci/setup` \
-         (or `apt-get install chromium`), then re-run `cargo test`"
-    )
-}
-
-/// Runs headless Chromium with `args` (no network, no profile outside `folder`), with a
-/// time limit; returns its stdout.
-fn run_chromium(chromium: &Path, folder: &Path, args: &[&str]) -> String {
-    let profile = folder.join("chromium-profile");
-    let mut child = Process::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("Chromium starts");
-    let started = Instant::now();
-    loop {
-        match child.try_wait().expect("wait for Chromium") {
-            Some(_) => break,
-            None if started.elapsed() > Duration::from_secs(120) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("Chromium did not finish within 120 s: {args:?}");
-            }
-            None => std::thread::sleep(Duration::from_millis(50)),
-        }
-    }
-    let output = child.wait_with_output().expect("Chromium output");
-    assert!(
-        output.status.success(),
-        "Chromium failed ({}):\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// Every Markdown table row has as many cell separators (unescaped `|`) as its header.

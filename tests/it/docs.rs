@@ -287,7 +287,8 @@ fn every_citation_resolves() {
         texts.push((page.display().to_string(), text));
     }
     // Messages and help lines live in the code's string literals: every non-comment line of
-    // src/ except the catalog's data tables (whose tags docs/insights.md resolves).
+    // src/ except the catalog's data tables (whose tags docs/insights.md resolves;
+    // catalog::limits checks its own tags against SOURCES).
     let mut stack = vec![root().join("src")];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).expect("src") {
@@ -297,6 +298,7 @@ fn every_citation_resolves() {
             } else if path.extension().is_some_and(|e| e == "rs")
                 && !path.ends_with("catalog/fields.rs")
                 && !path.ends_with("catalog/sources.rs")
+                && !path.ends_with("catalog/limits.rs")
             {
                 let text = std::fs::read_to_string(&path).expect("source");
                 let code: Vec<&str> = text

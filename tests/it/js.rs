@@ -3,17 +3,19 @@
 //! batch) give byte-identical output lines, the same `--errors` lines and the same warning
 //! report.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use proptest::prelude::*;
 use serde_json::Value;
 
 use crate::{files, root};
 
 /// Output of one run: stdout, the dead-letter file, and stderr (the warning report).
 #[derive(Debug, PartialEq, Eq)]
-struct Run {
+pub struct Run {
     out: String,
     errors: String,
     report: String,
@@ -77,8 +79,9 @@ fn run(mut command: Command, input: &str, errors_path: &Path) -> Run {
     }
 }
 
-/// Runs `records` through `flexmap apply RULES` and through the module, and compares.
-pub fn differential(rules: &Path, records: &str, flags: &[&str]) {
+/// Runs `records` through `flexmap apply RULES` and through the module, compares, and returns
+/// what `flexmap apply` gave.
+pub fn differential(rules: &Path, records: &str, flags: &[&str]) -> Run {
     let dir = tempfile::tempdir().expect("temp dir");
     let module = dir.path().join("module.js");
     build(rules, "js", &module);
@@ -118,6 +121,7 @@ pub fn differential(rules: &Path, records: &str, flags: &[&str]) {
         "warning reports differ for {} {flags:?}",
         rules.display()
     );
+    rust
 }
 
 /// Lines that exercise the record policy and the JSON reader whatever the rules are.
@@ -130,6 +134,7 @@ const ODD_LINES: &str = concat!(
     "{\"a\": 1} x\n",
     "{\"task\": {\"attributes\": \"{\\\"x\\\": 5.0, \\\"y\\\": -0, \\\"z\\\": 1e400}\"}}\n",
     "{\"task\": {\"attributes\": {\"k\": 18446744073709551615, \"m\": -9223372036854775809, \"f\": 2.50, \"e\": 1E2}}}\n",
+    "{\"task\": {\"attributes\": {\"id\": 1234567890123456789012345, \"n\": [-1234567890123456789012345678901234567890, {\"x\": 98765432109876543210}]}}, \"crm\": {\"id\": 1234567890123456789012345}}\n",
     "{\"s\": \"\\ud83d\\ude00 \\u00e9\", \"t\": \"\\ud800\"}\r\n",
     "{\"n\": -0.0, \"o\": {\"é\": 1, \"z\": 2, \"\\uffff\": 3, \"😀\": 4, \"__proto__\": 5, \"10\": 6, \"9\": 7}}\n",
 );
@@ -253,18 +258,31 @@ fn twilio_function_reports_a_mapping_error_without_values() {
     assert_eq!(methods, ["GET"], "nothing is written on an error");
 }
 
-#[test]
-fn generated_records_agree() {
-    // 100,000 records of benches/gen_records.py (nested objects, missing fields, numbers as
-    // strings, multibyte text, values over 128 characters), one node process for all.
+/// `count` records of `benches/gen_records.py` (nested objects, missing fields, numbers as
+/// strings, multibyte text, values over 128 characters), one process per side for all.
+fn generated_records(count: usize) {
     let output = Command::new("python3")
         .arg(root().join("benches/gen_records.py"))
-        .args(["100000", "11"])
+        .args([&count.to_string(), "11"])
         .output()
         .expect("python3 runs");
     assert!(output.status.success());
     let records = String::from_utf8(output.stdout).expect("UTF-8 records");
+    assert_eq!(records.lines().count(), count);
     differential(Path::new("benches/compare.yaml"), &records, &[]);
+}
+
+#[test]
+fn generated_records_agree() {
+    // The first 20,000 of the issue's 100,000 (the same seed): a debug build maps them in a
+    // few seconds; `generated_records_agree_100k` runs all of them.
+    generated_records(20_000);
+}
+
+#[test]
+#[ignore = "the issue's 100,000 records: about a minute in a debug build under load; run with --ignored"]
+fn generated_records_agree_100k() {
+    generated_records(100_000);
 }
 
 #[test]
@@ -292,4 +310,354 @@ fn build_refuses_what_javascript_cannot_reproduce() {
 
 fn stdout_is_empty(stdout: &[u8]) -> bool {
     stdout.is_empty()
+}
+
+/// `flexmap apply RULES --errors …` on `records`: one line per record, the output line or
+/// `error N: reason` from the dead letters.
+fn apply_lines(rules: &Path, records: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let errors = dir.path().join("errors.ndjson");
+    let mut apply = flexmap();
+    apply
+        .current_dir(root())
+        .arg("apply")
+        .arg(rules)
+        .arg("--errors")
+        .arg(&errors);
+    let run = run(apply, records, &errors);
+    let mut dead = std::collections::BTreeMap::new();
+    for line in run.errors.lines() {
+        let value: Value = serde_json::from_str(line).expect("dead letters are JSON");
+        dead.insert(
+            value["line"].as_u64().expect("a line number"),
+            value["error"].as_str().unwrap_or_default().to_string(),
+        );
+    }
+    let mut out = run.out.lines();
+    (1..=records.lines().count() as u64)
+        .map(|n| match dead.get(&n) {
+            Some(error) => format!("error {n}: {error}"),
+            None => out
+                .next()
+                .expect("an output line per mapped record")
+                .to_string(),
+        })
+        .collect()
+}
+
+/// The test page's script: imports every example's ES module, maps each input line with
+/// `applyLine` and writes the lines (hex of their UTF-8, so the DOM dump cannot alter them)
+/// into `<pre id=out>`.
+const ESM_PAGE_SCRIPT: &str = r"
+const out = [];
+try {
+  for (const [file, name, lines] of CASES) {
+    const m = await import('./' + file);
+    out.push('# ' + name);
+    lines.forEach((text, i) => {
+      const r = m.applyLine(text, {});
+      out.push(r.error === null ? r.json : 'error ' + (i + 1) + ': ' + r.error);
+    });
+  }
+  const bytes = new TextEncoder().encode(out.join('\n') + '\n');
+  document.getElementById('out').textContent = 'HEX:' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+} catch (e) {
+  document.getElementById('out').textContent = 'FAILED: ' + e + '\n' + e.stack;
+}
+";
+
+#[test]
+fn esm_modules_run_in_headless_chromium() {
+    let chromium = crate::browser::chromium();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut cases = Vec::new();
+    let mut expected = Vec::new();
+    for rules in files("rules-examples", ".yaml") {
+        if rules.to_string_lossy().ends_with(".test.yaml") {
+            continue;
+        }
+        let name = crate::display(&rules);
+        let stem = rules
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let file = format!("{stem}.mjs");
+        build(&rules, "esm", &dir.path().join(&file));
+        let records = std::fs::read_to_string(rules.with_extension("input.ndjson"))
+            .expect("every example has inputs");
+        let lines: Vec<&str> = records.lines().collect();
+        expected.push(format!("# {name}"));
+        expected.extend(apply_lines(&relative(&rules), &records));
+        cases.push(serde_json::json!([file, name, lines]));
+    }
+    assert!(cases.len() >= 4, "the bundled examples are found");
+    std::fs::write(
+        dir.path().join("main.js"),
+        format!(
+            "const CASES = {};\n{ESM_PAGE_SCRIPT}",
+            serde_json::to_string(&cases).expect("JSON")
+        ),
+    )
+    .expect("write script");
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><meta charset=utf-8><title>flexmap esm</title><pre id=out>running</pre>\
+         <script type=module src=main.js></script>\n",
+    )
+    .expect("write page");
+    let server = crate::browser::Server::start(dir.path());
+    let url = format!("{}/index.html", server.base);
+    let dom = crate::browser::run_chromium(
+        &chromium,
+        dir.path(),
+        &["--virtual-time-budget=10000", "--dump-dom", &url],
+    );
+    drop(server);
+    let start = dom.find("<pre id=\"out\">").map_or_else(
+        || panic!("no <pre id=out> in the DOM:\n{dom}"),
+        |i| i + "<pre id=\"out\">".len(),
+    );
+    let end = start + dom[start..].find("</pre>").expect("</pre>");
+    let text = &dom[start..end];
+    let hex = text
+        .strip_prefix("HEX:")
+        .unwrap_or_else(|| panic!("the page did not finish: {text}"));
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect();
+    let got = String::from_utf8(bytes).expect("UTF-8");
+    let want = expected.join("\n") + "\n";
+    assert_eq!(got, want, "Chromium's output differs from `flexmap apply`");
+}
+
+/// Text of `bytes` ASCII bytes.
+fn ab(bytes: usize) -> String {
+    "ab".repeat(bytes / 2)
+}
+
+#[test]
+fn cost_caps_agree() {
+    // The amplifying rules of tests/it/hostile_runtime.rs: the module refuses the same record
+    // with the same `value-too-large` error at the same site, and maps the others.
+    let cases: Vec<(String, String)> = vec![
+        // 16 Ki positions × 2000 bytes: 32 MiB.
+        (
+            format!(
+                "  x:\n    value: r.s | replace(\"\", \"{}\") | len\n    allow: [amplification]\n",
+                "y".repeat(2000)
+            ),
+            ab(16 << 10),
+        ),
+        // 1 Ki matches of 1 KiB × 20 group references: 20 MiB.
+        (
+            format!(
+                "  x: r.s | replace(\"[ab]{{1024}}\", \"{}\") | len\n",
+                "$0".repeat(20)
+            ),
+            ab(1 << 20),
+        ),
+        // 512 Ki characters: 512 Ki elements of 32 bytes.
+        ("  x: r.s | split(\"\") | len\n".into(), ab(512 << 10)),
+        // 192 Ki levels × (100 + 1) bytes.
+        (
+            format!("  x: r.s | hierarchy(sep=\"{}\") | len\n", "-".repeat(100)),
+            "1".repeat(192 << 10),
+        ),
+        // `++` and the list literals copy `r.s` 17 times: 17 MiB.
+        (
+            format!(
+                "  a: r.s | len\n  x: '({}) | len'\n",
+                vec!["r.s"; 17].join(" ++ ")
+            ),
+            ab(1 << 20),
+        ),
+        (
+            format!("  x: '[{}] | len'\n", vec!["r.s"; 17].join(", ")),
+            ab(1 << 20),
+        ),
+        (
+            format!(
+                "  x: '[{}] | join(\"\") | len'\n",
+                vec!["r.s | lower"; 17].join(", ")
+            ),
+            ab(1 << 20),
+        ),
+        (
+            "  x: '{\"k\": r.s, \"l\": [r.s, r.s | upper]} | len'\n  y: '[r.s] | len'\n".into(),
+            ab(6 << 20),
+        ),
+        // The record cap: each rule builds 8 + 12 MiB; the fourth passes 64 MiB.
+        (
+            {
+                let mut body = String::new();
+                for i in 0..8 {
+                    let _ = writeln!(body, "  x{i}: (r.s ++ r.s ++ r.s) | len");
+                }
+                body
+            },
+            ab(4 << 20),
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (index, (body, text)) in cases.iter().enumerate() {
+        let rules = dir.path().join(format!("amp{index}.yaml"));
+        std::fs::write(
+            &rules,
+            format!("flexmap: 1\ntarget: task\nextra:\n  n: r.s | number\n{body}"),
+        )
+        .expect("write rules");
+        let records = format!(
+            "{{\"r\":{{\"s\":\"short\"}}}}\n{{\"r\":{{\"s\":\"{text}\"}}}}\n{{\"r\":{{\"s\":\"ok\"}}}}\n"
+        );
+        differential(&rules, &records, &[]);
+        if index == 0 {
+            differential(&rules, &records, &["--strict"]);
+            differential(&rules, &records, &["--merge", "r"]);
+        }
+    }
+}
+
+/// JSON text of a string around the 128 cut, or of a spelling the filters and kinds parse.
+fn json_text() -> impl Strategy<Value = String> {
+    // Multibyte, astral (two UTF-16 units), combining, white space and separators.
+    let chars = prop::sample::select(vec![
+        'a', 'Z', 'é', 'ß', 'ΐ', '中', '😀', '𝔸', '\u{301}', ' ', '\u{a0}', ',', '-', '1', '/',
+        '.', '@', '\u{2028}', 'İ', 'ς',
+    ]);
+    prop_oneof![
+        3 => prop::collection::vec(chars.clone(), 0..12).prop_map(|c| c.into_iter().collect::<String>()),
+        2 => prop::collection::vec(chars, 120..136).prop_map(|c| c.into_iter().collect::<String>()),
+        4 => prop::sample::select(vec![
+            "yes", "No", "TRUE", "off", "Follow-Up", "follow-up", " 42 ", "1e3", "-0", "5.0",
+            "00:02:13", "1:30 min", "1901-01-01T00:00:00Z", "1900-12-31T23:59:59Z",
+            "2049-12-31T23:59:59.999Z", "2050-01-01T00:00:00Z", "31/12/2049", "01/01/1901",
+            "31/12/1900", "Tue, 1 Jul 2003 10:52:37 +0200", "20240305", "1709649000",
+            "(415) 555-0100", "+44 20 7946 0958", " Mary.Smith@Example.COM ", "a@b",
+            "https://example.com/é?q=1", "http://", "a", "1", "é", "", "   ", "a,é,,b",
+        ])
+        .prop_map(str::to_string),
+    ]
+    .prop_map(|s| serde_json::to_string(&s).expect("JSON string"))
+}
+
+/// JSON text of a number, spelled as a record may spell it (`-0`, `5.0`, `1e308`, beyond i64,
+/// the millisecond and second edges of 1901–2049).
+fn json_number() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => prop::sample::select(vec![
+            "-0", "-0.0", "0", "5.0", "5", "1e308", "1E2", "-1e308", "2.5", "0.1", "1.5e-7",
+            "9007199254740993", "18446744073709551615", "-9223372036854775808",
+            "-9223372036854775809", "123456789012345678901234567890", "-2177452800000",
+            "-2177452800001", "2524607999999", "2524608000000", "-2177452800", "2524607999",
+            "133000", "3.14159", "-7.9", "1e-320",
+        ])
+        .prop_map(str::to_string),
+        1 => any::<i64>().prop_map(|n| n.to_string()),
+        1 => any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| format!("{f:?}")),
+    ]
+}
+
+fn json_scalar() -> impl Strategy<Value = String> + Clone {
+    prop_oneof![
+        4 => json_text(),
+        3 => json_number(),
+        1 => prop::sample::select(vec!["null", "true", "false"]).prop_map(str::to_string),
+    ]
+    .boxed()
+}
+
+/// An array or object of scalars, sometimes nested once.
+fn json_composite() -> impl Strategy<Value = String> {
+    json_scalar().prop_recursive(2, 8, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4)
+                .prop_map(|items| format!("[{}]", items.join(","))),
+            prop::collection::vec(
+                (
+                    prop::sample::select(vec!["a", "k", "é", "__proto__"]),
+                    inner
+                ),
+                0..3
+            )
+            .prop_map(|pairs| {
+                let pairs: Vec<String> = pairs
+                    .into_iter()
+                    .map(|(k, v)| format!("{}:{v}", serde_json::to_string(k).expect("key")))
+                    .collect();
+                format!("{{{}}}", pairs.join(","))
+            }),
+        ]
+    })
+}
+
+fn json_any() -> impl Strategy<Value = String> {
+    prop_oneof![3 => json_scalar(), 1 => json_composite()]
+}
+
+/// A record of tests/js/every-filter.yaml: each of its paths (mostly of the shape its rules
+/// expect) present, null or missing.
+fn record() -> impl Strategy<Value = String> {
+    let field = |value: BoxedStrategy<String>| prop::option::weighted(0.9, value);
+    (
+        field(prop_oneof![5 => json_text(), 1 => json_any()].boxed()),
+        field(json_any().boxed()),
+        field(prop_oneof![5 => json_number(), 1 => json_any()].boxed()),
+        field(prop_oneof![3 => json_text(), 2 => json_number(), 1 => json_any()].boxed()),
+        field(prop_oneof![4 => json_composite(), 1 => json_any()].boxed()),
+    )
+        .prop_map(|(a, x, n, d, l)| {
+            let fields: Vec<String> = [("a", a), ("x", x), ("n", n), ("d", d), ("l", l)]
+                .into_iter()
+                .filter_map(|(key, value)| value.map(|v| format!("\"{key}\":{v}")))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        })
+}
+
+#[test]
+fn every_filter_and_kind_agree() {
+    // Batches of generated records through `flexmap apply` and the module (one process per
+    // side and batch): the same lines, errors and warning report, plain and strict.
+    let rules = Path::new("tests/js/every-filter.yaml");
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 4,
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    });
+    runner
+        .run(&prop::collection::vec(record(), 150), |records| {
+            let mut text = records.join("\n");
+            text.push('\n');
+            let plain = differential(rules, &text, &[]);
+            differential(rules, &text, &["--strict"]);
+            // The batch reaches the rules: most records map, with warnings of many kinds.
+            let mapped = plain.out.lines().count();
+            assert!(
+                mapped * 2 > records.len(),
+                "{mapped} of {} mapped",
+                records.len()
+            );
+            let kinds = [
+                "(truncated)",
+                "(dropped)",
+                "(filter-failed)",
+                "(date-out-of-range)",
+                "(lookup-miss)",
+                "(type-mismatch)",
+                "(unknown-enum-value)",
+                "(not-finite)",
+            ];
+            for kind in kinds {
+                assert!(
+                    plain.report.contains(kind),
+                    "no {kind} warning:\n{}",
+                    plain.report
+                );
+            }
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
 }

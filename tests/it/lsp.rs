@@ -55,5 +55,5 @@ fn a_real_client_gets_diagnostics_completion_hover_fixes_and_cross_file_findings
         "pytest-lsp failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(stdout.contains("7 passed"), "{stdout}");
+    assert!(stdout.contains("9 passed"), "{stdout}");
 }

@@ -3,6 +3,8 @@
 mod agreement;
 mod apply_cases;
 mod audit;
+mod authoring;
+mod browser;
 mod cli;
 mod dictionary;
 mod docs;
@@ -10,6 +12,7 @@ mod examples;
 mod filters;
 mod fmt;
 mod fuzz_regressions;
+mod hostile_numbers;
 mod hostile_runtime;
 mod http_client;
 mod js;

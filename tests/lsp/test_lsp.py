@@ -312,3 +312,122 @@ async def test_symbols_and_definition(client, project):
         )
     )
     assert definition.range.start == types.Position(line=3, character=2)
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[BIN, "lsp"]))
+async def watching_client(lsp_client: LanguageClient):
+    """A client that watches files for the server (`workspace/didChangeWatchedFiles`)."""
+    lsp_client.registrations = []
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams):
+        lsp_client.registrations.extend(params.registrations)
+
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(
+                workspace=types.WorkspaceClientCapabilities(
+                    did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                        dynamic_registration=True
+                    )
+                )
+            ),
+            initialization_options={"debounceMs": 20},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+def change_whole(client, path, text, version):
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri_of(path), version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def published_version(client, uri, version, rounds=20):
+    """Waits for the publishDiagnostics of `uri` at `version` (bounded) and returns it."""
+    for _ in range(rounds):
+        params = await asyncio.wait_for(
+            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 5
+        )
+        if params.uri == uri and params.version == version:
+            return params.diagnostics
+    raise AssertionError(f"no diagnostics of {uri} at version {version}")
+
+
+FIXED = MISSPELT.replace("wrapup_time", "wrap_up_time")
+OTHER_CLEAN = "flexmap: 1\ntarget: task\nconversations:\n  language: ivr.lang\n"
+
+
+@pytest.mark.asyncio
+async def test_an_edit_on_disk_of_another_project_file_is_seen(client, project):
+    """A client that does not watch files: the server keeps the project in memory and
+    compares the files' stamps before each check, so an edit saved by another program is
+    seen at the next change of the buffer."""
+    first = project / "a.yaml"
+    first.write_text(FIXED)
+    other = project / "b.yaml"
+    other.write_text(OTHER_CLEAN)
+    open_file(client, first, FIXED)
+    found = await diagnostics_for(client, uri_of(first), lambda ds: "FM101" not in codes(ds))
+    assert "FM202" not in codes(found)
+    # Another program writes b.yaml: it now writes `ivr_path` too.
+    other.write_text(SECOND)
+    change_whole(client, first, FIXED + "\n", 2)
+    await diagnostics_for(client, uri_of(first), lambda ds: "FM202" in codes(ds))
+    # And back: the conflict clears.
+    other.write_text(OTHER_CLEAN)
+    change_whole(client, first, FIXED, 3)
+    await diagnostics_for(client, uri_of(first), lambda ds: "FM202" not in codes(ds))
+
+
+@pytest.mark.asyncio
+async def test_did_change_watched_files_reloads_the_project(watching_client, project):
+    """A client that watches files: the server trusts it and reads the project from disk
+    again when it reports a change (and only then)."""
+    client = watching_client
+    first = project / "a.yaml"
+    first.write_text(FIXED)
+    other = project / "b.yaml"
+    other.write_text(OTHER_CLEAN)
+    open_file(client, first, FIXED)
+    found = await diagnostics_for(client, uri_of(first), lambda ds: "FM101" not in codes(ds))
+    assert "FM202" not in codes(found)
+    # The server asked to be told about rule files, flexmap.toml and flexmap.lock.
+    assert [r.method for r in client.registrations] == ["workspace/didChangeWatchedFiles"]
+    globs = [w["globPattern"] for w in client.registrations[0].register_options["watchers"]]
+    assert "**/flexmap.lock" in globs and "**/flexmap.toml" in globs
+    other.write_text(SECOND)
+    # Not reported yet: the check of the next keystroke uses the project in memory.
+    change_whole(client, first, FIXED + "\n", 2)
+    found = await published_version(client, uri_of(first), 2)
+    assert "FM202" not in codes(found)
+    # The client reports the change: the project is read again and the finding appears
+    # without another keystroke.
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri_of(other), type=types.FileChangeType.Changed)]
+        )
+    )
+    await diagnostics_for(client, uri_of(first), lambda ds: "FM202" in codes(ds))
+    # A new file created on disk is reported and planned with the project.
+    other.write_text(OTHER_CLEAN)
+    third = project / "c.yaml"
+    third.write_text(SECOND)
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[
+                types.FileEvent(uri=uri_of(other), type=types.FileChangeType.Changed),
+                types.FileEvent(uri=uri_of(third), type=types.FileChangeType.Created),
+            ]
+        )
+    )
+    found = await diagnostics_for(
+        client,
+        uri_of(first),
+        lambda ds: any(d.code == "FM202" and "c.yaml" in str(d.related_information) for d in ds),
+    )
