@@ -261,7 +261,7 @@ impl fmt::Display for CompileError {
         write!(
             f,
             "the ruleset has {errors} error{}",
-            if errors == 1 { "" } else { "s" }
+            crate::diagnostic::plural(errors)
         )
     }
 }

@@ -266,7 +266,7 @@ struct LintName(String);
 #[allow(dead_code)]
 enum InputSchema {
     /// Just the type.
-    Type(InputTypeSchema),
+    Type(crate::rules_file::DeclaredType),
     /// A declaration with facts.
     Declaration(InputDeclarationSchema),
 }
@@ -278,7 +278,7 @@ enum InputSchema {
 struct InputDeclarationSchema {
     /// The type of the value.
     #[schemars(rename = "type")]
-    kind: Option<InputTypeSchema>,
+    kind: Option<crate::rules_file::DeclaredType>,
     /// `high` for per-contact values (ids, emails), `low` for small value sets.
     cardinality: Option<CardinalitySchema>,
     /// The value is personal data (lints warn where it would reach Insights).
@@ -288,25 +288,6 @@ struct InputDeclarationSchema {
     max_length: Option<u64>,
     /// What the input is; for readers.
     description: Option<String>,
-}
-
-/// Type of an input value.
-#[derive(JsonSchema)]
-#[schemars(rename_all = "snake_case")]
-#[allow(dead_code)]
-enum InputTypeSchema {
-    /// Text.
-    String,
-    /// A number.
-    Number,
-    /// `true` or `false`.
-    Bool,
-    /// A list.
-    Array,
-    /// A mapping.
-    Object,
-    /// Anything.
-    Any,
 }
 
 /// Cardinality of an input.

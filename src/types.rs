@@ -32,6 +32,8 @@ impl Type {
             Value::Number(_) => Type::Number,
             Value::String(_) => Type::String,
             Value::Array(_) => Type::Array,
+            // A big integer (`runtime::number`) is a number.
+            Value::Object(map) if crate::runtime::number::big_in(map).is_some() => Type::Number,
             Value::Object(_) => Type::Object,
         }
     }
@@ -59,10 +61,7 @@ impl Type {
     /// The name with its article: "a string", "an array".
     #[must_use]
     pub fn with_article(self) -> String {
-        match self {
-            Type::Array | Type::Object | Type::Any => format!("an {}", self.name()),
-            _ => format!("a {}", self.name()),
-        }
+        crate::diagnostic::with_article(self.name())
     }
 
     /// Name as written in `inputs:` declarations.

@@ -355,9 +355,8 @@ fn contains_token(text: &str, token: &str) -> bool {
 
 fn article(type_name: &str) -> String {
     match type_name {
-        "object" | "array" => format!("an {type_name}"),
         "null" => "null".to_string(),
-        other => format!("a {other}"),
+        other => crate::diagnostic::with_article(other),
     }
 }
 

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::Checker;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::rules_file::{DeclaredType, ExprSource};
+use crate::rules_file::ExprSource;
 use crate::runtime::filters::{self, FilterDef, FilterOp};
 use crate::runtime::{Ir, PathSegment};
 use crate::source::Span;
@@ -115,7 +115,7 @@ impl Checker<'_> {
                 let ir = Ir::Path(ir_segments.into_boxed_slice());
                 match self.inputs.get(&path).filter(|_| plain) {
                     Some((declared, decl_span)) => {
-                        let ty = declared_type(*declared);
+                        let ty = declared.ty();
                         let origin = Origin {
                             text: format!("`{path}`, declared `type: {}` in `inputs`", ty.name()),
                             span: Some(span),
@@ -652,17 +652,6 @@ impl Checker<'_> {
     }
 }
 
-fn declared_type(declared: DeclaredType) -> Type {
-    match declared {
-        DeclaredType::String => Type::String,
-        DeclaredType::Number => Type::Number,
-        DeclaredType::Bool => Type::Bool,
-        DeclaredType::Array => Type::Array,
-        DeclaredType::Object => Type::Object,
-        DeclaredType::Any => Type::Any,
-    }
-}
-
 /// A constant argument: literals, lists and objects of literals, negative numbers.
 fn constant(expr: &Expr) -> Option<Value> {
     Some(match &expr.kind {
@@ -708,13 +697,7 @@ fn fold_array(irs: Vec<Ir>) -> Ir {
 }
 
 fn article_list(types: &[Type]) -> String {
-    let with_article: Vec<String> = types
-        .iter()
-        .map(|t| match t {
-            Type::Array | Type::Any => format!("an {t}"),
-            _ => format!("a {t}"),
-        })
-        .collect();
+    let with_article: Vec<String> = types.iter().map(|t| t.with_article()).collect();
     match with_article.split_last() {
         None => String::new(),
         Some((last, [])) => last.clone(),
@@ -766,8 +749,8 @@ fn count_params(def: &FilterDef) -> String {
     let total = def.params.len();
     match (required, total) {
         (0, 0) => "no arguments".into(),
-        (0, t) => format!("at most {t} argument{}", if t == 1 { "" } else { "s" }),
-        (r, t) if r == t => format!("{t} argument{}", if t == 1 { "" } else { "s" }),
+        (0, t) => format!("at most {t} argument{}", crate::diagnostic::plural(t)),
+        (r, t) if r == t => format!("{t} argument{}", crate::diagnostic::plural(t)),
         (r, t) => format!("{r} to {t} arguments"),
     }
 }

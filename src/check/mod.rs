@@ -372,19 +372,23 @@ impl Checker<'_> {
                 let mut d = Diagnostic::new(
                     Code::UnknownTarget,
                     format!(
-                        "`{name}` is not a `{}` field Insights knows",
+                        "`{}` is not a `{}` field Insights knows",
+                        crate::diagnostic::wording::escape_invisible(name),
                         section.name()
                     ),
                     rule.name_span,
                 )
                 .with_label("Insights would silently ignore this key");
+                // An invisible character (zero-width space, joiner, BOM) is named first: the
+                // key looks right in every editor.
+                let invisible = self.invisible_in_key(rule);
                 d = match suggestion {
                     Some(s) => {
                         let same_section = s.section == section;
                         let full = if same_section { s.name.clone() } else { format!("{}.{}", s.section.name(), s.name) };
                         let d = match s.note {
-                            Some(note) => d.with_help(format!("did you mean `{full}`? {note}")),
-                            None => d.with_help(format!("did you mean `{full}`?")),
+                            Some(note) => d.with_help(format!("{invisible}did you mean `{full}`? {note}")),
+                            None => d.with_help(format!("{invisible}did you mean `{full}`?")),
                         };
                         if same_section && s.mechanical {
                             d.with_fix(format!("rename `{name}` to `{}`", s.name), vec![Edit::replace(rule.name_span, s.name.clone())])
@@ -392,14 +396,36 @@ impl Checker<'_> {
                             d
                         }
                     }
-                    None => d.with_help(
-                        "use a field from the Insights catalog, a custom field under `custom:`, or move it under `extra:` if it is not meant for Insights",
-                    ),
+                    None => d.with_help(format!(
+                        "{invisible}use a field from the Insights catalog, a custom field under `custom:`, or move it under `extra:` if it is not meant for Insights",
+                    )),
                 };
                 self.diagnostics.push(d);
                 None
             }
         }
+    }
+
+    /// "the key contains an invisible character `\u{200B}` at column 15: delete it; " when the
+    /// rule's key holds one (the column is the file's when the key is written plain), else "".
+    fn invisible_in_key(&self, rule: &Rule) -> String {
+        use crate::diagnostic::wording::{escape_char, first_invisible};
+        let name = rule.name.as_str();
+        let Some((index, c)) = first_invisible(name) else {
+            return String::new();
+        };
+        let source = &self.file.source;
+        let written = source.text().get(rule.name_span.range());
+        let place = if written == Some(name) {
+            let (_, column) = source.line_col(rule.name_span.start);
+            format!("at column {}", column + index)
+        } else {
+            format!("as character {} of the key", index + 1)
+        };
+        format!(
+            "the key contains an invisible character `{}` {place}: delete it; ",
+            escape_char(c)
+        )
     }
 
     fn first_free_slot(&mut self, section: Section, kind: SlotKind) -> Option<String> {
@@ -619,14 +645,7 @@ impl Checker<'_> {
     }
 }
 
-/// "a" or "an" before a word.
-pub(crate) fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
-}
+pub(crate) use crate::diagnostic::article;
 
 #[cfg(test)]
 mod tests;

@@ -35,16 +35,9 @@ pub fn check_expression(
     expr: &SourceFile,
     rules: Option<&RuleFile>,
 ) -> (Option<CheckedExpr>, Vec<Diagnostic>) {
-    let mut file = rules.cloned().unwrap_or_else(|| RuleFile {
-        source: expr.clone(),
-        target: Some(Target::Task),
-        target_span: Span::at(0),
-        description: None,
-        inputs: Vec::new(),
-        tables: Vec::new(),
-        custom: Vec::new(),
-        rules: Vec::new(),
-    });
+    let mut file = rules
+        .cloned()
+        .unwrap_or_else(|| RuleFile::empty(expr.clone(), Some(Target::Task)));
     // Sites (runtime warnings) point into the expression.
     file.source = expr.clone();
     let target = file.target.unwrap_or(Target::Task);

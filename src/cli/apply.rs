@@ -16,7 +16,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 use base64::Engine as _;
-use flexmap::Severity;
 use flexmap::runtime::{FastPath, MergePath, Program, RecordPolicy, RuntimeWarning};
 use serde_json::Value;
 
@@ -478,29 +477,7 @@ fn load_program(args: &ApplyArgs) -> Result<Program, u8> {
         eprintln!("flexmap: {}", e.message);
         return Err(EXIT_USAGE);
     }
-    // The project around the rule file decides, as `flexmap lint` and `serve` do.
-    match flexmap::Project::compile_file(&args.rules) {
-        Ok(program) => Ok(program),
-        Err(error) => {
-            let errors: Vec<_> = error
-                .diagnostics
-                .into_iter()
-                .filter(|d| d.severity == Severity::Error)
-                .collect();
-            let output = OutputArgs {
-                format: args.diagnostics.format,
-                color: args.diagnostics.color,
-            };
-            super::print_diagnostics(&errors, 1, &output, true);
-            eprintln!(
-                "flexmap: {} has {} error{}; nothing was applied",
-                args.rules.display(),
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
-            );
-            Err(EXIT_FINDINGS)
-        }
-    }
+    super::compile_or_report(&args.rules, &args.diagnostics, "applied")
 }
 
 /// Reads one line into `batch` without its terminator (a line over `max` bytes is consumed but
@@ -652,7 +629,7 @@ fn report(counts: &Counts, program: &Program, args: &ApplyArgs) {
         eprintln!(
             "warning: {message} — {} record{} (first at line {first})",
             figure(*count),
-            if *count == 1 { "" } else { "s" }
+            flexmap::diagnostic::plural(*count)
         );
     }
     let errors = match (&args.errors, counts.errors) {
@@ -660,13 +637,13 @@ fn report(counts: &Counts, program: &Program, args: &ApplyArgs) {
         (Some(path), n) => format!(
             "{} error{} (written to {})",
             figure(n),
-            if n == 1 { "" } else { "s" },
+            flexmap::diagnostic::plural(n),
             path.display()
         ),
         (None, n) => format!(
             "{} error{} (reasons above)",
             figure(n),
-            if n == 1 { "" } else { "s" }
+            flexmap::diagnostic::plural(n)
         ),
     };
     if args.diagnostics.format == Format::Json {
@@ -678,10 +655,10 @@ fn report(counts: &Counts, program: &Program, args: &ApplyArgs) {
         eprintln!(
             "flexmap apply: {} line{}: {} mapped, {errors}, {} warning{}",
             figure(counts.lines),
-            if counts.lines == 1 { "" } else { "s" },
+            flexmap::diagnostic::plural(counts.lines),
             figure(counts.mapped),
             figure(total_warnings),
-            if total_warnings == 1 { "" } else { "s" }
+            flexmap::diagnostic::plural(total_warnings)
         );
     }
 }

@@ -191,9 +191,7 @@ fn json(report: &AuditReport) -> String {
     }
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
+use flexmap::diagnostic::plural;
 
 /// Human output: miette's report, drawn over a window of the offending line only (NDJSON
 /// lines run to thousands of characters, and their neighbours say nothing about the finding).

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use flexmap::emit::{self, Flavor, Header, Portability};
 use flexmap::runtime::Program;
-use flexmap::{Code, Diagnostic, Severity, SourceFile, Span};
+use flexmap::{Code, Diagnostic, SourceFile, Span};
 use sha2::{Digest, Sha256};
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OutputArgs};
@@ -49,22 +49,9 @@ pub fn run(args: &BuildArgs) -> u8 {
     };
     let name = args.rules.display().to_string();
     // The project around the rule file decides (its lock and settings), as for `apply`.
-    let program = match flexmap::Project::compile_file(&args.rules) {
+    let program = match super::compile_or_report(&args.rules, &args.diagnostics, "built") {
         Ok(program) => program,
-        Err(error) => {
-            let errors: Vec<_> = error
-                .diagnostics
-                .into_iter()
-                .filter(|d| d.severity == Severity::Error)
-                .collect();
-            super::print_diagnostics(&errors, 1, &args.diagnostics, true);
-            eprintln!(
-                "flexmap: {name} has {} error{}; nothing was built",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
-            );
-            return EXIT_FINDINGS;
-        }
+        Err(code) => return code,
     };
     let source = SourceFile::new(
         program.sites().first().map_or(name.as_str(), |s| &*s.file),
@@ -88,7 +75,7 @@ pub fn run(args: &BuildArgs) -> u8 {
             eprintln!(
                 "flexmap: {name} cannot run as JavaScript exactly as in Rust ({} finding{}); nothing was built",
                 diagnostics.len(),
-                if diagnostics.len() == 1 { "" } else { "s" }
+                flexmap::diagnostic::plural(diagnostics.len())
             );
             return EXIT_FINDINGS;
         }

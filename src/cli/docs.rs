@@ -72,7 +72,7 @@ pub fn run(args: &DocsArgs) -> u8 {
         eprintln!(
             "flexmap docs: {} error{} in the rules; fix them (see `flexmap lint`) before documenting the project",
             errors.len(),
-            if errors.len() == 1 { "" } else { "s" }
+            flexmap::diagnostic::plural(errors.len())
         );
         return EXIT_FINDINGS;
     }
@@ -118,7 +118,7 @@ pub fn run(args: &DocsArgs) -> u8 {
                 "flexmap docs: wrote {} ({fields} fields from {} rule file{})",
                 path.display(),
                 inputs.len(),
-                if inputs.len() == 1 { "" } else { "s" }
+                flexmap::diagnostic::plural(inputs.len())
             );
         }
         None => print!("{text}"),

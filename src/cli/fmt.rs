@@ -112,7 +112,7 @@ pub fn run(args: &FmtArgs) -> u8 {
     eprintln!(
         "flexmap fmt: {} file{}, {changed} {verb}, {refused} left as they are",
         files.len(),
-        if files.len() == 1 { "" } else { "s" }
+        flexmap::diagnostic::plural(files.len())
     );
     if failed {
         EXIT_USAGE

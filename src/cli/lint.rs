@@ -770,6 +770,4 @@ fn unified_diff(name: &str, before: &str, after: &str) -> String {
         .to_string()
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
+use flexmap::diagnostic::plural;

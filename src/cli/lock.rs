@@ -114,9 +114,7 @@ pub fn run(args: &LockArgs) -> u8 {
     EXIT_OK
 }
 
-fn count(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
+use flexmap::diagnostic::count;
 
 /// One line per slot whose entry changes.
 fn changes(old: &[LockEntry], new: &[LockEntry]) -> Vec<String> {

@@ -163,6 +163,30 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Compiles the rule file at `path` in the project around it (its lock and settings), as
+/// `flexmap lint` and `serve` decide. On errors prints them to stderr with
+/// "flexmap: PATH has N errors; nothing was DONE" and gives the exit code.
+pub fn compile_or_report(
+    path: &std::path::Path,
+    output: &OutputArgs,
+    done: &str,
+) -> Result<flexmap::Program, u8> {
+    flexmap::Project::compile_file(path).map_err(|error| {
+        let errors: Vec<_> = error
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.severity == flexmap::Severity::Error)
+            .collect();
+        print_diagnostics(&errors, 1, output, true);
+        eprintln!(
+            "flexmap: {} has {}; nothing was {done}",
+            path.display(),
+            flexmap::diagnostic::count(errors.len(), "error")
+        );
+        EXIT_FINDINGS
+    })
+}
+
 /// Prints findings to stdout in the chosen format; returns nothing, errors go to stderr.
 pub fn print_diagnostics(
     diagnostics: &[flexmap::Diagnostic],

@@ -63,9 +63,9 @@ impl Progress {
             figure(records),
             per_second(records, self.bar.elapsed()),
             figure(errors),
-            if errors == 1 { "" } else { "s" },
+            flexmap::diagnostic::plural(errors),
             figure(warnings),
-            if warnings == 1 { "" } else { "s" },
+            flexmap::diagnostic::plural(warnings),
         ));
         self.bar.set_position(self.read.load(Ordering::Relaxed));
     }

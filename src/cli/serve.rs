@@ -166,7 +166,7 @@ async fn serve(args: &ServeArgs, options: Options) -> u8 {
     eprintln!(
         "flexmap serve: listening on http://{address} ({} ruleset{} serving, {} refused)",
         registry.serving(),
-        if registry.serving() == 1 { "" } else { "s" },
+        flexmap::diagnostic::plural(registry.serving()),
         registry.refused()
     );
     match server.run(listener, shutdown).await {

@@ -7,12 +7,14 @@
 pub mod codes;
 #[cfg(feature = "cli")]
 pub mod render;
+pub mod wording;
 
 use std::fmt;
 
 use crate::source::{SourceFile, Span};
 
 pub use codes::{Code, CodeInfo};
+pub use wording::{article, count, plural, with_article};
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

@@ -100,7 +100,7 @@ pub(super) fn check(ir: &crate::runtime::Ir, found: &mut Vec<Portability>) {
                     code: "FM602",
                     message: format!(
                         "the generated JavaScript cannot parse the date format specifier{} {}",
-                        if missing.len() == 1 { "" } else { "s" },
+                        crate::diagnostic::plural(missing.len()),
                         missing.join(", ")
                     ),
                     help: format!(

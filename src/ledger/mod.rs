@@ -526,12 +526,8 @@ fn strings(value: &DeValue<'_>) -> Option<Vec<String>> {
 }
 
 /// "an attribute", "a label", "a measure".
-fn article_kind(kind: SlotKind) -> &'static str {
-    match kind {
-        SlotKind::Attribute => "an attribute",
-        SlotKind::Label => "a label",
-        SlotKind::Measure => "a measure",
-    }
+fn article_kind(kind: SlotKind) -> String {
+    crate::diagnostic::with_article(kind.name())
 }
 
 #[cfg(test)]

@@ -61,7 +61,7 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
             Code::SsoOverwrites,
             format!(
                 "this worker ruleset writes {count} worker attribute{}, which the identity provider overwrites at every SSO login",
-                if count == 1 { "" } else { "s" }
+                crate::diagnostic::plural(count)
             ),
             context.file.target_span,
         )

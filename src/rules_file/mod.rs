@@ -12,6 +12,7 @@ use crate::catalog::{Section, SlotKind, Target};
 use crate::diagnostic::{Code, Diagnostic, Edit};
 use crate::source::{SourceFile, Span};
 use crate::suggest::did_you_mean;
+use crate::types::Type;
 
 pub use scalar::OffsetMap;
 use yaml::{Node, NodeKind};
@@ -67,6 +68,24 @@ pub struct RuleFile {
     pub custom: Vec<CustomField>,
     /// Rules of `conversations`, `customers`, `worker` and `extra`, in file order.
     pub rules: Vec<Rule>,
+}
+
+impl RuleFile {
+    /// A file of `source` with nothing declared yet: no target, no inputs, tables, custom
+    /// fields or rules.
+    #[must_use]
+    pub fn empty(source: SourceFile, target: Option<Target>) -> RuleFile {
+        RuleFile {
+            source,
+            target,
+            target_span: Span::at(0),
+            description: None,
+            inputs: Vec::new(),
+            tables: Vec::new(),
+            custom: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
 }
 
 /// Which part of the output a rule writes.
@@ -154,21 +173,59 @@ impl ExprSource {
     }
 }
 
-/// Declared static type of an input path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Type of an input value (`inputs:` declarations); the rule-file schema uses this enum too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, schemars::JsonSchema)]
+#[schemars(rename_all = "snake_case")]
 pub enum DeclaredType {
-    /// `string`.
+    /// Text.
     String,
-    /// `number`.
+    /// A number.
     Number,
-    /// `bool`.
+    /// `true` or `false`.
     Bool,
-    /// `array`.
+    /// A list.
     Array,
-    /// `object`.
+    /// A mapping.
     Object,
-    /// `any`.
+    /// Anything.
     Any,
+}
+
+impl DeclaredType {
+    /// Every declared type, in the order messages list them.
+    pub const ALL: [DeclaredType; 6] = [
+        DeclaredType::String,
+        DeclaredType::Number,
+        DeclaredType::Bool,
+        DeclaredType::Array,
+        DeclaredType::Object,
+        DeclaredType::Any,
+    ];
+
+    /// The static type checks give a value of this declared type.
+    #[must_use]
+    pub fn ty(self) -> Type {
+        match self {
+            DeclaredType::String => Type::String,
+            DeclaredType::Number => Type::Number,
+            DeclaredType::Bool => Type::Bool,
+            DeclaredType::Array => Type::Array,
+            DeclaredType::Object => Type::Object,
+            DeclaredType::Any => Type::Any,
+        }
+    }
+
+    /// The name as written in `inputs:` (`string`, `bool`, …).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        self.ty().name()
+    }
+
+    /// The declared type written `name`, if any.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<DeclaredType> {
+        DeclaredType::ALL.into_iter().find(|t| t.name() == name)
+    }
 }
 
 /// An `inputs:` entry.
@@ -292,16 +349,7 @@ impl Walker<'_> {
                 return None;
             }
         };
-        let mut file = RuleFile {
-            source: self.source.clone(),
-            target: None,
-            target_span: Span::at(0),
-            description: None,
-            inputs: Vec::new(),
-            tables: Vec::new(),
-            custom: Vec::new(),
-            rules: Vec::new(),
-        };
+        let mut file = RuleFile::empty(self.source.clone(), None);
         if matches!(root.kind, NodeKind::Null) {
             self.push(
                 Diagnostic::new(
@@ -632,25 +680,16 @@ impl Walker<'_> {
     }
 
     fn declared_type(&mut self, name: &str, span: Span) -> Option<(DeclaredType, Span)> {
-        let ty = match name {
-            "string" => DeclaredType::String,
-            "number" => DeclaredType::Number,
-            "bool" => DeclaredType::Bool,
-            "array" => DeclaredType::Array,
-            "object" => DeclaredType::Object,
-            "any" => DeclaredType::Any,
-            _ => {
-                let mut d =
-                    Diagnostic::new(Code::InvalidValue, format!("unknown type `{name}`"), span)
-                        .with_label("not a flexmap type");
-                let names = ["string", "number", "bool", "array", "object", "any"];
-                d = match did_you_mean(name, names) {
-                    Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                    None => d.with_help("types are string, number, bool, array, object, any"),
-                };
-                self.push(d);
-                return None;
-            }
+        let Some(ty) = DeclaredType::from_name(name) else {
+            let mut d = Diagnostic::new(Code::InvalidValue, format!("unknown type `{name}`"), span)
+                .with_label("not a flexmap type");
+            let names = DeclaredType::ALL.map(DeclaredType::name);
+            d = match did_you_mean(name, names) {
+                Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                None => d.with_help(format!("types are {}", names.join(", "))),
+            };
+            self.push(d);
+            return None;
         };
         Some((ty, span))
     }

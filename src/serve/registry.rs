@@ -203,7 +203,7 @@ pub fn reload(dir: &Path, previous: &Registry) -> (Registry, ReloadSummary) {
         let message = format!(
             "the project has {} error{} outside its rule files; nothing was reloaded",
             project_errors.len(),
-            if project_errors.len() == 1 { "" } else { "s" }
+            crate::diagnostic::plural(project_errors.len())
         );
         return (
             fail(message, short_lines(project_errors.iter()), &mut summary),
@@ -261,7 +261,7 @@ pub fn reload(dir: &Path, previous: &Registry) -> (Registry, ReloadSummary) {
                 let message = format!(
                     "{file} has {} error{}; {}",
                     errors.len(),
-                    if errors.len() == 1 { "" } else { "s" },
+                    crate::diagnostic::plural(errors.len()),
                     if old.is_some_and(|o| o.program.is_some()) {
                         "the previous version keeps serving"
                     } else {

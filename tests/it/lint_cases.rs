@@ -116,3 +116,45 @@ fn no_unreferenced_snapshots() {
         }
     }
 }
+
+/// FM101 makes invisible characters visible (issue 10 item 10): a key with a zero-width or
+/// other format character (Unicode Cf) shows it escaped, and the help names its column.
+#[test]
+fn unknown_key_shows_invisible_characters() {
+    for (invisible, escaped) in [
+        ('\u{200B}', "\\u{200B}"),
+        ('\u{200C}', "\\u{200C}"),
+        ('\u{200D}', "\\u{200D}"),
+        ('\u{2060}', "\\u{2060}"),
+        ('\u{FEFF}', "\\u{FEFF}"),
+        ('\u{00AD}', "\\u{AD}"),
+    ] {
+        let text = format!(
+            "flexmap: 1\ntarget: task\nconversations:\n  conversation{invisible}_label_1: crm.case\n"
+        );
+        let diagnostics = Ruleset::from_str(&text, "rules/t.yaml").diagnostics();
+        let found = diagnostics
+            .iter()
+            .find(|d| d.code == flexmap::Code::UnknownTarget)
+            .unwrap_or_else(|| panic!("no FM101 for {escaped}: {diagnostics:#?}"));
+        assert!(
+            found
+                .message
+                .contains(&format!("`conversation{escaped}_label_1`")),
+            "{escaped}: {}",
+            found.message
+        );
+        assert!(
+            !found.message.contains(invisible),
+            "{escaped}: the message still hides it: {}",
+            found.message
+        );
+        let help = found.help.as_deref().unwrap_or_default();
+        assert!(
+            help.contains(&format!(
+                "the key contains an invisible character `{escaped}` at column 15"
+            )),
+            "{escaped}: {help}"
+        );
+    }
+}
