@@ -661,3 +661,78 @@ fn every_filter_and_kind_agree() {
         })
         .unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// The Serverless Toolkit's local runner, installed by `.ci/setup` (or `FLEXMAP_TWILIO_RUN`),
+/// or a failure saying how to install it (never a silent skip).
+fn twilio_run_bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("FLEXMAP_TWILIO_RUN") {
+        return PathBuf::from(path);
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let installed = home.join(".cache/flexmap-ci/node/node_modules/twilio-run/bin/twilio-run.js");
+    assert!(
+        installed.is_file(),
+        "this test needs the Serverless Toolkit's local runner at {}: run `bash .ci/setup` \
+         (it runs `npm install twilio-run` into ~/.cache/flexmap-ci/node), or set \
+         FLEXMAP_TWILIO_RUN to twilio-run's bin/twilio-run.js",
+        installed.display()
+    );
+    installed
+}
+
+#[test]
+fn twilio_run_serves_the_generated_function() {
+    let twilio_run = twilio_run_bin();
+    let dir = tempfile::tempdir().expect("temp dir");
+    build(
+        &root().join("rules-examples/inbound-voice.yaml"),
+        "twilio-function",
+        dir.path(),
+    );
+    let record = serde_json::json!({"ivr": {"language": "es-MX", "business_hours": "yes"}});
+    let mut child = Command::new("node")
+        .arg(root().join("tests/js/twilio-run-smoke.js"))
+        .arg(&twilio_run)
+        .arg(dir.path())
+        .arg("/flexmap-inbound-voice")
+        .arg(record.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    // The script kills the runner after 90 s; this is the backstop for the script itself.
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("twilio-run-smoke.js did not finish within 120 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let output = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let run: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|_| {
+        panic!(
+            "the smoke script prints JSON: {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    assert!(output.status.success(), "{run:#}");
+    assert_eq!(run["status"], 200, "{run:#}");
+    let methods: Vec<&str> = run["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .filter_map(|r| r["method"].as_str())
+        .collect();
+    assert_eq!(methods, ["GET", "POST", "GET", "POST"], "{run:#}");
+    assert_eq!(
+        run["stored"]["conversations"]["language"], "Spanish",
+        "{run:#}"
+    );
+    assert_eq!(run["stored"]["written_by_someone_else"], 1, "{run:#}");
+    assert_eq!(run["body"]["attributes"], run["stored"], "{run:#}");
+}
