@@ -770,11 +770,12 @@ fn values_stay_out_of_messages_unless_shown() {
             show_values: true,
         },
     );
-    let all: String = shown
+    let all = shown
         .diagnostics
         .iter()
-        .map(|d| format!("{} {:?}\n", d.message, d.help))
-        .collect();
+        .map(|d| format!("{} {:?}", d.message, d.help))
+        .collect::<Vec<_>>()
+        .join("\n");
     for secret in [
         "ann@example.com",
         "sk_live",
