@@ -32,6 +32,8 @@ impl Type {
             Value::Number(_) => Type::Number,
             Value::String(_) => Type::String,
             Value::Array(_) => Type::Array,
+            // A big integer (`runtime::number`) is a number.
+            Value::Object(map) if crate::runtime::number::big_in(map).is_some() => Type::Number,
             Value::Object(_) => Type::Object,
         }
     }

@@ -6,7 +6,6 @@
 const TWO53 = 9007199254740992;
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
-const U64_MAX = 2n ** 64n - 1n;
 class Flt {
   constructor(v) { this.v = v; }
 }
@@ -1374,8 +1373,8 @@ function parseExact(text) {
     if (t[1] === undefined && t[2] === undefined) {
       const b = BigInt(t[0]);
       if (t[0] === '-0') return new Flt(-0);
-      if (b >= I64_MIN && b <= U64_MAX) return intVal(b);
-      return Number(t[0]);
+      // Every integer stays exact, beyond i64/u64 too (Rust: runtime/number.rs).
+      return intVal(b);
     }
     const x = Number(t[0]);
     if (!Number.isFinite(x)) fail('number out of range');

@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use flexmap::Ruleset;
+use flexmap::runtime::number;
 use flexmap::source::SourceFile;
 use serde_json::Value;
 
@@ -86,17 +87,29 @@ pub fn run(args: &EvalArgs) -> u8 {
             "warnings": warnings,
         });
         if args.steps {
-            out["steps"] = serde_json::to_value(&steps).unwrap_or(Value::Null);
+            // Built by hand, not with `to_value`: big integers stay exact (`runtime::number`).
+            let steps = steps.iter().map(|step| {
+                let mut entry = serde_json::json!({"step": step.step, "value": step.value});
+                if let Some(at) = &step.at {
+                    entry["at"] = Value::from(at.as_str());
+                }
+                entry
+            });
+            out["steps"] = Value::Array(steps.collect());
         }
-        println!("{out}");
+        println!("{}", number::to_json(&out));
     } else {
         for step in &steps {
             match &step.at {
-                Some(at) => println!("step: {} at {at} -> {}", step.step, step.value),
-                None => println!("step: {} -> {}", step.step, step.value),
+                Some(at) => println!(
+                    "step: {} at {at} -> {}",
+                    step.step,
+                    number::to_json(&step.value)
+                ),
+                None => println!("step: {} -> {}", step.step, number::to_json(&step.value)),
             }
         }
-        println!("value: {value}");
+        println!("value: {}", number::to_json(&value));
         println!("type: {}", checked.ty.name());
         for warning in &warnings {
             println!("warning: {warning}");
@@ -151,6 +164,9 @@ fn read_record(path: Option<&Path>) -> Result<Value, RecordError> {
             ))
         })?
     };
-    serde_json::from_slice(&bytes)
-        .map_err(|e| RecordError::Invalid(format!("{name} is not one JSON value: {e}")))
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => number::parse_record(text),
+        Err(_) => serde_json::from_slice(&bytes),
+    }
+    .map_err(|e| RecordError::Invalid(format!("{name} is not one JSON value: {e}")))
 }

@@ -7,7 +7,6 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use flexmap::runtime::Program;
-use serde_json::Value;
 
 /// One trace line: the input line number, then the rule's trace.
 #[derive(serde::Serialize)]
@@ -46,7 +45,9 @@ impl Tracer {
     /// # Errors
     /// Writing fails.
     pub fn line(&mut self, number: u64, bytes: Option<&[u8]>) -> io::Result<()> {
-        let record = bytes.map(serde_json::from_slice::<Value>);
+        let record = bytes
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .map(flexmap::runtime::number::parse_record);
         let Some(Ok(record)) = record else {
             let line = serde_json::json!({
                 "line": number,

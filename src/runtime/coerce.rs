@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::WarningKind;
-use super::convert;
+use super::{convert, number};
 use crate::catalog::{Kind, TEXT_CHARS};
 
 /// Coerces `value` for a target of `kind` (`None`: an `extra` attribute, written as is).
@@ -54,25 +54,30 @@ pub(super) fn coerce<'a>(
             ),
             None => (None, Some(WarningKind::Dropped)),
         },
+        // A big integer is copied as written (SPEC: never rounded through a float).
         Kind::Measure | Kind::Duration => match value.as_ref() {
             Value::Number(_) => (Some(value), None),
+            other if number::big(other).is_some() => (Some(value), None),
             Value::String(s) => match convert::parse_number(s).and_then(convert::number_value) {
                 Some(n) => (owned(n), None),
                 None => (None, Some(WarningKind::Dropped)),
             },
             _ => (None, Some(WarningKind::Dropped)),
         },
-        Kind::Date => match convert::parse_date(&value, None) {
-            Ok(ms) => (owned(Value::from(ms)), None),
-            Err(convert::DateError::OutOfRange) => (None, Some(WarningKind::DateOutOfRange)),
-            Err(convert::DateError::Unparsable) => (None, Some(WarningKind::Dropped)),
-        },
+        Kind::Date => {
+            match convert::parse_date(number::approximate(&value).as_ref().unwrap_or(&value), None)
+            {
+                Ok(ms) => (owned(Value::from(ms)), None),
+                Err(convert::DateError::OutOfRange) => (None, Some(WarningKind::DateOutOfRange)),
+                Err(convert::DateError::Unparsable) => (None, Some(WarningKind::Dropped)),
+            }
+        }
         Kind::Url => match value.as_str() {
             Some(s) if convert::is_http_url(s) => (Some(value), None),
             _ => (None, Some(WarningKind::Dropped)),
         },
         Kind::List => match value.as_ref() {
-            Value::Array(items) if items.iter().all(Value::is_object) => (Some(value), None),
+            Value::Array(items) if items.iter().all(number::is_object) => (Some(value), None),
             _ => (None, Some(WarningKind::Dropped)),
         },
     }
@@ -102,10 +107,8 @@ fn text(value: Cow<'_, Value>) -> (Option<Cow<'_, Value>>, Option<WarningKind>) 
             Some(WarningKind::Truncated),
         );
     }
-    let rendered = match value.as_ref() {
-        Value::Array(_) | Value::Object(_) => return (None, Some(WarningKind::Dropped)),
-        other => convert::render_scalar(other),
-    };
+    // Arrays and objects give `None`; a big integer gives its digits.
+    let rendered = convert::render_scalar(value.as_ref());
     let Some(rendered) = rendered else {
         return (None, Some(WarningKind::Dropped));
     };

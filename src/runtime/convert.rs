@@ -198,7 +198,8 @@ pub fn render_scalar(v: &Value) -> Option<Cow<'_, str>> {
         Value::Bool(true) => Some(Cow::Borrowed("true")),
         Value::Bool(false) => Some(Cow::Borrowed("false")),
         Value::Null => Some(Cow::Borrowed("")),
-        Value::Array(_) | Value::Object(_) => None,
+        Value::Object(map) => super::number::big_in(map).map(Cow::Borrowed),
+        Value::Array(_) => None,
     }
 }
 
@@ -551,10 +552,7 @@ pub fn hierarchy_levels(v: &Value) -> Option<Vec<String>> {
 pub fn for_each_hierarchy_level(v: &Value, visit: &mut dyn FnMut(&str) -> bool) -> Option<()> {
     match v {
         Value::Array(items) => {
-            if items
-                .iter()
-                .any(|item| matches!(item, Value::Array(_) | Value::Object(_)))
-            {
+            if items.iter().any(super::number::is_container) {
                 return None;
             }
             for item in items {
@@ -566,8 +564,8 @@ pub fn for_each_hierarchy_level(v: &Value, visit: &mut dyn FnMut(&str) -> bool) 
             }
             Some(())
         }
-        Value::Object(_) => None,
-        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {
+        // A big integer is rendered, like any number.
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) | Value::Object(_) => {
             split_hierarchy_text(&render_scalar(v)?, visit);
             Some(())
         }

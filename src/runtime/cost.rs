@@ -45,6 +45,8 @@ pub fn value_cost(value: &Value) -> usize {
             sum.saturating_add(ELEMENT_COST)
                 .saturating_add(value_cost(item))
         }),
+        // A big integer is a number: it costs nothing, like the others.
+        Value::Object(map) if super::number::big_in(map).is_some() => 0,
         Value::Object(map) => map.iter().fold(0usize, |sum, (key, item)| {
             sum.saturating_add(ELEMENT_COST)
                 .saturating_add(key.len())

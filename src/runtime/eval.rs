@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::convert;
 use super::cost::{Budget, ELEMENT_COST, value_cost};
 use super::filters::{self, Failure, FilterOp};
+use super::number;
 use super::{Ir, PathSegment, RuntimeWarning, SiteId, WarningKind};
 use crate::syntax::BinaryOp;
 
@@ -25,7 +26,7 @@ pub(super) trait Record {
 
 impl Record for Value {
     fn is_object(&self) -> bool {
-        Value::is_object(self)
+        number::is_object(self)
     }
 
     fn path(&self, segments: &[PathSegment]) -> &Value {
@@ -157,7 +158,11 @@ pub(super) fn eval_in<'a, R: Record>(
                     None => warn(scope, WarningKind::NotFinite, *site),
                 }
             }
-            _ => warn(scope, WarningKind::TypeMismatch, *site),
+            // A big integer is negated as the nearest float, as arithmetic reads it.
+            other => match number::as_f64(other).and_then(|f| convert::number_value(-f)) {
+                Some(v) => Cow::Owned(v),
+                None => warn(scope, WarningKind::TypeMismatch, *site),
+            },
         },
         Ir::Not(operand, site) => match eval_in(operand, record, scope).as_ref() {
             Value::Null => Cow::Borrowed(&NULL),
@@ -321,6 +326,9 @@ fn binary<'a, R: Record>(
                 (Value::Null, _) | (_, Value::Null) => return Cow::Borrowed(&NULL),
                 (Value::Number(a), Value::Number(b)) => a.as_f64().partial_cmp(&b.as_f64()),
                 (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
+                (a, b) if number::is_number(a) && number::is_number(b) => {
+                    number::as_f64(a).partial_cmp(&number::as_f64(b))
+                }
                 _ => None,
             };
             let Some(ordering) = ordering else {
@@ -353,13 +361,19 @@ fn binary<'a, R: Record>(
         BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
             let l = eval_in(left, record, scope);
             let r = eval_in(right, record, scope);
-            let (left_number, right_number) = match (l.as_ref(), r.as_ref()) {
+            let (left_int, right_int, lhs, rhs) = match (l.as_ref(), r.as_ref()) {
                 (Value::Null, _) | (_, Value::Null) => return Cow::Borrowed(&NULL),
-                (Value::Number(a), Value::Number(b)) => (a, b),
+                (Value::Number(a), Value::Number(b)) => {
+                    (a.as_i64(), b.as_i64(), a.as_f64(), b.as_f64())
+                }
+                // A big integer takes part as the nearest float.
+                (a, b) if number::is_number(a) && number::is_number(b) => {
+                    (a.as_i64(), b.as_i64(), number::as_f64(a), number::as_f64(b))
+                }
                 _ => return warn(scope, WarningKind::TypeMismatch, site),
             };
             // Exact integer arithmetic where it fits; floats otherwise.
-            if let (Some(lhs), Some(rhs)) = (left_number.as_i64(), right_number.as_i64()) {
+            if let (Some(lhs), Some(rhs)) = (left_int, right_int) {
                 let exact = match op {
                     BinaryOp::Add => lhs.checked_add(rhs),
                     BinaryOp::Sub => lhs.checked_sub(rhs),
@@ -371,8 +385,8 @@ fn binary<'a, R: Record>(
                     return Cow::Owned(Value::from(n));
                 }
             }
-            let lhs = left_number.as_f64().unwrap_or(f64::NAN);
-            let rhs = right_number.as_f64().unwrap_or(f64::NAN);
+            let lhs = lhs.unwrap_or(f64::NAN);
+            let rhs = rhs.unwrap_or(f64::NAN);
             let result = match op {
                 BinaryOp::Add => lhs + rhs,
                 BinaryOp::Sub => lhs - rhs,

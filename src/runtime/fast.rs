@@ -16,12 +16,13 @@
 //! `Attributes::write_json`.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 
-use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use super::number::{self, Watch};
 use super::{Ir, OutSection, PathSegment, Program, RuntimeWarning, eval};
 use crate::catalog::{Section, Target};
 
@@ -66,6 +67,26 @@ impl Node {
             child.number(next);
         }
         self.slots = (first, *next);
+    }
+
+    /// Fills the slots below this node from a whole value (the exact reader's), as `Fill`
+    /// fills them while parsing.
+    fn fill_from(&self, value: &Value, slots: &mut [Value]) {
+        if let Some(slot) = self.slot {
+            if let Some(place) = slots.get_mut(slot) {
+                *place = value.clone();
+            }
+            return;
+        }
+        if let Value::Object(map) = value
+            && number::big_in(map).is_none()
+        {
+            for (key, child) in &self.keys {
+                if let Some(value) = map.get(key.as_ref()) {
+                    child.fill_from(value, slots);
+                }
+            }
+        }
     }
 
     /// The slot that answers `segments`, and how many segments lead to it.
@@ -285,14 +306,27 @@ impl<'p> FastPath<'p> {
     /// The `serde_json` error for malformed JSON.
     pub fn parse(&self, text: &str) -> Result<Record<'_>, serde_json::Error> {
         let mut slots = vec![Value::Null; self.root.slots.1];
+        let seen = Cell::new(false);
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        let object = Fill {
+        let mut object = Fill {
             node: &self.root,
             slots: &mut slots,
             fresh: true,
+            seen: &seen,
         }
         .deserialize(&mut deserializer)?;
         deserializer.end()?;
+        // A value a rule reads may hold a big integer: read the line again, exactly
+        // (`runtime::number`). The text is valid JSON, so the exact reader succeeds.
+        if seen.get()
+            && let Some(whole) = number::parse_exact(text)
+        {
+            slots.fill(Value::Null);
+            object = number::is_object(&whole);
+            if object {
+                self.root.fill_from(&whole, &mut slots);
+            }
+        }
         Ok(Record {
             fast: self,
             object,
@@ -379,8 +413,7 @@ fn write_entry(out: &mut Vec<u8>, keys: &[Box<[u8]>], index: u32, value: &Value)
     if let Some(key) = keys.get(index as usize) {
         out.extend_from_slice(key);
     }
-    // Serialising a JSON value into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, value);
+    number::write_json(out, value);
 }
 
 /// Fills the slots of `node` from one value; says whether the value was an object.
@@ -389,6 +422,8 @@ struct Fill<'n, 's> {
     slots: &'s mut [Value],
     /// False when this key was seen before in the same object: its slots must be cleared.
     fresh: bool,
+    /// Set when a slot's value may hold a big integer (`number::Watch`).
+    seen: &'s Cell<bool>,
 }
 
 impl<'de> DeserializeSeed<'de> for Fill<'_, '_> {
@@ -397,7 +432,7 @@ impl<'de> DeserializeSeed<'de> for Fill<'_, '_> {
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
         match self.node.slot {
             Some(slot) => {
-                let value = Value::deserialize(deserializer)?;
+                let value = Watch(self.seen).deserialize(deserializer)?;
                 let object = value.is_object();
                 if let Some(place) = self.slots.get_mut(slot) {
                     *place = value;
@@ -465,6 +500,7 @@ impl<'de> Visitor<'de> for Fill<'_, '_> {
                         node,
                         slots: &mut *self.slots,
                         fresh,
+                        seen: self.seen,
                     })?;
                 }
                 None => map.next_value_seed(Skip)?,

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::convert::{self, TimeUnit};
 use super::cost::{Bounded, ELEMENT_COST, OverCap, value_cost};
+use super::number;
 use crate::types::Type;
 
 /// Largest compiled size of a regex in a rule (bytes of the compiled program).
@@ -643,6 +644,9 @@ fn apply_inner(op: &FilterOp, input: &Value, limit: usize) -> Result<Option<Valu
             Err(TooLarge)
         }
     };
+    if let Some(digits) = number::big(input) {
+        return big_filter(op, digits, input, limit);
+    }
     let out = match op {
         FilterOp::Lower => {
             let s = text()?;
@@ -715,7 +719,6 @@ fn apply_inner(op: &FilterOp, input: &Value, limit: usize) -> Result<Option<Valu
             for item in items {
                 let rendered = match item {
                     Value::Null => continue,
-                    Value::Array(_) | Value::Object(_) => return Err(WrongType),
                     other => convert::render_scalar(other).ok_or(WrongType)?,
                 };
                 if rendered.is_empty() || too_large {
@@ -896,6 +899,32 @@ fn apply_inner(op: &FilterOp, input: &Value, limit: usize) -> Result<Option<Valu
     Ok(Some(out))
 }
 
+/// A filter on a big integer (`runtime::number`): text filters see its digits, `number`
+/// and `int` keep it, `==` and `in` compare it exactly, and the numeric filters read the
+/// nearest float.
+fn big_filter(
+    op: &FilterOp,
+    digits: &str,
+    input: &Value,
+    limit: usize,
+) -> Result<Option<Value>, Failure> {
+    match op {
+        FilterOp::Number | FilterOp::Int => Ok(None),
+        FilterOp::String => Ok(Some(Value::String(digits.to_string()))),
+        FilterOp::Sha256 | FilterOp::Lookup(..) | FilterOp::Phone(_) | FilterOp::Hierarchy(_) => {
+            apply_inner(op, &Value::String(digits.to_string()), limit)
+        }
+        FilterOp::In(values) => Ok(Some(Value::Bool(
+            values.iter().any(|v| values_equal(v, input)),
+        ))),
+        _ => apply_inner(
+            op,
+            &number::approximate(input).ok_or(Failure::Unconvertible)?,
+            limit,
+        ),
+    }
+}
+
 fn slice_bounds(len: usize, start: i64, end: Option<i64>) -> (usize, usize) {
     let resolve = |i: i64| -> usize {
         if i < 0 {
@@ -922,6 +951,17 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
                 x.as_f64() == y.as_f64()
             }
         }
+        (Value::Object(_), _) | (_, Value::Object(_)) => match (number::big(a), number::big(b)) {
+            (Some(x), Some(y)) => x == y,
+            // A big integer never equals an i64 or u64; a float is compared by value.
+            (Some(_), None) | (None, Some(_)) => match (a, b) {
+                (Value::Number(n), _) | (_, Value::Number(n)) if n.is_f64() => {
+                    number::as_f64(a) == number::as_f64(b)
+                }
+                _ => false,
+            },
+            (None, None) => a == b,
+        },
         _ => a == b,
     }
 }

@@ -12,6 +12,7 @@ pub mod cost;
 mod coerce;
 mod eval;
 mod fast;
+pub mod number;
 mod output;
 mod payload;
 mod policy;

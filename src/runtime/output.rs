@@ -4,6 +4,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value;
 
 use super::OutSection;
+use super::number::Exact;
 use super::payload::{self, Count};
 use crate::catalog::{Section, Target};
 
@@ -57,7 +58,31 @@ impl Attributes {
     /// As a JSON value (object keys then sort, as `serde_json::Map` does).
     #[must_use]
     pub fn to_value(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+        // Built directly: a big integer stays one (`runtime::number`), where `to_value` would
+        // read its digits back as a float.
+        let object = |entries: &[(Box<str>, Value)]| {
+            Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            )
+        };
+        let mut map = serde_json::Map::new();
+        if !self.worker {
+            for (name, list) in [
+                ("conversations", &self.conversations),
+                ("customers", &self.customers),
+            ] {
+                if !list.is_empty() {
+                    map.insert(name.to_string(), object(list));
+                }
+            }
+        }
+        for (k, v) in &self.root {
+            map.insert(k.to_string(), v.clone());
+        }
+        Value::Object(map)
     }
 
     /// Characters of the compact JSON `write_json` writes, and whether the count is exact
@@ -111,7 +136,7 @@ impl Serialize for Entries<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
         for (k, v) in self.0 {
-            map.serialize_entry(k.as_ref(), v)?;
+            map.serialize_entry(k.as_ref(), &Exact(v))?;
         }
         map.end()
     }
@@ -131,7 +156,7 @@ impl Serialize for Attributes {
             }
         }
         for (k, v) in &self.root {
-            map.serialize_entry(k.as_ref(), v)?;
+            map.serialize_entry(k.as_ref(), &Exact(v))?;
         }
         map.end()
     }

@@ -73,6 +73,9 @@ pub(super) fn value_size(value: &Value, count: Count) -> (usize, bool) {
             }
             (size, exact)
         }
+        Value::Object(map) if super::number::big_in(map).is_some() => {
+            (super::number::big_in(map).map_or(0, str::len), true)
+        }
         Value::Object(map) => {
             let mut size = 2 + map.len().saturating_sub(1);
             let mut exact = true;

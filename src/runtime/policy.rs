@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use super::{
     Attributes, FastPath, MAX_PAYLOAD_CHARS, Program, RuntimeWarning, WarningKind, json_chars,
+    number,
 };
 
 /// A record that cannot be sent: a stable code (`not-an-object`, `strict`,
@@ -101,9 +102,9 @@ impl MergePath {
             };
         }
         match at {
-            Value::Object(_) => Ok(at.clone()),
-            Value::String(text) => match serde_json::from_str::<Value>(text) {
-                Ok(value @ Value::Object(_)) => Ok(value),
+            Value::Object(_) if number::is_object(at) => Ok(at.clone()),
+            Value::String(text) => match number::parse_record(text) {
+                Ok(value) if number::is_object(&value) => Ok(value),
                 _ => Err(RecordError::new(
                     "merge-not-an-object",
                     format!(
@@ -136,7 +137,7 @@ impl Serialize for Output {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Output::Attributes(attributes) => attributes.serialize(serializer),
-            Output::Merged(value) => value.serialize(serializer),
+            Output::Merged(value) => number::Exact(value).serialize(serializer),
         }
     }
 }
@@ -188,7 +189,7 @@ impl RecordPolicy {
     /// Maps one parsed record.
     #[must_use]
     pub fn map_record(&self, program: &Program, record: &Value) -> RecordOutcome {
-        if !record.is_object() {
+        if !number::is_object(record) {
             return RecordOutcome {
                 result: Err(not_an_object(record)),
                 warnings: Vec::new(),
@@ -225,8 +226,8 @@ impl RecordPolicy {
             }
             None => Ok(Output::Attributes(applied.attributes)),
             Some(path) => merged(path, record, &applied.attributes).and_then(|value| {
-                let json = serde_json::to_vec(&value).unwrap_or_default();
-                check_cap(&json).map(|()| Output::Merged(value))
+                let json = number::to_json(&value);
+                check_cap(json.as_bytes()).map(|()| Output::Merged(value))
             }),
         };
         RecordOutcome { result, warnings }
@@ -274,7 +275,7 @@ impl RecordPolicy {
         let program = fast.program();
         let start = out.len();
         if self.merge.is_some() {
-            let record: Value = serde_json::from_str(text).map_err(malformed)?;
+            let record: Value = number::parse_record(text).map_err(malformed)?;
             let outcome = self.map_record(program, &record);
             warnings.extend(outcome.warnings);
             let value = outcome.result?;
@@ -284,7 +285,7 @@ impl RecordPolicy {
         }
         let record = fast.parse(text).map_err(malformed)?;
         if !record.is_object() {
-            let kind = serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
+            let kind = number::parse_record(text).unwrap_or(Value::Null);
             return Err(not_an_object(&kind));
         }
         let mark = warnings.len();
@@ -370,6 +371,7 @@ fn kind_of(value: &Value) -> &'static str {
         Value::Number(_) => "a number",
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
+        Value::Object(map) if number::big_in(map).is_some() => "a number",
         Value::Object(_) => "an object",
     }
 }
@@ -383,10 +385,12 @@ fn merged(path: &MergePath, record: &Value, attributes: &Attributes) -> Result<V
 
 fn deep_merge(base: &mut Value, update: Value) {
     match (base, update) {
-        (Value::Object(base), Value::Object(update)) => {
+        (Value::Object(base), Value::Object(update))
+            if number::big_in(base).is_none() && number::big_in(&update).is_none() =>
+        {
             for (key, value) in update {
                 match base.get_mut(&key) {
-                    Some(existing) if existing.is_object() && value.is_object() => {
+                    Some(existing) if number::is_object(existing) && number::is_object(&value) => {
                         deep_merge(existing, value);
                     }
                     _ => {

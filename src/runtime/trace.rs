@@ -26,15 +26,24 @@ pub struct RuleTrace {
     /// Why, in words.
     pub reason: String,
     /// The `when:` condition's value (absent when the rule has none).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::number::serialize_option"
+    )]
     pub when: Option<Value>,
     /// Each step of the value, innermost first.
     pub steps: Vec<Step>,
     /// The value before the target kind's coercion (absent when the rule was skipped).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::number::serialize_option"
+    )]
     pub value: Option<Value>,
     /// What was written (absent when nothing was).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::number::serialize_option"
+    )]
     pub output: Option<Value>,
     /// Runtime warnings of this rule, as `flexmap apply` words them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -50,6 +59,7 @@ pub struct Step {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
     /// The value after the step.
+    #[serde(serialize_with = "super::number::serialize")]
     pub value: Value,
 }
 

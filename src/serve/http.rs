@@ -693,7 +693,11 @@ fn map_body(
         .at(at.line, at.column)
         .help("flatten the record, or raise the limit with `flexmap serve --max-depth`"));
     }
-    let body: Value = serde_json::from_slice(bytes).map_err(|e| {
+    let body: Value = match std::str::from_utf8(bytes) {
+        Ok(text) => crate::runtime::number::parse_record(text),
+        Err(_) => serde_json::from_slice(bytes),
+    }
+    .map_err(|e| {
         // serde_json's messages name what was expected, never the text itself.
         let mut error = ApiError::new(
             StatusCode::BAD_REQUEST,

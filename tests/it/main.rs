@@ -12,6 +12,7 @@ mod examples;
 mod filters;
 mod fmt;
 mod fuzz_regressions;
+mod hostile_numbers;
 mod hostile_runtime;
 mod http_client;
 mod js;

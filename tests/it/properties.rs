@@ -17,6 +17,12 @@ use crate::fuzz_regressions::harness;
 
 /// JSON values whose keys often match the paths the example rules read.
 fn json() -> impl Strategy<Value = Value> {
+    json_with(false)
+}
+
+/// `json()`, and with `big`, integers beyond i64/u64 among the leaves (`runtime::number`:
+/// written out with `number::to_json`, they are exact integer tokens of 20 to 46 digits).
+fn json_with(big: bool) -> impl Strategy<Value = Value> {
     let keys = prop_oneof![
         Just("crm".to_string()),
         Just("ivr".to_string()),
@@ -42,7 +48,20 @@ fn json() -> impl Strategy<Value = Value> {
             .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         ".{0,200}".prop_map(Value::String),
         "[0-9 :.+-]{0,12}".prop_map(Value::String),
-    ];
+    ]
+    .boxed();
+    let leaf = if big {
+        prop_oneof![
+            3 => leaf,
+            1 => "-?[1-9][0-9]{19,45}".prop_map(|token| {
+                flexmap::runtime::number::big_value(&token)
+                    .unwrap_or_else(|| serde_json::from_str(&token).unwrap_or(Value::Null))
+            }),
+        ]
+        .boxed()
+    } else {
+        leaf
+    };
     leaf.prop_recursive(5, 64, 8, move |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
@@ -218,8 +237,8 @@ fn fast_path_programs() -> Vec<flexmap::Program> {
 
 /// Record text: valid JSON, cut short, with a repeated key, or with a bad escape.
 fn record_text() -> impl Strategy<Value = String> {
-    (json(), 0..4u8, any::<prop::sample::Index>()).prop_map(|(value, mode, at)| {
-        let text = value.to_string();
+    (json_with(true), 0..4u8, any::<prop::sample::Index>()).prop_map(|(value, mode, at)| {
+        let text = flexmap::runtime::number::to_json(&value);
         match mode {
             1 => {
                 let cut = at.index(text.len() + 1);
@@ -244,17 +263,18 @@ fn record_text() -> impl Strategy<Value = String> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
-    /// `FastPath` (pruned parse, direct write) against serde_json + `Program::apply`: same
-    /// errors, same output bytes, same warnings in the same order.
+    /// `FastPath` (pruned parse, direct write) against `number::parse_record` (serde_json
+    /// keeping big integers exact) + `Program::apply`: same errors, same output bytes, same
+    /// warnings in the same order; records hold integers of 20 to 46 digits too.
     #[test]
     fn fast_path_equals_program_apply(text in record_text()) {
         for program in fast_path_programs() {
             let fast = flexmap::runtime::FastPath::new(&program);
-            let expected = serde_json::from_str::<Value>(&text);
+            let expected = flexmap::runtime::number::parse_record(&text);
             let actual = fast.parse(&text);
             match (expected, actual) {
                 (Ok(expected), Ok(actual)) => {
-                    prop_assert_eq!(expected.is_object(), actual.is_object());
+                    prop_assert_eq!(flexmap::runtime::number::is_object(&expected), actual.is_object());
                     let applied = program.apply(&expected);
                     let mut want = Vec::new();
                     applied.attributes.write_json(&mut want);

@@ -1417,3 +1417,47 @@ fn serve_is_not_blocked_by_a_fifo_in_the_rules_folder() {
         signalled.elapsed()
     );
 }
+
+/// Exact numbers (issue 10 item 6): a 25-digit ID comes back as written, in text and as a
+/// number, alone, in a batch and in the trace (it was `1.2345678901234568e24`).
+#[test]
+fn serve_keeps_big_integers_exact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("ids.yaml"),
+        "flexmap: 1\ntarget: task\nconversations:\n  conversation_id: r.id\n  conversation_measure_1: r.n\nextra:\n  raw: r.list\n",
+    )
+    .expect("write rules");
+    let server = Served::start(dir.path(), &[], &[]);
+    let d25 = "1234567890123456789012345";
+    let d40 = "-1234567890123456789012345678901234567890";
+    let record = format!(r#"{{"r":{{"id":{d25},"n":{d25},"list":[{d40},5.0]}}}}"#);
+    let attributes = format!(
+        r#""attributes":{{"conversations":{{"conversation_id":"{d25}","conversation_measure_1":{d25}}},"raw":[{d40},5.0]}}"#
+    );
+    let path = "/v1/rulesets/ids/apply";
+    let one = server.request("POST", path, &[], record.as_bytes());
+    assert_eq!(one.status, 200, "{}", one.text());
+    assert!(one.text().contains(&attributes), "{}", one.text());
+    let batch = format!(r#"{{"records":[{record},{record}]}}"#);
+    let many = server.request("POST", path, &[], batch.as_bytes());
+    assert_eq!(many.status, 200, "{}", many.text());
+    assert_eq!(
+        many.text().matches(&attributes).count(),
+        2,
+        "{}",
+        many.text()
+    );
+    let traced = server.request(
+        "POST",
+        &format!("{path}?trace=true"),
+        &[],
+        record.as_bytes(),
+    );
+    assert!(
+        traced.text().contains(&format!(r#""output":"{d25}""#))
+            && traced.text().contains(&format!(r#""value":{d25}"#)),
+        "{}",
+        traced.text()
+    );
+}
