@@ -696,10 +696,7 @@ impl LineAuditor<'_, '_> {
             let Some((_, Some(member), _)) = find(conflict.field) else {
                 continue;
             };
-            let other = conflict
-                .other
-                .and_then(|other| find(other))
-                .and_then(|(_, m, _)| *m);
+            let other = conflict.other.and_then(&find).and_then(|(_, m, _)| *m);
             let diagnostic = match other {
                 Some(other) => {
                     let member: &Member = member;

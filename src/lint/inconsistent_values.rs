@@ -43,17 +43,23 @@ both kinds pass through the same ruleset).
 "#,
 };
 
+/// A field's name, the rule that writes it (with its index) and its constant as text.
+type Written<'a> = (
+    &'static str,
+    Option<(usize, &'a AnalyzedRule)>,
+    Option<String>,
+);
+
 fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
     let conversations = OutSection::Insights(Section::Conversations);
-    let constants: Vec<(&str, Option<(usize, &AnalyzedRule)>, Option<String>)> =
-        ["abandoned", "abandoned_phase", "direction"]
-            .into_iter()
-            .map(|name| {
-                let rule = context.rule_for(conversations, name);
-                let text = rule.and_then(|(_, rule)| constant_text(rule));
-                (name, rule, text)
-            })
-            .collect();
+    let constants: Vec<Written<'_>> = ["abandoned", "abandoned_phase", "direction"]
+        .into_iter()
+        .map(|name| {
+            let rule = context.rule_for(conversations, name);
+            let text = rule.and_then(|(_, rule)| constant_text(rule));
+            (name, rule, text)
+        })
+        .collect();
     let find = |name: &str| constants.iter().find(|(n, _, _)| *n == name);
     let conflicts = rules::conversation_conflicts(|name| match find(name) {
         Some((_, None, _)) | None => Known::Unset,
@@ -64,11 +70,7 @@ fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
         let Some((_, Some((index, rule)), _)) = find(conflict.field) else {
             continue;
         };
-        match conflict
-            .other
-            .and_then(|other| find(other))
-            .and_then(|(_, r, _)| *r)
-        {
+        match conflict.other.and_then(&find).and_then(|(_, r, _)| *r) {
             Some(other) => out.push(self::conflict(
                 (*index, *rule),
                 other,
