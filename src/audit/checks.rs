@@ -129,6 +129,9 @@ impl LineAuditor<'_, '_> {
                 }
                 Lookup::Slot(slot) => {
                     self.value(&pointer, &member.key, &member.value, slot.kind(), &[]);
+                    if slot.kind == SlotKind::Attribute {
+                        self.identifier_shape(&pointer, &member.key, &member.value);
+                    }
                 }
                 Lookup::SlotOutOfRange {
                     section: slot_section,
@@ -353,7 +356,11 @@ impl LineAuditor<'_, '_> {
             return;
         }
         match kind {
-            Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy => self.text(pointer, node),
+            Kind::Hierarchy => {
+                self.text(pointer, node);
+                self.hierarchy(pointer, name, node);
+            }
+            Kind::Text | Kind::Label | Kind::Id => self.text(pointer, node),
             Kind::Enum | Kind::YesNo => self.enumerated(pointer, name, node, kind, values),
             Kind::Measure | Kind::Duration => self.number(pointer, node, kind),
             Kind::Date => self.date(pointer, node),
@@ -382,6 +389,52 @@ impl LineAuditor<'_, '_> {
             }
             NodeValue::Scalar(_) => {}
         }
+    }
+
+    /// FM307: a hierarchy value whose levels are joined with `/`, `>` or `,` instead of " ▸ ".
+    fn hierarchy(&mut self, pointer: &str, name: &str, node: &Node) {
+        let Some(text) = node.as_str() else {
+            return;
+        };
+        let Some((separator, levels)) = crate::lint::hierarchy_separator::flat_levels(text) else {
+            return;
+        };
+        self.push(
+            self.at(
+                Code::HierarchySeparator,
+                pointer,
+                format!(
+                    "`{name}` joins its {} levels with `{separator}` instead of `\" ▸ \"`",
+                    levels.len()
+                ),
+                node.span,
+            )
+            .with_label(format!("levels joined with `{separator}`"))
+            .with_help(format!(
+                "join the levels with \" ▸ \" (space, U+25B8, space): Insights splits `{name}` into levels only at \" ▸ \", so this value is one level of its own in reports"
+            )),
+        );
+    }
+
+    /// FM204 from the value's shape: an identifier (Salesforce ID, Twilio SID, UUID, e-mail
+    /// address, E.164 phone number) in an attribute slot. Never quotes the value.
+    fn identifier_shape(&mut self, pointer: &str, name: &str, node: &Node) {
+        let Some(kind) = node.as_str().and_then(identifier_kind) else {
+            return;
+        };
+        let label = name.replace("_attribute_", "_label_");
+        self.push(
+            self.at(
+                Code::IdInAttribute,
+                pointer,
+                format!("`{name}` holds what looks like {kind}"),
+                node.span,
+            )
+            .with_label(format!("looks like {kind}"))
+            .with_help(format!(
+                "an identifier makes the attribute high-cardinality (a workspace holds at most 2 billion distinct attribute values, and a report grouped by it shows one row per record): send it to a label slot (`{label}`) or a dedicated field (`conversations.case`, `customers.external_id`, `customers.email`, `customers.phone`), and keep attributes for categories"
+            )),
+        );
     }
 
     fn enumerated(
@@ -862,4 +915,65 @@ fn hidden(length: usize) -> String {
 
 fn render_number(number: f64) -> String {
     convert::number_value(number).map_or_else(|| number.to_string(), |value| value.to_string())
+}
+
+/// What kind of identifier a text value looks like, judged by its shape alone: cheap (one
+/// pass over at most 64 characters), and silent on words, short numbers and dates.
+pub(super) fn identifier_kind(text: &str) -> Option<&'static str> {
+    let text = text.trim();
+    if text.len() < 10 || text.len() > 64 || text.contains(char::is_whitespace) {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let hex = |b: &u8| b.is_ascii_hexdigit();
+    // Twilio SID: two capital letters and 32 lowercase hex digits (`CA…`, `WT…`).
+    if bytes.len() == 34
+        && bytes[..2].iter().all(u8::is_ascii_uppercase)
+        && bytes[2..]
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+    {
+        return Some("a Twilio SID");
+    }
+    // UUID: 8-4-4-4-12 hex digits.
+    if bytes.len() == 36
+        && bytes.iter().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *b == b'-'
+            } else {
+                hex(b)
+            }
+        })
+    {
+        return Some("a UUID");
+    }
+    // E.164 phone number: `+`, then 8 to 15 digits, the first not 0.
+    if let Some(digits) = text.strip_prefix('+')
+        && (8..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0')
+    {
+        return Some("a phone number");
+    }
+    // E-mail address: one `@` with a dotted domain after it.
+    if let Some((local, domain)) = text.split_once('@')
+        && !local.is_empty()
+        && !domain.contains('@')
+        && domain.rsplit_once('.').is_some_and(|(host, tld)| {
+            !host.is_empty() && tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic())
+        })
+    {
+        return Some("an e-mail address");
+    }
+    // Salesforce ID: 15 or 18 letters and digits, mixed case digits and letters, with the
+    // run of zeros of its reserved characters (`5003000000D8cuI`, `0015g00000XyZabAAB`).
+    if matches!(bytes.len(), 15 | 18)
+        && bytes.iter().all(u8::is_ascii_alphanumeric)
+        && bytes.iter().filter(|b| b.is_ascii_digit()).count() >= 5
+        && bytes.iter().any(u8::is_ascii_alphabetic)
+        && text.contains("000")
+    {
+        return Some("a Salesforce ID");
+    }
+    None
 }

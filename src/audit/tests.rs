@@ -855,3 +855,68 @@ fn fm106_matches_lint_on_an_equivalent_rule_file() {
             .is_empty()
     );
 }
+
+/// Issue 9 item 8: identifiers in attribute slots (FM204, judged by the value's shape) and
+/// hierarchy values joined with another separator (FM307); the messages never quote the value.
+#[test]
+fn identifier_shapes_in_attribute_slots_and_hierarchy_separators() {
+    for (value, kind) in [
+        ("5003000000D8cuI", "a Salesforce ID"),
+        ("0015g00000XyZabAAB", "a Salesforce ID"),
+        ("WT0123456789abcdef0123456789abcdef", "a Twilio SID"),
+        ("CA12c9791e558e08baa7196b50ac2f8670", "a Twilio SID"),
+        ("123e4567-e89b-12d3-a456-426614174000", "a UUID"),
+        ("ann@zorblatt.io", "an e-mail address"),
+        ("+14155552671", "a phone number"),
+    ] {
+        let line = format!(r#"{{"conversations": {{"conversation_attribute_1": "{value}"}}}}"#);
+        let (_, report) = report(&line, None);
+        let found: Vec<String> = report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} {}",
+                    d.code.as_str(),
+                    d.message,
+                    d.help.as_deref().unwrap_or("")
+                )
+            })
+            .collect();
+        assert_eq!(found.len(), 1, "{value}: {found:?}");
+        assert!(found[0].starts_with("FM204 line 1, /conversations/conversation_attribute_1: `conversation_attribute_1` holds what looks like "), "{found:?}");
+        assert!(
+            found[0].contains(kind) && found[0].contains("conversation_label_1"),
+            "{found:?}"
+        );
+        assert!(!found[0].contains(value), "{value} quoted: {found:?}");
+    }
+    for value in [
+        "Billing",
+        "Premium customer",
+        "12345",
+        "2024-03-05",
+        "2024-03-05T14:30:00Z",
+        "Sales/EMEA",
+        "ABCDEFGHIJKLMNO",
+        "internationalization",
+        "1000000000",
+        "+44",
+        "a@b",
+        "Yes",
+        "https://example.com/x",
+    ] {
+        let line = format!(r#"{{"conversations": {{"conversation_attribute_2": "{value}"}}}}"#);
+        assert!(codes(&line).is_empty(), "{value}: {:?}", codes(&line));
+    }
+    // Label slots and ID fields hold identifiers by design.
+    assert!(codes(r#"{"conversations": {"conversation_label_1": "5003000000D8cuI", "case": "5003000000D8cuI"}, "customers": {"external_id": "0015g00000XyZabAAB", "email": "ann@zorblatt.io"}}"#).is_empty());
+    // FM307.
+    assert_eq!(
+        messages(r#"{"conversations": {"ivr_path": "Billing/Invoices"}}"#),
+        [
+            "FM307 line 1, /conversations/ivr_path: `ivr_path` joins its 2 levels with `/` instead of `\" ▸ \"` (help: join the levels with \" ▸ \" (space, U+25B8, space): Insights splits `ivr_path` into levels only at \" ▸ \", so this value is one level of its own in reports)"
+        ]
+    );
+    assert!(codes(r#"{"conversations": {"ivr_path": "Billing ▸ Invoices", "handling_team_name_in_hierarchy": "Sales"}}"#).is_empty());
+}
