@@ -402,7 +402,7 @@ impl LineAuditor<'_, '_> {
                     return;
                 }
                 let canonical = canonical_value(text, kind, values);
-                let shown = quoted(text);
+                let shown = self.quoted(text);
                 let help = match canonical {
                     Some(canonical) if canonical.eq_ignore_ascii_case(text.trim()) => format!(
                         "write `{canonical}`: Insights values are case-sensitive, so {shown} becomes a bucket of its own in reports"
@@ -447,8 +447,8 @@ impl LineAuditor<'_, '_> {
                         Code::InvalidEnumValue,
                         pointer,
                         format!(
-                            "{} `{scalar}` is not a documented value of `{name}` ({documented})",
-                            article(scan::type_name(scalar))
+                            "{} is not a documented value of `{name}` ({documented})",
+                            self.scalar(scalar)
                         ),
                         node.span,
                     )
@@ -472,21 +472,25 @@ impl LineAuditor<'_, '_> {
                     self.at(
                         Code::TypeMismatch,
                         pointer,
-                        format!("{} is a number sent as a string", quoted(text)),
+                        format!("{} is a number sent as a string", self.quoted(text)),
                         node.span,
                     )
                     .with_severity(Severity::Warning)
                     .with_label("a string")
-                    .with_help(format!(
-                        "send the number itself (`{}`): Insights reads {what} here",
-                        render_number(number)
-                    )),
+                    .with_help(if self.show_values {
+                        format!(
+                            "send the number itself (`{}`): Insights reads {what} here",
+                            render_number(number)
+                        )
+                    } else {
+                        format!("send the number itself, without quotes: Insights reads {what} here")
+                    }),
                 ),
                 None => self.push(
                     self.at(
                         Code::TypeMismatch,
                         pointer,
-                        format!("{} is not a number", quoted(text)),
+                        format!("{} is not a number", self.quoted(text)),
                         node.span,
                     )
                     .with_label(format!("{what} belongs here"))
@@ -535,7 +539,7 @@ impl LineAuditor<'_, '_> {
                 self.at(
                     Code::DateOutOfRange,
                     pointer,
-                    format!("{} is not a date flexmap can read", describe(node)),
+                    format!("{} is not a date flexmap can read", self.describe(node)),
                     node.span,
                 )
                 .with_severity(Severity::Warning)
@@ -667,7 +671,7 @@ impl LineAuditor<'_, '_> {
             return;
         }
         let state = match abandoned {
-            Some(member) => format!("`abandoned` is {}", describe(&member.value)),
+            Some(member) => format!("`abandoned` is {}", self.describe(&member.value)),
             None => "`abandoned` is not set".to_string(),
         };
         let mut diagnostic = self
@@ -767,22 +771,51 @@ pub(super) fn pointer(parent: &str, key: &str) -> String {
     format!("{parent}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
-/// A short value shown in a message: quoted if under 40 characters, else its length.
-fn quoted(text: &str) -> String {
-    let length = convert::char_len(text);
-    if length <= 40 && !text.contains(['\n', '\r']) {
-        format!("`\"{text}\"`")
-    } else {
-        format!("a {length}-character string")
+impl LineAuditor<'_, '_> {
+    /// A string value in a message: quoted if under 40 characters (else its length) with
+    /// `--show-values`; without it, never the value: "the value (N characters)".
+    fn quoted(&self, text: &str) -> String {
+        let length = convert::char_len(text);
+        if !self.show_values {
+            return hidden(length);
+        }
+        if length <= 40 && !text.contains(['\n', '\r']) {
+            format!("`\"{text}\"`")
+        } else {
+            format!("a {length}-character string")
+        }
+    }
+
+    /// A non-string scalar in a message: `true`, `false` and `null` as written; a number
+    /// only with `--show-values`.
+    fn scalar(&self, scalar: &Value) -> String {
+        match scalar {
+            Value::String(text) => self.quoted(text),
+            Value::Number(number) if !self.show_values => {
+                format!("a number ({} characters)", number.to_string().len())
+            }
+            other => format!("{} `{other}`", article(scan::type_name(other))),
+        }
+    }
+
+    fn describe(&self, node: &Node) -> String {
+        match &node.value {
+            NodeValue::Scalar(Value::String(text)) => self.quoted(text),
+            NodeValue::Scalar(Value::Number(number)) if !self.show_values => {
+                format!("a number ({} characters)", number.to_string().len())
+            }
+            NodeValue::Scalar(scalar) => format!("`{scalar}`"),
+            _ => article(node.type_name()),
+        }
     }
 }
 
-fn describe(node: &Node) -> String {
-    match &node.value {
-        NodeValue::Scalar(Value::String(text)) => quoted(text),
-        NodeValue::Scalar(scalar) => format!("`{scalar}`"),
-        _ => article(node.type_name()),
-    }
+/// What a message says instead of a record value (as `apply` and `lint --sample` do).
+fn hidden(length: usize) -> String {
+    format!(
+        "the value ({length} character{})",
+        if length == 1 { "" } else { "s" }
+    )
 }
 
 fn render_number(number: f64) -> String {

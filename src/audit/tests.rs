@@ -688,3 +688,100 @@ fn never_panics_on_prefixes_and_mutations_of_the_sample() {
         check(&sample[..at], None);
     }
 }
+
+#[test]
+fn redact_masks_values_and_keeps_keys_and_offsets() {
+    let line =
+        r#"{"conversations": {"email_x": "ann@example.com", "n": 12, "ok": true, "é": "ünï\"q"}}"#;
+    let masked = redact(line);
+    assert_eq!(
+        masked,
+        r#"{"conversations": {"email_x": "***************", "n": ##, "ok": true, "é": "·*·***"}}"#
+    );
+    assert_eq!(masked.len(), line.len());
+    let stored = r#""{\"a\": \"secret\"}""#;
+    let masked = redact(stored);
+    assert!(
+        !masked.contains("secret") && masked.len() == stored.len(),
+        "{masked}"
+    );
+    // Not JSON at all, an unterminated string, a lone quote: still masked, never a panic.
+    for text in [
+        "{\"a\": \"sec",
+        "\"",
+        "\\\"x",
+        "{\"k\" : 1e5}\n\"v\"",
+        "é\"é",
+    ] {
+        let masked = redact(text);
+        assert_eq!(masked.len(), text.len(), "{text:?}");
+    }
+}
+
+/// Issue 10 item 5: without `show_values` no message, label or help quotes a record value.
+#[test]
+fn values_stay_out_of_messages_unless_shown() {
+    let text = r#"{"conversations": {"abandoned": "ann@example.com", "abandoned_phase": "Callback Request", "hold_time": "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "queue_time": "12345678901", "date": "not-a-date-4111111111111111", "direction": 4111111111111111}}"#;
+    let source = SourceFile::new("t.ndjson", text);
+    let quiet = audit_with(
+        &source,
+        &AuditOptions {
+            target: None,
+            show_values: false,
+        },
+    );
+    assert!(!quiet.diagnostics.is_empty());
+    for d in &quiet.diagnostics {
+        let all = format!(
+            "{} {} {:?}",
+            d.message,
+            d.help.as_deref().unwrap_or(""),
+            d.labels
+                .iter()
+                .map(|l| l.message.clone())
+                .collect::<Vec<_>>()
+        );
+        for secret in [
+            "ann@",
+            "sk_live",
+            "12345678901",
+            "4111111111111111",
+            "not-a-date",
+        ] {
+            assert!(!all.contains(secret), "{secret} leaked: {all}");
+        }
+    }
+    assert!(
+        quiet
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("the value (15 characters)")),
+        "{:#?}",
+        quiet
+            .diagnostics
+            .iter()
+            .map(|d| &d.message)
+            .collect::<Vec<_>>()
+    );
+    let shown = audit_with(
+        &source,
+        &AuditOptions {
+            target: None,
+            show_values: true,
+        },
+    );
+    let all = shown
+        .diagnostics
+        .iter()
+        .map(|d| format!("{} {:?}", d.message, d.help))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for secret in [
+        "ann@example.com",
+        "sk_live",
+        "12345678901",
+        "4111111111111111",
+    ] {
+        assert!(all.contains(secret), "{secret} not shown: {all}");
+    }
+}

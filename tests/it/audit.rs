@@ -120,3 +120,49 @@ fn thread_cpu() -> Option<std::time::Duration> {
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     Some(std::time::Duration::from_millis(ticks * 10))
 }
+
+/// Issue 10 item 5: `audit` quoted record values in FM304/FM302 messages and printed raw record
+/// text in human snippets. Without `--show-values` no value reaches stdout or stderr in any
+/// format; with it they do.
+#[test]
+fn audit_prints_no_record_value_without_show_values() {
+    use assert_cmd::Command;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("export.ndjson");
+    let records = concat!(
+        r#"{"conversations": {"abandoned": "ann@zorblatt.io", "hold_time": "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "date": "ann@zorblatt.io", "direction": 4111111111111111, "wrapup_time": "ann@zorblatt.io"}}"#,
+        "\n",
+        r#""{\"conversations\": {\"abandoned\": \"sk_live_4eC39HqLyjWDarjtT1zdp7dc\"}}""#,
+        "\n",
+        r#"{"conversations": {"abandoned": "ann@zorblatt.io", "#,
+        "\n",
+    );
+    std::fs::write(&file, records).expect("written");
+    for format in ["human", "short", "json", "sarif", "github"] {
+        for show in [false, true] {
+            let mut command = Command::cargo_bin("flexmap").expect("binary");
+            command
+                .args(["audit", file.to_str().expect("utf8"), "--format", format])
+                .args(["--color", "never"])
+                .env("COLUMNS", "200");
+            if show {
+                command.arg("--show-values");
+            }
+            let output = command.output().expect("runs");
+            assert_eq!(output.status.code(), Some(1), "{format}");
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(all.contains("FM304"), "{format}: {all}");
+            for secret in ["ann@zorblatt", "zorblatt.io", "sk_live", "4111111111111111"] {
+                assert_eq!(
+                    all.contains(secret),
+                    show,
+                    "{format} show={show}: `{secret}` in {all}"
+                );
+            }
+        }
+    }
+}
