@@ -77,6 +77,7 @@ struct SourceInner {
 }
 
 /// Bytes between two character-count marks.
+// A block size, not an Insights fact:
 const CHAR_BLOCK: usize = 4096;
 
 /// Characters in `bytes` of valid UTF-8 (or of a slice of it): the bytes that start one.
