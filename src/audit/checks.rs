@@ -147,7 +147,7 @@ impl LineAuditor<'_, '_> {
         }
         self.dependencies(members, parent, section);
         if section == Section::Conversations {
-            self.callback_request(members, parent);
+            self.cross_field(members, parent);
         }
     }
 
@@ -650,44 +650,86 @@ impl LineAuditor<'_, '_> {
         }
     }
 
-    /// FM106: `abandoned_phase: "Callback Request"` needs `abandoned: "Follow-Up"`.
-    fn callback_request(&mut self, members: &[Member], parent: &str) {
-        let last = |key: &str| members.iter().rev().find(|m| m.key == key);
-        let Some(phase) = last("abandoned_phase") else {
-            return;
+    /// FM106: the cross-field rules of the catalog (`catalog::rules`, as `lint` applies them
+    /// to constants) on the record's values. The finding is on whichever of the two members
+    /// comes later, pointing back at the other, as `lint` does with rules.
+    fn cross_field(&mut self, members: &[Member], parent: &str) {
+        let last = |key: &str| {
+            members
+                .iter()
+                .rev()
+                .find(|m| m.key == key)
+                .filter(|m| is_set(&m.value))
         };
-        if !phase
-            .value
-            .as_str()
-            .is_some_and(|s| s.trim().eq_ignore_ascii_case("Callback Request"))
-        {
-            return;
+        // The values as text; without `--show-values`, an undocumented value is not quoted.
+        let texts: Vec<(&str, Option<&Member>, Option<String>)> =
+            ["abandoned", "abandoned_phase", "direction"]
+                .into_iter()
+                .map(|name| {
+                    let member = last(name);
+                    let text = member.and_then(|m| match &m.value.value {
+                        NodeValue::Scalar(Value::String(text)) => Some(text.trim().to_string()),
+                        NodeValue::Scalar(scalar) => Some(scalar.to_string()),
+                        _ => None,
+                    });
+                    let documented = catalog::field(Section::Conversations, name)
+                        .map_or(&[][..], |field| field.values);
+                    let text = text.map(|text| {
+                        if self.show_values
+                            || documented.iter().any(|v| v.eq_ignore_ascii_case(&text))
+                        {
+                            text
+                        } else {
+                            super::checks::hidden(convert::char_len(&text))
+                        }
+                    });
+                    (name, member, text)
+                })
+                .collect();
+        let find = |name: &str| texts.iter().find(|(n, _, _)| *n == name);
+        let conflicts = catalog::rules::conversation_conflicts(|name| match find(name) {
+            Some((_, None, _)) | None => catalog::rules::Known::Unset,
+            Some((_, Some(_), Some(text))) => catalog::rules::Known::Value(text),
+            Some((_, Some(_), None)) => catalog::rules::Known::Computed,
+        });
+        for conflict in conflicts {
+            let Some((_, Some(member), _)) = find(conflict.field) else {
+                continue;
+            };
+            let other = conflict.other.and_then(&find).and_then(|(_, m, _)| *m);
+            let diagnostic = match other {
+                Some(other) => {
+                    let member: &Member = member;
+                    let (first, later) = if member.key_span.start <= other.key_span.start {
+                        (member, other)
+                    } else {
+                        (other, member)
+                    };
+                    self.at(
+                        Code::InconsistentValues,
+                        &pointer(parent, &later.key),
+                        &conflict.message,
+                        later.value.span,
+                    )
+                    .with_label(format!("`conversations.{}` set here", later.key))
+                    .with_secondary(
+                        self.mapper.span(first.value.span),
+                        format!("contradicts this `conversations.{}`", first.key),
+                    )
+                    .with_help(conflict.help)
+                }
+                None => self
+                    .at(
+                        Code::InconsistentValues,
+                        &pointer(parent, &member.key),
+                        &conflict.message,
+                        member.value.span,
+                    )
+                    .with_label(conflict.label)
+                    .with_help(conflict.help),
+            };
+            self.push(diagnostic);
         }
-        let abandoned = last("abandoned").filter(|m| is_set(&m.value));
-        if abandoned
-            .and_then(|m| m.value.as_str())
-            .is_some_and(|s| s.trim().eq_ignore_ascii_case("Follow-Up"))
-        {
-            return;
-        }
-        let state = match abandoned {
-            Some(member) => format!("`abandoned` is {}", self.describe(&member.value)),
-            None => "`abandoned` is not set".to_string(),
-        };
-        let mut diagnostic = self
-            .at(
-                Code::InconsistentValues,
-                &pointer(parent, "abandoned_phase"),
-                format!("`Callback Request` needs `abandoned: \"Follow-Up\"`, but {state}"),
-                phase.value.span,
-            )
-            .with_label("a callback request")
-            .with_help("set `abandoned` to `Follow-Up`: a callback request is not an abandoned call, and Insights counts it as one otherwise");
-        if let Some(member) = abandoned {
-            diagnostic =
-                diagnostic.with_secondary(self.mapper.span(member.value.span), "not `Follow-Up`");
-        }
-        self.push(diagnostic);
     }
 
     /// FM309 anywhere in the record.

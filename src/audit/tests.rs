@@ -305,7 +305,14 @@ fn enum_values_are_checked_as_written() {
         "FM304 line 1, /conversations/abandoned: `\"yes\"` is not a documented value of `abandoned` (Yes, No, Follow-Up) (help: write `Yes`: Insights values are case-sensitive, so `\"yes\"` becomes a bucket of its own in reports)"
     );
     assert!(messages[1].contains("Insights leaves IVR hang-ups out of abandonment"));
-    assert!(codes(r#"{"conversations": {"abandoned": "Follow-Up", "abandoned_phase": "Voicemail", "direction": "Outbound"}}"#).is_empty());
+    assert!(codes(r#"{"conversations": {"abandoned": "Follow-Up", "abandoned_phase": "Voicemail", "direction": "Inbound"}}"#).is_empty());
+    // Follow-Up is inbound only (issue 9: audit's FM106 lacked this rule).
+    assert_eq!(
+        codes(
+            r#"{"conversations": {"abandoned": "Follow-Up", "abandoned_phase": "Voicemail", "direction": "Outbound"}}"#
+        ),
+        ["FM106"]
+    );
     assert_eq!(
         found(
             r#"{"conversations": {"abandoned": 0}}"#,
@@ -437,11 +444,11 @@ fn callback_request_needs_follow_up() {
     assert_eq!(secondary, ["\"Yes\""]);
     assert_eq!(
         messages(text)[0],
-        "FM106 line 1, /conversations/abandoned_phase: `Callback Request` needs `abandoned: \"Follow-Up\"`, but `abandoned` is `\"Yes\"` (help: set `abandoned` to `Follow-Up`: a callback request is not an abandoned call, and Insights counts it as one otherwise)"
+        "FM106 line 1, /conversations/abandoned_phase: `abandoned_phase` is `Callback Request`, which needs `abandoned` to be `Follow-Up`, not `Yes` (help: set `abandoned` to `Follow-Up`, or use another `abandoned_phase`)"
     );
     assert!(
         messages(r#"{"conversations": {"abandoned_phase": "Callback Request"}}"#)[0]
-            .contains("but `abandoned` is not set")
+            .contains("but nothing sets `abandoned` to `Follow-Up`")
     );
     assert!(codes(r#"{"conversations": {"abandoned": "Follow-Up", "abandoned_phase": "Callback Request"}}"#).is_empty());
 }
@@ -784,4 +791,67 @@ fn values_stay_out_of_messages_unless_shown() {
     ] {
         assert!(all.contains(secret), "{secret} not shown: {all}");
     }
+}
+
+/// Issue 9: audit's copy of FM106 lacked the Outbound/Follow-Up rule. Audit and lint now read
+/// one definition (`catalog::rules`): the same finding, with the same message and help, for a
+/// record and for a rule file that writes the same values.
+#[test]
+fn fm106_matches_lint_on_an_equivalent_rule_file() {
+    let lint = |body: &str| -> Vec<(String, Option<String>)> {
+        let text = format!("flexmap: 1\ntarget: task\nconversations:\n{body}");
+        crate::Ruleset::from_str(&text, "test.yaml")
+            .diagnostics()
+            .into_iter()
+            .filter(|d| d.code == Code::InconsistentValues)
+            .map(|d| (d.message, d.help))
+            .collect()
+    };
+    let audited = |line: &str| -> Vec<(String, Option<String>)> {
+        let (_, report) = report(line, None);
+        report
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == Code::InconsistentValues)
+            .map(|d| {
+                let message = d.message.split_once(": ").map(|(_, m)| m.to_string());
+                (message.unwrap_or_default(), d.help)
+            })
+            .collect()
+    };
+    for (record, rules) in [
+        (
+            r#"{"conversations": {"direction": "Outbound", "abandoned": "Follow-Up"}}"#,
+            "  direction: { const: Outbound }\n  abandoned: { const: Follow-Up }\n",
+        ),
+        (
+            r#"{"conversations": {"abandoned": "Yes", "abandoned_phase": "Callback Request"}}"#,
+            "  abandoned: { const: \"Yes\" }\n  abandoned_phase: { const: Callback Request }\n",
+        ),
+        (
+            r#"{"conversations": {"abandoned_phase": "Callback Request"}}"#,
+            "  abandoned_phase: { const: Callback Request }\n",
+        ),
+    ] {
+        let from_lint = lint(rules);
+        assert_eq!(from_lint.len(), 1, "{rules}");
+        assert_eq!(audited(record), from_lint, "{record}");
+    }
+    let (_, report) = report(
+        r#"{"conversations": {"direction": "Outbound", "abandoned": "Follow-Up"}}"#,
+        None,
+    );
+    let found = &report.diagnostics[0];
+    assert!(
+        found
+            .message
+            .starts_with("line 1, /conversations/abandoned: "),
+        "{}",
+        found.message
+    );
+    assert_eq!(found.labels.len(), 2);
+    assert!(
+        codes(r#"{"conversations": {"direction": "Inbound", "abandoned": "Follow-Up"}}"#)
+            .is_empty()
+    );
 }

@@ -8,6 +8,7 @@
 
 mod fields;
 pub mod limits;
+pub mod rules;
 mod sources;
 pub use limits::{
     DATE_MAX_MS, DATE_MIN_MS, DATE_RANGE, PAYLOAD_CHARS, TEXT_CHARS, yes_no_spelling,
