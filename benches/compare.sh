@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # flexmap apply against a typed hand-written serde_json program, jq and Node.js on the same
 # generated records and the same mapping (benches/compare.yaml, handwritten.rs, compare.jq,
-# compare.js). Checks that every output is byte-identical, then prints Markdown tables:
+# compare.js, and the module `flexmap build --emit js` generates, run by compare-module.js).
+# Checks that every output is byte-identical, then prints Markdown tables:
 # throughput ratios, peak RSS at 100k vs COUNT records, `flexmap --version` and `flexmap lint`
 # of a 200-file project.
 #
@@ -32,6 +33,7 @@ fi
 command -v node >/dev/null || { echo "compare.sh: node (Node.js) is required" >&2; exit 2; }
 
 cargo build --release --quiet --bin flexmap --example handwritten --example serde-roundtrip
+target/release/flexmap build benches/compare.yaml --emit js -o "$work/compare-module.js" 2>/dev/null
 
 input="$work/records-$count.ndjson"
 [ -s "$input" ] || python3 benches/gen_records.py "$count" 42 > "$input"
@@ -84,6 +86,7 @@ programs = [
     ("flexmap apply --jobs 2", [flexmap, "apply", rules, "--jobs", "2"], inp, count),
     (f"flexmap apply (no --jobs: the default, {os.cpu_count()} cores here)", [flexmap, "apply", rules], inp, count),
     ("node compare.js", ["node", "benches/compare.js"], inp, count),
+    ("node compare-module.js (the `--emit js` module)", ["node", "benches/compare-module.js", f"{work}/compare-module.js"], inp, count),
     (f"jq -c -f compare.jq (first {jq_count} records)", ["jq", "-c", "-f", "benches/compare.jq"], jq_inp, jq_count),
 ]
 results = []
@@ -119,7 +122,7 @@ print("|---|---:|---:|---:|---:|---:|")
 for name, n, mb, t, rss in results:
     print(f"| {name} | {n} | {t:.2f} | {mb / t:.0f} | {n / t / base_rate:.2f}× | {rss:.0f} |")
 print()
-print("outputs identical: " + ("yes (handwritten, flexmap --jobs 1/2/default, node, jq)" if not mismatch
+print("outputs identical: " + ("yes (handwritten, flexmap --jobs 1/2/default, node, generated module, jq)" if not mismatch
                                else "NO: " + ", ".join(mismatch)))
 
 # Targets.
@@ -158,6 +161,9 @@ def row(name, value, goal, ok):
 r1 = (count / j1) / base_rate
 row("flexmap --jobs 1 vs hand-written", f"{r1:.2f}×", "≥ 1.0×", r1 >= 1.0)
 row("flexmap --jobs 2 vs --jobs 1", f"{j1 / j2:.2f}×", "≥ 1.8×", j1 / j2 >= 1.8)
+node_t = next(t for name, _, _, t, _ in results if name == "node compare.js")
+module_t = next(t for name, _, _, t, _ in results if name.startswith("node compare-module.js"))
+row("generated module vs compare.js (records/s)", f"{node_t / module_t:.2f}×", "≥ 1.0×", node_t / module_t >= 1.0)
 row(f"peak RSS, {small} → {count} records", f"{rss_small:.0f} → {rss_full:.0f} MB", "flat", rss_full <= rss_small * 1.1 + 2)
 row(f"flexmap lint, {files} files", f"{lint_ms:.1f} ms ({how_l})", "< 50 ms", lint_ms < 50)
 row("flexmap --version", f"{version_ms:.2f} ms ({how_v})", "< 5 ms", version_ms < 5)

@@ -71,6 +71,18 @@ struct SourceInner {
     name: String,
     text: String,
     line_starts: Vec<usize>,
+    /// Characters before every [`CHAR_BLOCK`]-th byte, built on first use by a long line:
+    /// keeps [`SourceFile::line_col`] O(`CHAR_BLOCK`) on a megabyte-long NDJSON line.
+    char_marks: std::sync::OnceLock<Vec<usize>>,
+}
+
+/// Bytes between two character-count marks.
+// A block size, not an Insights fact:
+const CHAR_BLOCK: usize = 4096;
+
+/// Characters in `bytes` of valid UTF-8 (or of a slice of it): the bytes that start one.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
 impl SourceFile {
@@ -84,6 +96,7 @@ impl SourceFile {
                 name: name.into(),
                 text,
                 line_starts,
+                char_marks: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -109,12 +122,51 @@ impl SourceFile {
             Err(i) => i - 1,
         };
         let start = self.inner.line_starts[line];
-        let column = self
-            .inner
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count());
+        let column = if offset - start <= CHAR_BLOCK {
+            self.inner
+                .text
+                .get(start..offset)
+                .map_or(0, |s| s.chars().count())
+        } else {
+            self.chars_before(offset) - self.chars_before(start)
+        };
         (line + 1, column + 1)
+    }
+
+    /// 0-based line of a byte offset (a binary search of the line index).
+    #[must_use]
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = self.clamp(offset);
+        match self.inner.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// Characters in the text before byte `offset` (a character boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let bytes = self.inner.text.as_bytes();
+        let marks = self.inner.char_marks.get_or_init(|| {
+            let mut marks = vec![0];
+            let mut total = 0;
+            for block in bytes.chunks(CHAR_BLOCK) {
+                total += count_chars(block);
+                marks.push(total);
+            }
+            marks
+        });
+        let block = offset / CHAR_BLOCK;
+        // No character starts on the continuation bytes before the next boundary.
+        let mut from = block * CHAR_BLOCK;
+        while !self.inner.text.is_char_boundary(from) {
+            from += 1;
+        }
+        marks[block]
+            + self
+                .inner
+                .text
+                .get(from..offset)
+                .map_or(0, |s| s.chars().count())
     }
 
     /// Byte offset of a 1-based line and a 1-based column counted in characters.

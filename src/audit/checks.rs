@@ -129,6 +129,9 @@ impl LineAuditor<'_, '_> {
                 }
                 Lookup::Slot(slot) => {
                     self.value(&pointer, &member.key, &member.value, slot.kind(), &[]);
+                    if slot.kind == SlotKind::Attribute {
+                        self.identifier_shape(&pointer, &member.key, &member.value);
+                    }
                 }
                 Lookup::SlotOutOfRange {
                     section: slot_section,
@@ -147,7 +150,7 @@ impl LineAuditor<'_, '_> {
         }
         self.dependencies(members, parent, section);
         if section == Section::Conversations {
-            self.callback_request(members, parent);
+            self.cross_field(members, parent);
         }
     }
 
@@ -353,7 +356,11 @@ impl LineAuditor<'_, '_> {
             return;
         }
         match kind {
-            Kind::Text | Kind::Label | Kind::Id | Kind::Hierarchy => self.text(pointer, node),
+            Kind::Hierarchy => {
+                self.text(pointer, node);
+                self.hierarchy(pointer, name, node);
+            }
+            Kind::Text | Kind::Label | Kind::Id => self.text(pointer, node),
             Kind::Enum | Kind::YesNo => self.enumerated(pointer, name, node, kind, values),
             Kind::Measure | Kind::Duration => self.number(pointer, node, kind),
             Kind::Date => self.date(pointer, node),
@@ -384,6 +391,52 @@ impl LineAuditor<'_, '_> {
         }
     }
 
+    /// FM307: a hierarchy value whose levels are joined with `/`, `>` or `,` instead of " ▸ ".
+    fn hierarchy(&mut self, pointer: &str, name: &str, node: &Node) {
+        let Some(text) = node.as_str() else {
+            return;
+        };
+        let Some((separator, levels)) = crate::lint::hierarchy_separator::flat_levels(text) else {
+            return;
+        };
+        self.push(
+            self.at(
+                Code::HierarchySeparator,
+                pointer,
+                format!(
+                    "`{name}` joins its {} levels with `{separator}` instead of `\" ▸ \"`",
+                    levels.len()
+                ),
+                node.span,
+            )
+            .with_label(format!("levels joined with `{separator}`"))
+            .with_help(format!(
+                "join the levels with \" ▸ \" (space, U+25B8, space): Insights splits `{name}` into levels only at \" ▸ \", so this value is one level of its own in reports"
+            )),
+        );
+    }
+
+    /// FM204 from the value's shape: an identifier (Salesforce ID, Twilio SID, UUID, e-mail
+    /// address, E.164 phone number) in an attribute slot. Never quotes the value.
+    fn identifier_shape(&mut self, pointer: &str, name: &str, node: &Node) {
+        let Some(kind) = node.as_str().and_then(identifier_kind) else {
+            return;
+        };
+        let label = name.replace("_attribute_", "_label_");
+        self.push(
+            self.at(
+                Code::IdInAttribute,
+                pointer,
+                format!("`{name}` holds what looks like {kind}"),
+                node.span,
+            )
+            .with_label(format!("looks like {kind}"))
+            .with_help(format!(
+                "an identifier makes the attribute high-cardinality (a workspace holds at most 2 billion distinct attribute values, and a report grouped by it shows one row per record): send it to a label slot (`{label}`) or a dedicated field (`conversations.case`, `customers.external_id`, `customers.email`, `customers.phone`), and keep attributes for categories"
+            )),
+        );
+    }
+
     fn enumerated(
         &mut self,
         pointer: &str,
@@ -402,7 +455,7 @@ impl LineAuditor<'_, '_> {
                     return;
                 }
                 let canonical = canonical_value(text, kind, values);
-                let shown = quoted(text);
+                let shown = self.quoted(text);
                 let help = match canonical {
                     Some(canonical) if canonical.eq_ignore_ascii_case(text.trim()) => format!(
                         "write `{canonical}`: Insights values are case-sensitive, so {shown} becomes a bucket of its own in reports"
@@ -447,8 +500,8 @@ impl LineAuditor<'_, '_> {
                         Code::InvalidEnumValue,
                         pointer,
                         format!(
-                            "{} `{scalar}` is not a documented value of `{name}` ({documented})",
-                            article(scan::type_name(scalar))
+                            "{} is not a documented value of `{name}` ({documented})",
+                            self.scalar(scalar)
                         ),
                         node.span,
                     )
@@ -472,21 +525,25 @@ impl LineAuditor<'_, '_> {
                     self.at(
                         Code::TypeMismatch,
                         pointer,
-                        format!("{} is a number sent as a string", quoted(text)),
+                        format!("{} is a number sent as a string", self.quoted(text)),
                         node.span,
                     )
                     .with_severity(Severity::Warning)
                     .with_label("a string")
-                    .with_help(format!(
-                        "send the number itself (`{}`): Insights reads {what} here",
-                        render_number(number)
-                    )),
+                    .with_help(if self.show_values {
+                        format!(
+                            "send the number itself (`{}`): Insights reads {what} here",
+                            render_number(number)
+                        )
+                    } else {
+                        format!("send the number itself, without quotes: Insights reads {what} here")
+                    }),
                 ),
                 None => self.push(
                     self.at(
                         Code::TypeMismatch,
                         pointer,
-                        format!("{} is not a number", quoted(text)),
+                        format!("{} is not a number", self.quoted(text)),
                         node.span,
                     )
                     .with_label(format!("{what} belongs here"))
@@ -535,7 +592,7 @@ impl LineAuditor<'_, '_> {
                 self.at(
                     Code::DateOutOfRange,
                     pointer,
-                    format!("{} is not a date flexmap can read", describe(node)),
+                    format!("{} is not a date flexmap can read", self.describe(node)),
                     node.span,
                 )
                 .with_severity(Severity::Warning)
@@ -613,6 +670,13 @@ impl LineAuditor<'_, '_> {
 
     /// FM103: a name field whose id field is not set.
     fn dependencies(&mut self, members: &[Member], parent: &str, section: Section) {
+        // Keys set in the record, gathered once: a record repeating a name field 200,000
+        // times must not search its members 200,000 times.
+        let set: std::collections::HashSet<&str> = members
+            .iter()
+            .filter(|m| is_set(&m.value))
+            .map(|m| m.key.as_str())
+            .collect();
         for member in members {
             let Some(field) = catalog::field(section, &member.key) else {
                 continue;
@@ -620,11 +684,7 @@ impl LineAuditor<'_, '_> {
             let Some(required) = field.requires else {
                 continue;
             };
-            if !is_set(&member.value)
-                || members
-                    .iter()
-                    .any(|m| m.key == required && is_set(&m.value))
-            {
+            if !is_set(&member.value) || set.contains(required) {
                 continue;
             }
             self.push(
@@ -643,44 +703,86 @@ impl LineAuditor<'_, '_> {
         }
     }
 
-    /// FM106: `abandoned_phase: "Callback Request"` needs `abandoned: "Follow-Up"`.
-    fn callback_request(&mut self, members: &[Member], parent: &str) {
-        let last = |key: &str| members.iter().rev().find(|m| m.key == key);
-        let Some(phase) = last("abandoned_phase") else {
-            return;
+    /// FM106: the cross-field rules of the catalog (`catalog::rules`, as `lint` applies them
+    /// to constants) on the record's values. The finding is on whichever of the two members
+    /// comes later, pointing back at the other, as `lint` does with rules.
+    fn cross_field(&mut self, members: &[Member], parent: &str) {
+        let last = |key: &str| {
+            members
+                .iter()
+                .rev()
+                .find(|m| m.key == key)
+                .filter(|m| is_set(&m.value))
         };
-        if !phase
-            .value
-            .as_str()
-            .is_some_and(|s| s.trim().eq_ignore_ascii_case("Callback Request"))
-        {
-            return;
+        // The values as text; without `--show-values`, an undocumented value is not quoted.
+        let texts: Vec<(&str, Option<&Member>, Option<String>)> =
+            ["abandoned", "abandoned_phase", "direction"]
+                .into_iter()
+                .map(|name| {
+                    let member = last(name);
+                    let text = member.and_then(|m| match &m.value.value {
+                        NodeValue::Scalar(Value::String(text)) => Some(text.trim().to_string()),
+                        NodeValue::Scalar(scalar) => Some(scalar.to_string()),
+                        _ => None,
+                    });
+                    let documented = catalog::field(Section::Conversations, name)
+                        .map_or(&[][..], |field| field.values);
+                    let text = text.map(|text| {
+                        if self.show_values
+                            || documented.iter().any(|v| v.eq_ignore_ascii_case(&text))
+                        {
+                            text
+                        } else {
+                            super::checks::hidden(convert::char_len(&text))
+                        }
+                    });
+                    (name, member, text)
+                })
+                .collect();
+        let find = |name: &str| texts.iter().find(|(n, _, _)| *n == name);
+        let conflicts = catalog::rules::conversation_conflicts(|name| match find(name) {
+            Some((_, None, _)) | None => catalog::rules::Known::Unset,
+            Some((_, Some(_), Some(text))) => catalog::rules::Known::Value(text),
+            Some((_, Some(_), None)) => catalog::rules::Known::Computed,
+        });
+        for conflict in conflicts {
+            let Some((_, Some(member), _)) = find(conflict.field) else {
+                continue;
+            };
+            let other = conflict.other.and_then(&find).and_then(|(_, m, _)| *m);
+            let diagnostic = match other {
+                Some(other) => {
+                    let member: &Member = member;
+                    let (first, later) = if member.key_span.start <= other.key_span.start {
+                        (member, other)
+                    } else {
+                        (other, member)
+                    };
+                    self.at(
+                        Code::InconsistentValues,
+                        &pointer(parent, &later.key),
+                        &conflict.message,
+                        later.value.span,
+                    )
+                    .with_label(format!("`conversations.{}` set here", later.key))
+                    .with_secondary(
+                        self.mapper.span(first.value.span),
+                        format!("contradicts this `conversations.{}`", first.key),
+                    )
+                    .with_help(conflict.help)
+                }
+                None => self
+                    .at(
+                        Code::InconsistentValues,
+                        &pointer(parent, &member.key),
+                        &conflict.message,
+                        member.value.span,
+                    )
+                    .with_label(conflict.label)
+                    .with_help(conflict.help),
+            };
+            self.push(diagnostic);
         }
-        let abandoned = last("abandoned").filter(|m| is_set(&m.value));
-        if abandoned
-            .and_then(|m| m.value.as_str())
-            .is_some_and(|s| s.trim().eq_ignore_ascii_case("Follow-Up"))
-        {
-            return;
-        }
-        let state = match abandoned {
-            Some(member) => format!("`abandoned` is {}", describe(&member.value)),
-            None => "`abandoned` is not set".to_string(),
-        };
-        let mut diagnostic = self
-            .at(
-                Code::InconsistentValues,
-                &pointer(parent, "abandoned_phase"),
-                format!("`Callback Request` needs `abandoned: \"Follow-Up\"`, but {state}"),
-                phase.value.span,
-            )
-            .with_label("a callback request")
-            .with_help("set `abandoned` to `Follow-Up`: a callback request is not an abandoned call, and Insights counts it as one otherwise");
-        if let Some(member) = abandoned {
-            diagnostic =
-                diagnostic.with_secondary(self.mapper.span(member.value.span), "not `Follow-Up`");
-        }
-        self.push(diagnostic);
     }
 
     /// FM309 anywhere in the record.
@@ -764,24 +866,114 @@ pub(super) fn pointer(parent: &str, key: &str) -> String {
     format!("{parent}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
-/// A short value shown in a message: quoted if under 40 characters, else its length.
-fn quoted(text: &str) -> String {
-    let length = convert::char_len(text);
-    if length <= 40 && !text.contains(['\n', '\r']) {
-        format!("`\"{text}\"`")
-    } else {
-        format!("a {length}-character string")
+impl LineAuditor<'_, '_> {
+    /// A string value in a message: quoted if under 40 characters (else its length) with
+    /// `--show-values`; without it, never the value: "the value (N characters)".
+    fn quoted(&self, text: &str) -> String {
+        let length = convert::char_len(text);
+        if !self.show_values {
+            return hidden(length);
+        }
+        if length <= 40 && !text.contains(['\n', '\r']) {
+            format!("`\"{text}\"`")
+        } else {
+            format!("a {length}-character string")
+        }
+    }
+
+    /// A non-string scalar in a message: `true`, `false` and `null` as written; a number
+    /// only with `--show-values`.
+    fn scalar(&self, scalar: &Value) -> String {
+        match scalar {
+            Value::String(text) => self.quoted(text),
+            Value::Number(number) if !self.show_values => {
+                format!("a number ({} characters)", number.to_string().len())
+            }
+            other => format!("{} `{other}`", article(scan::type_name(other))),
+        }
+    }
+
+    fn describe(&self, node: &Node) -> String {
+        match &node.value {
+            NodeValue::Scalar(Value::String(text)) => self.quoted(text),
+            NodeValue::Scalar(Value::Number(number)) if !self.show_values => {
+                format!("a number ({} characters)", number.to_string().len())
+            }
+            NodeValue::Scalar(scalar) => format!("`{scalar}`"),
+            _ => article(node.type_name()),
+        }
     }
 }
 
-fn describe(node: &Node) -> String {
-    match &node.value {
-        NodeValue::Scalar(Value::String(text)) => quoted(text),
-        NodeValue::Scalar(scalar) => format!("`{scalar}`"),
-        _ => article(node.type_name()),
-    }
+/// What a message says instead of a record value (as `apply` and `lint --sample` do).
+fn hidden(length: usize) -> String {
+    format!(
+        "the value ({length} character{})",
+        if length == 1 { "" } else { "s" }
+    )
 }
 
 fn render_number(number: f64) -> String {
     convert::number_value(number).map_or_else(|| number.to_string(), |value| value.to_string())
+}
+
+/// What kind of identifier a text value looks like, judged by its shape alone: cheap (one
+/// pass over at most 64 characters), and silent on words, short numbers and dates.
+pub(super) fn identifier_kind(text: &str) -> Option<&'static str> {
+    let text = text.trim();
+    if text.len() < 10 || text.len() > 64 || text.contains(char::is_whitespace) {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let hex = |b: &u8| b.is_ascii_hexdigit();
+    // Twilio SID: two capital letters and 32 lowercase hex digits (`CA…`, `WT…`).
+    if bytes.len() == 34
+        && bytes[..2].iter().all(u8::is_ascii_uppercase)
+        && bytes[2..]
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+    {
+        return Some("a Twilio SID");
+    }
+    // UUID: 8-4-4-4-12 hex digits.
+    if bytes.len() == 36
+        && bytes.iter().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *b == b'-'
+            } else {
+                hex(b)
+            }
+        })
+    {
+        return Some("a UUID");
+    }
+    // E.164 phone number: `+`, then 8 to 15 digits, the first not 0.
+    if let Some(digits) = text.strip_prefix('+')
+        && (8..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0')
+    {
+        return Some("a phone number");
+    }
+    // E-mail address: one `@` with a dotted domain after it.
+    if let Some((local, domain)) = text.split_once('@')
+        && !local.is_empty()
+        && !domain.contains('@')
+        && domain.rsplit_once('.').is_some_and(|(host, tld)| {
+            !host.is_empty() && tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic())
+        })
+    {
+        return Some("an e-mail address");
+    }
+    // Salesforce ID: 15 or 18 letters and digits, mixed case digits and letters, with the
+    // run of zeros of its reserved characters (`5003000000D8cuI`, `0015g00000XyZabAAB`).
+    if matches!(bytes.len(), 15 | 18)
+        && bytes.iter().all(u8::is_ascii_alphanumeric)
+        && bytes.iter().filter(|b| b.is_ascii_digit()).count() >= 5
+        && bytes.iter().any(u8::is_ascii_alphabetic)
+        && text.contains("000")
+    {
+        return Some("a Salesforce ID");
+    }
+    None
 }

@@ -68,9 +68,33 @@ impl AuditReport {
 }
 
 /// Audits an NDJSON file of task or worker attributes. `target` is `--target`; `None`
-/// decides per line (see the module documentation).
+/// decides per line (see the module documentation). Messages may quote record values (as
+/// `flexmap audit --show-values` does); [`audit_with`] can keep them out.
 #[must_use]
 pub fn audit(source: &SourceFile, target: Option<Target>) -> AuditReport {
+    audit_with(
+        source,
+        &AuditOptions {
+            target,
+            show_values: true,
+        },
+    )
+}
+
+/// How to audit.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AuditOptions {
+    /// `--target`; `None` decides per line.
+    pub target: Option<Target>,
+    /// Messages may quote record values (`--show-values`). Off, no message, label or help
+    /// holds a value of the record: it says "the value (N characters)" instead.
+    pub show_values: bool,
+}
+
+/// Audits with [`AuditOptions`].
+#[must_use]
+pub fn audit_with(source: &SourceFile, options: &AuditOptions) -> AuditReport {
+    let target = options.target;
     let mut report = AuditReport::default();
     let text = source.text();
     let mut line_start = 0;
@@ -91,6 +115,7 @@ pub fn audit(source: &SourceFile, target: Option<Target>) -> AuditReport {
         report.lines += 1;
         let mut auditor = LineAuditor {
             source,
+            show_values: options.show_values,
             line: index + 1,
             mapper: Mapper {
                 base: offset,
@@ -148,6 +173,8 @@ impl Mapper<'_> {
 /// Audits one line; pushes its findings.
 struct LineAuditor<'a, 'm> {
     source: &'a SourceFile,
+    /// Messages may quote record values.
+    show_values: bool,
     line: usize,
     mapper: Mapper<'m>,
     out: &'a mut Vec<Diagnostic>,
@@ -215,6 +242,7 @@ impl LineAuditor<'_, '_> {
         };
         let mut inner_auditor = LineAuditor {
             source: self.source,
+            show_values: self.show_values,
             line: self.line,
             mapper,
             out: &mut *self.out,
@@ -401,4 +429,68 @@ fn char_span(text: &str, offset: usize) -> Span {
         .next()
         .map_or(start, |c| start + c.len_utf8());
     Span::new(start, end)
+}
+
+/// The text with every record value masked, for snippets drawn without `--show-values`:
+/// the characters of each JSON string that is not an object key become `*` (or a masking
+/// character of the same UTF-8 width, so byte offsets and columns still match the file),
+/// and the digits of numbers outside strings become `#`. Keys, quotes, punctuation, `true`,
+/// `false` and `null` stay. A line that is one JSON string (attributes stored as a string)
+/// is masked whole. Works on any text, valid JSON or not.
+#[must_use]
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < text.len() {
+        let c = text[at..].chars().next().unwrap_or(' ');
+        if c == '"' {
+            // Find the end of the string token (or of the line).
+            let mut end = at + 1;
+            while end < bytes.len() && !matches!(bytes[end], b'"' | b'\n') {
+                end += if bytes[end] == b'\\' { 2 } else { 1 };
+            }
+            let end = end.min(bytes.len());
+            let body_end = end;
+            let closed = bytes.get(end) == Some(&b'"');
+            let after = if closed { end + 1 } else { end };
+            let is_key = text[after.min(text.len())..]
+                .trim_start_matches([' ', '\t', '\r'])
+                .starts_with(':');
+            out.push('"');
+            let mut body_start = at + 1;
+            while !text.is_char_boundary(body_start) {
+                body_start += 1;
+            }
+            let mut body_end_b = body_end.min(text.len());
+            while !text.is_char_boundary(body_end_b) {
+                body_end_b += 1;
+            }
+            let body = &text[body_start.min(body_end_b)..body_end_b];
+            if is_key {
+                out.push_str(body);
+            } else {
+                out.extend(body.chars().map(|c| match c.len_utf8() {
+                    1 => '*',
+                    2 => '·',
+                    3 => '•',
+                    _ => '\u{1D306}',
+                }));
+            }
+            if closed && body_end_b < text.len() {
+                out.push('"');
+                at = body_end_b + 1;
+            } else {
+                at = body_end_b;
+            }
+            continue;
+        }
+        if c.is_ascii_digit() {
+            out.push('#');
+        } else {
+            out.push(c);
+        }
+        at += c.len_utf8();
+    }
+    out
 }

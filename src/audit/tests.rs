@@ -305,7 +305,14 @@ fn enum_values_are_checked_as_written() {
         "FM304 line 1, /conversations/abandoned: `\"yes\"` is not a documented value of `abandoned` (Yes, No, Follow-Up) (help: write `Yes`: Insights values are case-sensitive, so `\"yes\"` becomes a bucket of its own in reports)"
     );
     assert!(messages[1].contains("Insights leaves IVR hang-ups out of abandonment"));
-    assert!(codes(r#"{"conversations": {"abandoned": "Follow-Up", "abandoned_phase": "Voicemail", "direction": "Outbound"}}"#).is_empty());
+    assert!(codes(r#"{"conversations": {"abandoned": "Follow-Up", "abandoned_phase": "Voicemail", "direction": "Inbound"}}"#).is_empty());
+    // Follow-Up is inbound only (issue 9: audit's FM106 lacked this rule).
+    assert_eq!(
+        codes(
+            r#"{"conversations": {"abandoned": "Follow-Up", "abandoned_phase": "Voicemail", "direction": "Outbound"}}"#
+        ),
+        ["FM106"]
+    );
     assert_eq!(
         found(
             r#"{"conversations": {"abandoned": 0}}"#,
@@ -437,11 +444,11 @@ fn callback_request_needs_follow_up() {
     assert_eq!(secondary, ["\"Yes\""]);
     assert_eq!(
         messages(text)[0],
-        "FM106 line 1, /conversations/abandoned_phase: `Callback Request` needs `abandoned: \"Follow-Up\"`, but `abandoned` is `\"Yes\"` (help: set `abandoned` to `Follow-Up`: a callback request is not an abandoned call, and Insights counts it as one otherwise)"
+        "FM106 line 1, /conversations/abandoned_phase: `abandoned_phase` is `Callback Request`, which needs `abandoned` to be `Follow-Up`, not `Yes` (help: set `abandoned` to `Follow-Up`, or use another `abandoned_phase`)"
     );
     assert!(
         messages(r#"{"conversations": {"abandoned_phase": "Callback Request"}}"#)[0]
-            .contains("but `abandoned` is not set")
+            .contains("but nothing sets `abandoned` to `Follow-Up`")
     );
     assert!(codes(r#"{"conversations": {"abandoned": "Follow-Up", "abandoned_phase": "Callback Request"}}"#).is_empty());
 }
@@ -687,4 +694,229 @@ fn never_panics_on_prefixes_and_mutations_of_the_sample() {
     for (at, _) in sample.char_indices().step_by(997) {
         check(&sample[..at], None);
     }
+}
+
+#[test]
+fn redact_masks_values_and_keeps_keys_and_offsets() {
+    let line =
+        r#"{"conversations": {"email_x": "ann@example.com", "n": 12, "ok": true, "é": "ünï\"q"}}"#;
+    let masked = redact(line);
+    assert_eq!(
+        masked,
+        r#"{"conversations": {"email_x": "***************", "n": ##, "ok": true, "é": "·*·***"}}"#
+    );
+    assert_eq!(masked.len(), line.len());
+    let stored = r#""{\"a\": \"secret\"}""#;
+    let masked = redact(stored);
+    assert!(
+        !masked.contains("secret") && masked.len() == stored.len(),
+        "{masked}"
+    );
+    // Not JSON at all, an unterminated string, a lone quote: still masked, never a panic.
+    for text in [
+        "{\"a\": \"sec",
+        "\"",
+        "\\\"x",
+        "{\"k\" : 1e5}\n\"v\"",
+        "é\"é",
+    ] {
+        let masked = redact(text);
+        assert_eq!(masked.len(), text.len(), "{text:?}");
+    }
+}
+
+/// Issue 10 item 5: without `show_values` no message, label or help quotes a record value.
+#[test]
+fn values_stay_out_of_messages_unless_shown() {
+    let text = r#"{"conversations": {"abandoned": "ann@example.com", "abandoned_phase": "Callback Request", "hold_time": "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "queue_time": "12345678901", "date": "not-a-date-4111111111111111", "direction": 4111111111111111}}"#;
+    let source = SourceFile::new("t.ndjson", text);
+    let quiet = audit_with(
+        &source,
+        &AuditOptions {
+            target: None,
+            show_values: false,
+        },
+    );
+    assert!(!quiet.diagnostics.is_empty());
+    for d in &quiet.diagnostics {
+        let all = format!(
+            "{} {} {:?}",
+            d.message,
+            d.help.as_deref().unwrap_or(""),
+            d.labels
+                .iter()
+                .map(|l| l.message.clone())
+                .collect::<Vec<_>>()
+        );
+        for secret in [
+            "ann@",
+            "sk_live",
+            "12345678901",
+            "4111111111111111",
+            "not-a-date",
+        ] {
+            assert!(!all.contains(secret), "{secret} leaked: {all}");
+        }
+    }
+    assert!(
+        quiet
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("the value (15 characters)")),
+        "{:#?}",
+        quiet
+            .diagnostics
+            .iter()
+            .map(|d| &d.message)
+            .collect::<Vec<_>>()
+    );
+    let shown = audit_with(
+        &source,
+        &AuditOptions {
+            target: None,
+            show_values: true,
+        },
+    );
+    let all = shown
+        .diagnostics
+        .iter()
+        .map(|d| format!("{} {:?}", d.message, d.help))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for secret in [
+        "ann@example.com",
+        "sk_live",
+        "12345678901",
+        "4111111111111111",
+    ] {
+        assert!(all.contains(secret), "{secret} not shown: {all}");
+    }
+}
+
+/// Issue 9: audit's copy of FM106 lacked the Outbound/Follow-Up rule. Audit and lint now read
+/// one definition (`catalog::rules`): the same finding, with the same message and help, for a
+/// record and for a rule file that writes the same values.
+#[test]
+fn fm106_matches_lint_on_an_equivalent_rule_file() {
+    let lint = |body: &str| -> Vec<(String, Option<String>)> {
+        let text = format!("flexmap: 1\ntarget: task\nconversations:\n{body}");
+        crate::Ruleset::from_str(&text, "test.yaml")
+            .diagnostics()
+            .into_iter()
+            .filter(|d| d.code == Code::InconsistentValues)
+            .map(|d| (d.message, d.help))
+            .collect()
+    };
+    let audited = |line: &str| -> Vec<(String, Option<String>)> {
+        let (_, report) = report(line, None);
+        report
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == Code::InconsistentValues)
+            .map(|d| {
+                let message = d.message.split_once(": ").map(|(_, m)| m.to_string());
+                (message.unwrap_or_default(), d.help)
+            })
+            .collect()
+    };
+    for (record, rules) in [
+        (
+            r#"{"conversations": {"direction": "Outbound", "abandoned": "Follow-Up"}}"#,
+            "  direction: { const: Outbound }\n  abandoned: { const: Follow-Up }\n",
+        ),
+        (
+            r#"{"conversations": {"abandoned": "Yes", "abandoned_phase": "Callback Request"}}"#,
+            "  abandoned: { const: \"Yes\" }\n  abandoned_phase: { const: Callback Request }\n",
+        ),
+        (
+            r#"{"conversations": {"abandoned_phase": "Callback Request"}}"#,
+            "  abandoned_phase: { const: Callback Request }\n",
+        ),
+    ] {
+        let from_lint = lint(rules);
+        assert_eq!(from_lint.len(), 1, "{rules}");
+        assert_eq!(audited(record), from_lint, "{record}");
+    }
+    let (_, report) = report(
+        r#"{"conversations": {"direction": "Outbound", "abandoned": "Follow-Up"}}"#,
+        None,
+    );
+    let found = &report.diagnostics[0];
+    assert!(
+        found
+            .message
+            .starts_with("line 1, /conversations/abandoned: "),
+        "{}",
+        found.message
+    );
+    assert_eq!(found.labels.len(), 2);
+    assert!(
+        codes(r#"{"conversations": {"direction": "Inbound", "abandoned": "Follow-Up"}}"#)
+            .is_empty()
+    );
+}
+
+/// Issue 9 item 8: identifiers in attribute slots (FM204, judged by the value's shape) and
+/// hierarchy values joined with another separator (FM307); the messages never quote the value.
+#[test]
+fn identifier_shapes_in_attribute_slots_and_hierarchy_separators() {
+    for (value, kind) in [
+        ("5003000000D8cuI", "a Salesforce ID"),
+        ("0015g00000XyZabAAB", "a Salesforce ID"),
+        ("WT0123456789abcdef0123456789abcdef", "a Twilio SID"),
+        ("CA12c9791e558e08baa7196b50ac2f8670", "a Twilio SID"),
+        ("123e4567-e89b-12d3-a456-426614174000", "a UUID"),
+        ("ann@zorblatt.io", "an e-mail address"),
+        ("+14155552671", "a phone number"),
+    ] {
+        let line = format!(r#"{{"conversations": {{"conversation_attribute_1": "{value}"}}}}"#);
+        let (_, report) = report(&line, None);
+        let found: Vec<String> = report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} {}",
+                    d.code.as_str(),
+                    d.message,
+                    d.help.as_deref().unwrap_or("")
+                )
+            })
+            .collect();
+        assert_eq!(found.len(), 1, "{value}: {found:?}");
+        assert!(found[0].starts_with("FM204 line 1, /conversations/conversation_attribute_1: `conversation_attribute_1` holds what looks like "), "{found:?}");
+        assert!(
+            found[0].contains(kind) && found[0].contains("conversation_label_1"),
+            "{found:?}"
+        );
+        assert!(!found[0].contains(value), "{value} quoted: {found:?}");
+    }
+    for value in [
+        "Billing",
+        "Premium customer",
+        "12345",
+        "2024-03-05",
+        "2024-03-05T14:30:00Z",
+        "Sales/EMEA",
+        "ABCDEFGHIJKLMNO",
+        "internationalization",
+        "1000000000",
+        "+44",
+        "a@b",
+        "Yes",
+        "https://example.com/x",
+    ] {
+        let line = format!(r#"{{"conversations": {{"conversation_attribute_2": "{value}"}}}}"#);
+        assert!(codes(&line).is_empty(), "{value}: {:?}", codes(&line));
+    }
+    // Label slots and ID fields hold identifiers by design.
+    assert!(codes(r#"{"conversations": {"conversation_label_1": "5003000000D8cuI", "case": "5003000000D8cuI"}, "customers": {"external_id": "0015g00000XyZabAAB", "email": "ann@zorblatt.io"}}"#).is_empty());
+    // FM307.
+    assert_eq!(
+        messages(r#"{"conversations": {"ivr_path": "Billing/Invoices"}}"#),
+        [
+            "FM307 line 1, /conversations/ivr_path: `ivr_path` joins its 2 levels with `/` instead of `\" ▸ \"` (help: join the levels with \" ▸ \" (space, U+25B8, space): Insights splits `ivr_path` into levels only at \" ▸ \", so this value is one level of its own in reports)"
+        ]
+    );
+    assert!(codes(r#"{"conversations": {"ivr_path": "Billing ▸ Invoices", "handling_team_name_in_hierarchy": "Sales"}}"#).is_empty());
 }

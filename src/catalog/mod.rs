@@ -8,6 +8,7 @@
 
 mod fields;
 pub mod limits;
+pub mod rules;
 mod sources;
 pub use limits::{
     DATE_MAX_MS, DATE_MIN_MS, DATE_RANGE, PAYLOAD_CHARS, TEXT_CHARS, yes_no_spelling,
@@ -595,20 +596,116 @@ fn normalize_name(name: &str) -> String {
 /// The field or in-range slot of `section` closest to the normalised `name`, within the edit budget.
 fn closest_name(section: Section, name: &str) -> Option<String> {
     let budget = if name.chars().count() >= 5 { 2 } else { 1 };
-    let field_names = section_fields(section).map(|field| field.name.to_owned());
-    let slot_names = slots(section).map(|slot| slot.name());
-    let mut best: Option<(usize, String)> = None;
-    for candidate in field_names.chain(slot_names) {
-        let distance = name_distance(name, &candidate);
+    let mut best: Option<(usize, &str)> = None;
+    let bag = CharBag::of(name);
+    for candidate in candidates(section) {
+        if !bag.may_be_within(candidate, budget) {
+            continue;
+        }
+        let distance = name_distance(name, &candidate.name);
         if distance <= budget
             && best
                 .as_ref()
                 .is_none_or(|(best_distance, _)| distance < *best_distance)
         {
-            best = Some((distance, candidate));
+            best = Some((distance, &candidate.name));
         }
     }
-    best.map(|(_, candidate)| candidate)
+    best.map(|(_, candidate)| candidate.to_owned())
+}
+
+/// A name `closest_name` may suggest, with its lengths (in characters, with and without
+/// underscores) for the cheap bounds.
+struct Candidate {
+    name: String,
+    length: usize,
+    bare_length: usize,
+}
+
+/// The section's field names, then its slot names, built once.
+fn candidates(section: Section) -> &'static [Candidate] {
+    static CANDIDATES: std::sync::OnceLock<Vec<Vec<Candidate>>> = std::sync::OnceLock::new();
+    let all = CANDIDATES.get_or_init(|| {
+        Section::ALL
+            .into_iter()
+            .map(|section| {
+                section_fields(section)
+                    .map(|field| field.name.to_owned())
+                    .chain(slots(section).map(|slot| slot.name()))
+                    .map(|name| {
+                        let length = name.chars().count();
+                        let bare_length = length - name.chars().filter(|&c| c == '_').count();
+                        Candidate {
+                            name,
+                            length,
+                            bare_length,
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    });
+    let index = Section::ALL
+        .iter()
+        .position(|&s| s == section)
+        .unwrap_or_default();
+    &all[index]
+}
+
+/// The characters of a name as a multiset (ASCII by value, anything else in one bucket): a
+/// cheap lower bound of the edit distance, so that `closest_name` computes the distance only
+/// for candidates that can be close. An audit of 200,000 unknown keys asks for 200,000
+/// suggestions; without the bound each cost a hundred edit distances.
+struct CharBag {
+    counts: [u32; 129],
+    length: usize,
+    underscores: usize,
+}
+
+impl CharBag {
+    fn bucket(c: char) -> usize {
+        if c.is_ascii() { c as usize } else { 128 }
+    }
+
+    fn of(name: &str) -> CharBag {
+        let mut counts = [0u32; 129];
+        let mut length = 0;
+        for c in name.chars() {
+            counts[Self::bucket(c)] += 1;
+            length += 1;
+        }
+        CharBag {
+            counts,
+            length,
+            underscores: counts[usize::from(b'_')] as usize,
+        }
+    }
+
+    /// False when `candidate` is surely further than `budget` from the name, with and
+    /// without underscores. Each edit changes the multiset by at most two characters (a
+    /// substitution), so the distance is at least half the size of their difference.
+    fn may_be_within(&self, candidate: &Candidate, budget: usize) -> bool {
+        let bare = self.length - self.underscores;
+        if self.length.abs_diff(candidate.length) > budget
+            && bare.abs_diff(candidate.bare_length) > budget
+        {
+            return false;
+        }
+        let mut used = [0u32; 129];
+        let mut common = 0;
+        for c in candidate.name.chars() {
+            let bucket = Self::bucket(c);
+            if used[bucket] < self.counts[bucket] {
+                common += 1;
+            }
+            used[bucket] += 1;
+        }
+        let (length, underscores) = (candidate.length, candidate.length - candidate.bare_length);
+        let difference = self.length + length - 2 * common;
+        let common_underscores = self.underscores.min(underscores);
+        let bare_difference = bare + (length - underscores) - 2 * (common - common_underscores);
+        difference <= 2 * budget || bare_difference <= 2 * budget
+    }
 }
 
 /// Edit distance between two normalised names, with and without underscores, whichever is smaller.

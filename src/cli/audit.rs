@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use flexmap::audit::{AuditReport, audit};
+use flexmap::audit::{AuditOptions, AuditReport, audit_with};
 use flexmap::catalog::Target;
 use flexmap::config::{Config, Level};
 use flexmap::diagnostic::render::Summary;
@@ -27,6 +27,11 @@ pub struct AuditArgs {
     /// Treat warnings as errors for the exit status (`--deny warnings`).
     #[arg(long, value_name = "LEVEL", value_parser = ["warnings"])]
     pub deny: Option<String>,
+    /// Let findings quote record values and snippets show the record's text. Without it, no
+    /// record value is printed: messages say "the value (N characters)" and the human
+    /// snippets mask values (`"*****"`, digits as `#`), keeping keys and positions.
+    #[arg(long)]
+    pub show_values: bool,
 }
 
 /// `--target`.
@@ -67,7 +72,13 @@ pub fn run(args: &AuditArgs) -> u8 {
         "auditing {} lines",
         super::progress::figure(source.text().lines().count())
     ));
-    let mut report = audit(&source, target);
+    let mut report = audit_with(
+        &source,
+        &AuditOptions {
+            target,
+            show_values: args.show_values,
+        },
+    );
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }
@@ -139,7 +150,7 @@ fn print(report: &AuditReport, args: &AuditArgs) {
         return;
     }
     if args.output.format == Format::Human {
-        print_human(diagnostics, &args.output);
+        print_human(diagnostics, &args.output, args.show_values);
     } else {
         super::print_diagnostics(diagnostics, 1, &args.output, false);
     }
@@ -195,11 +206,41 @@ use flexmap::diagnostic::plural;
 
 /// Human output: miette's report, drawn over a window of the offending line only (NDJSON
 /// lines run to thousands of characters, and their neighbours say nothing about the finding).
-fn print_human(diagnostics: &[Diagnostic], output: &OutputArgs) {
+/// Without `--show-values` the snippets are drawn over the file with its values masked
+/// (`flexmap::audit::redact`: same offsets, keys kept), so no record value reaches the terminal.
+fn print_human(diagnostics: &[Diagnostic], output: &OutputArgs, show_values: bool) {
     use std::io::IsTerminal;
     let color = output.color.enabled(std::io::stdout().is_terminal());
     let width = super::terminal_width();
     let handler = flexmap::diagnostic::render::handler(color, width);
+    let masked: Vec<Diagnostic> = if show_values {
+        Vec::new()
+    } else {
+        let mut sources: Vec<(SourceFile, SourceFile)> = Vec::new();
+        diagnostics
+            .iter()
+            .map(|diagnostic| {
+                let Some(source) = &diagnostic.source else {
+                    return diagnostic.clone();
+                };
+                let redacted = match sources.iter().find(|(s, _)| s.name() == source.name()) {
+                    Some((_, redacted)) => redacted.clone(),
+                    None => {
+                        let redacted =
+                            SourceFile::new(source.name(), flexmap::audit::redact(source.text()));
+                        sources.push((source.clone(), redacted.clone()));
+                        redacted
+                    }
+                };
+                diagnostic.clone().in_source(&redacted)
+            })
+            .collect()
+    };
+    let diagnostics = if show_values {
+        diagnostics
+    } else {
+        &masked[..]
+    };
     let rendered: Vec<String> = diagnostics
         .iter()
         .map(|diagnostic| {

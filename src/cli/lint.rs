@@ -312,7 +312,7 @@ fn run_stdin(args: &LintArgs, path: &Path) -> u8 {
         }
     }
     diagnostics.extend(project.check(&ruleset).1);
-    if member {
+    if member && project.is_project() {
         // Cross-file findings reported in another file of the project that point into the
         // buffer (the other side of FM202): shown here, turned to the buffer's side.
         let own = project.index_of(&name);

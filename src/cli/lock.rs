@@ -102,9 +102,8 @@ pub fn run(args: &LockArgs) -> u8 {
         );
         return EXIT_FINDINGS;
     }
-    if let Err(e) = flexmap::fsio::write_atomic(&lock_path, proposed.as_bytes()) {
-        eprintln!("flexmap: cannot write {}: {e}", lock_path.display());
-        return EXIT_USAGE;
+    if let Err(code) = write_lock(&lock_path, &current, &proposed) {
+        return code;
     }
     eprintln!(
         "flexmap: wrote {} ({}); commit it",
@@ -115,6 +114,34 @@ pub fn run(args: &LockArgs) -> u8 {
 }
 
 use flexmap::diagnostic::count;
+
+/// Writes the lock atomically, and only when the file still holds `read` (the text the plan
+/// was made from; empty when there was no lock): another program's change since the read
+/// is never overwritten (flexmap's own runs are serialised by the folder lock).
+fn write_lock(lock_path: &std::path::Path, read: &str, proposed: &str) -> Result<(), u8> {
+    use flexmap::fsio::{MAX_PROJECT_FILE_BYTES, Stamp, WriteError, write_if_unchanged};
+    // An empty file is refused before planning, so empty text means "no lock file".
+    let expected = (!read.is_empty()).then(|| Stamp::of(read.as_bytes()));
+    match write_if_unchanged(
+        lock_path,
+        proposed.as_bytes(),
+        expected.as_ref(),
+        MAX_PROJECT_FILE_BYTES,
+    ) {
+        Ok(()) => Ok(()),
+        Err(WriteError::Changed) => {
+            eprintln!(
+                "flexmap: {} changed on disk while flexmap planned it; nothing was written: run `flexmap lock` again",
+                lock_path.display()
+            );
+            Err(EXIT_FINDINGS)
+        }
+        Err(e) => {
+            eprintln!("flexmap: cannot write {}: {e}", lock_path.display());
+            Err(EXIT_USAGE)
+        }
+    }
+}
 
 /// One line per slot whose entry changes.
 fn changes(old: &[LockEntry], new: &[LockEntry]) -> Vec<String> {
@@ -154,4 +181,31 @@ fn changes(old: &[LockEntry], new: &[LockEntry]) -> Vec<String> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_lock;
+
+    /// The lock is written only when it still holds what the plan read.
+    #[test]
+    fn a_lock_changed_since_it_was_read_is_not_overwritten() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("flexmap.lock");
+        std::fs::write(&path, "version = 1\n# edited by someone else\n").expect("write");
+        assert!(write_lock(&path, "version = 1\n", "version = 1\n# planned\n").is_err());
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "version = 1\n# edited by someone else\n"
+        );
+        // A lock that appeared since "no lock" was read is not overwritten either.
+        assert!(write_lock(&path, "", "version = 1\n# planned\n").is_err());
+        // Unchanged: written.
+        let now = std::fs::read_to_string(&path).expect("read");
+        assert!(write_lock(&path, &now, "version = 1\n# planned\n").is_ok());
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "version = 1\n# planned\n"
+        );
+    }
 }

@@ -399,16 +399,31 @@ impl miette::SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self
-            .text()
-            .read_span(span, context_lines_before, context_lines_after)?;
+        // miette's `str` reader counts lines from the start of the text for every span, so
+        // many findings in one large file (a 20,000-entry lock) took quadratic time. Cut the
+        // text to the lines the snippet can show (one more each side), found through the
+        // line index, and shift the answer back: the same contents, in time of the window.
+        let start = self.clamp(span.offset());
+        let end = self
+            .clamp(span.offset().saturating_add(span.len()))
+            .max(start);
+        let line_of = |offset: usize| self.line_col(offset).0 - 1;
+        let first = line_of(start).saturating_sub(context_lines_before + 1);
+        let last = line_of(end).saturating_add(context_lines_after + 1);
+        let window_start = self.line_start(first);
+        let window_end = self.line_start(last.saturating_add(1)).max(window_start);
+        let window = &self.text()[window_start..window_end];
+        let relative = miette::SourceSpan::from((start - window_start, end - start));
+        let inner = window.read_span(&relative, context_lines_before, context_lines_after)?;
+        let shifted =
+            miette::SourceSpan::from((inner.span().offset() + window_start, inner.span().len()));
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name().to_string(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            shifted,
+            inner.line() + first,
             inner.column(),
-            inner.line_count(),
+            inner.line_count() + first,
         )))
     }
 }
@@ -438,6 +453,49 @@ fn keep_quotes(text: &str, edit: &mut Edit) {
         if bare && old.len() >= 2 && old.starts_with(quote) && old.ends_with(quote) {
             edit.replacement = format!("{quote}{}{quote}", edit.replacement);
             return;
+        }
+    }
+}
+#[cfg(test)]
+mod read_span_tests {
+    use miette::SourceCode;
+
+    /// The windowed reader gives what miette's reader of the whole text gives.
+    #[test]
+    fn windowed_read_span_is_miettes() {
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(match i % 4 {
+                0 => "key: value\n",
+                1 => "  nested: é ▸ x\r\n",
+                2 => "cr only\r",
+                _ => "\n",
+            });
+        }
+        let file = crate::source::SourceFile::new("x", text.clone());
+        let mut offsets: Vec<usize> = (0..text.len()).step_by(7).collect();
+        offsets.push(text.len());
+        for off in offsets.into_iter().filter(|o| text.is_char_boundary(*o)) {
+            for len in [0, 1, 5, 60] {
+                let len = (text.len() - off).min(len);
+                if !text.is_char_boundary(off + len) {
+                    continue;
+                }
+                for (before, after) in [(0, 0), (2, 2), (1, 3), (0, 5)] {
+                    let span = miette::SourceSpan::from((off, len));
+                    let whole = text
+                        .as_str()
+                        .read_span(&span, before, after)
+                        .expect("reads");
+                    let ours = file.read_span(&span, before, after).expect("reads");
+                    let at = format!("{off}+{len} {before}/{after}");
+                    assert_eq!(whole.data(), ours.data(), "{at}");
+                    assert_eq!(whole.span(), ours.span(), "{at}");
+                    assert_eq!(whole.line(), ours.line(), "{at}");
+                    assert_eq!(whole.column(), ours.column(), "{at}");
+                    assert_eq!(whole.line_count(), ours.line_count(), "{at}");
+                }
+            }
         }
     }
 }

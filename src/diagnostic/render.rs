@@ -48,16 +48,14 @@ fn has_long_line(diagnostic: &Diagnostic) -> bool {
     let Some(source) = &diagnostic.source else {
         return false;
     };
-    let text = source.text();
     diagnostic
         .labels
         .iter()
         .filter(|label| !label.is_foreign(diagnostic))
         .any(|label| {
-            let at = source.clamp(label.span.start);
-            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-            let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-            line_end - line_start > LONG_LINE_BYTES
+            // The line index, not a search of the text: O(log lines) on a megabyte-long line.
+            let line = source.line_of(label.span.start);
+            source.line_end(line) - source.line_start(line) > LONG_LINE_BYTES
         })
 }
 
@@ -518,13 +516,10 @@ impl<'a> Windowed<'a> {
         let text = source.text();
         let primary = inner.primary_span();
         let start = source.clamp(primary.start);
-        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        let line_end = if text[..line_end].ends_with('\r') && line_end > line_start {
-            line_end - 1
-        } else {
-            line_end
-        };
+        // From the line index: searching the text would cost the line's length per finding.
+        let line = source.line_of(start);
+        let line_start = source.line_start(line);
+        let line_end = source.line_end(line);
         let budget = width.saturating_sub(16).max(40);
         // Start a little before the span, then take `budget` characters.
         let mut window_start = text[line_start..start]

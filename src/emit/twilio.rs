@@ -38,7 +38,7 @@ pub fn layout(module: &str, stem: &str, header: &Header) -> Result<Vec<(PathBuf,
         "scripts": { "start": "twilio-run", "deploy": "twilio-run deploy" },
         "engines": { "node": ">=20" },
         "dependencies": {},
-        "devDependencies": { "twilio-run": "^4" }
+        "devDependencies": { "twilio-run": "^5" }
     });
     Ok(vec![
         (

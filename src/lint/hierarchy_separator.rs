@@ -193,7 +193,7 @@ fn concat_separators(expr: &Expr, source: &ExprSource) -> Vec<Diagnostic> {
 
 /// For a literal with levels separated by `,`, `>` or `/` (and no `▸`): the first separator
 /// used and the levels. `None` for one level, and for `N/A`.
-fn flat_levels(text: &str) -> Option<(char, Vec<&str>)> {
+pub(crate) fn flat_levels(text: &str) -> Option<(char, Vec<&str>)> {
     if text.contains('▸') || text.trim().eq_ignore_ascii_case("n/a") {
         return None;
     }

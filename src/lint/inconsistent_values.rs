@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::{Finding, Lint, LintContext};
 use crate::catalog::Section;
+use crate::catalog::rules::{self, Known};
 use crate::check::AnalyzedRule;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::runtime::OutSection;
@@ -42,48 +43,51 @@ both kinds pass through the same ruleset).
 "#,
 };
 
+/// A field's name, the rule that writes it (with its index) and its constant as text.
+type Written<'a> = (
+    &'static str,
+    Option<(usize, &'a AnalyzedRule)>,
+    Option<String>,
+);
+
 fn check(context: &LintContext<'_>, out: &mut Vec<Finding>) {
     let conversations = OutSection::Insights(Section::Conversations);
-    let abandoned = context.rule_for(conversations, "abandoned");
-    if let Some((phase_index, phase)) = context.rule_for(conversations, "abandoned_phase")
-        && is_constant(phase, "Callback Request")
-    {
-        match abandoned {
+    let constants: Vec<Written<'_>> = ["abandoned", "abandoned_phase", "direction"]
+        .into_iter()
+        .map(|name| {
+            let rule = context.rule_for(conversations, name);
+            let text = rule.and_then(|(_, rule)| constant_text(rule));
+            (name, rule, text)
+        })
+        .collect();
+    let find = |name: &str| constants.iter().find(|(n, _, _)| *n == name);
+    let conflicts = rules::conversation_conflicts(|name| match find(name) {
+        Some((_, None, _)) | None => Known::Unset,
+        Some((_, Some(_), Some(text))) => Known::Value(text),
+        Some((_, Some(_), None)) => Known::Computed,
+    });
+    for conflict in conflicts {
+        let Some((_, Some((index, rule)), _)) = find(conflict.field) else {
+            continue;
+        };
+        match conflict.other.and_then(&find).and_then(|(_, r, _)| *r) {
+            Some(other) => out.push(self::conflict(
+                (*index, *rule),
+                other,
+                &conflict.message,
+                conflict.help,
+            )),
             None => out.push(Finding::on(
-                phase_index,
+                *index,
                 Diagnostic::new(
                     Code::InconsistentValues,
-                    "`abandoned_phase` is `Callback Request`, but nothing sets `abandoned` to `Follow-Up`",
-                    phase.rule.value.span(),
+                    conflict.message,
+                    rule.rule.value.span(),
                 )
-                .with_label("a callback request is always a follow-up")
-                .with_help("add `abandoned: { const: Follow-Up }`"),
+                .with_label(conflict.label)
+                .with_help(conflict.help),
             )),
-            Some((abandoned_index, abandoned)) => {
-                if let Some(written) = other_constant(abandoned, "Follow-Up") {
-                    out.push(conflict(
-                        (phase_index, phase),
-                        (abandoned_index, abandoned),
-                        &format!(
-                            "`abandoned_phase` is `Callback Request`, which needs `abandoned` to be `Follow-Up`, not `{written}`"
-                        ),
-                        "set `abandoned` to `Follow-Up`, or use another `abandoned_phase`",
-                    ));
-                }
-            }
         }
-    }
-    if let Some((abandoned_index, abandoned)) = abandoned
-        && is_constant(abandoned, "Follow-Up")
-        && let Some((direction_index, direction)) = context.rule_for(conversations, "direction")
-        && is_constant(direction, "Outbound")
-    {
-        out.push(conflict(
-            (abandoned_index, abandoned),
-            (direction_index, direction),
-            "`abandoned` is `Follow-Up`, which only inbound conversations can be, but `direction` is `Outbound`",
-            "use `Yes` or `No` for outbound conversations (`Follow-Up` means a callback or voicemail was left)",
-        ));
     }
 }
 
@@ -119,16 +123,6 @@ fn constant_text(rule: &AnalyzedRule) -> Option<String> {
         Value::Bool(b) => Some(b.to_string()),
         Value::Null | Value::Array(_) | Value::Object(_) => None,
     }
-}
-
-/// True when the rule always writes `value` (in any case, as the runtime canonicalises enums).
-fn is_constant(rule: &AnalyzedRule, value: &str) -> bool {
-    constant_text(rule).is_some_and(|t| t.eq_ignore_ascii_case(value))
-}
-
-/// The constant the rule always writes, when it is not `value`.
-fn other_constant(rule: &AnalyzedRule, value: &str) -> Option<String> {
-    constant_text(rule).filter(|t| !t.eq_ignore_ascii_case(value))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ mod date_out_of_range;
 mod duplicate_target;
 pub mod fix;
 mod front_end;
-mod hierarchy_separator;
+pub(crate) mod hierarchy_separator;
 mod id_in_attribute;
 mod inconsistent_values;
 mod inexact_number;

@@ -8,13 +8,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use proptest::prelude::*;
 use serde_json::Value;
 
 use crate::{files, root};
 
 /// Output of one run: stdout, the dead-letter file, and stderr (the warning report).
 #[derive(Debug, PartialEq, Eq)]
-struct Run {
+pub struct Run {
     out: String,
     errors: String,
     report: String,
@@ -78,8 +79,9 @@ fn run(mut command: Command, input: &str, errors_path: &Path) -> Run {
     }
 }
 
-/// Runs `records` through `flexmap apply RULES` and through the module, and compares.
-pub fn differential(rules: &Path, records: &str, flags: &[&str]) {
+/// Runs `records` through `flexmap apply RULES` and through the module, compares, and returns
+/// what `flexmap apply` gave.
+pub fn differential(rules: &Path, records: &str, flags: &[&str]) -> Run {
     let dir = tempfile::tempdir().expect("temp dir");
     let module = dir.path().join("module.js");
     build(rules, "js", &module);
@@ -119,6 +121,7 @@ pub fn differential(rules: &Path, records: &str, flags: &[&str]) {
         "warning reports differ for {} {flags:?}",
         rules.display()
     );
+    rust
 }
 
 /// Lines that exercise the record policy and the JSON reader whatever the rules are.
@@ -255,18 +258,31 @@ fn twilio_function_reports_a_mapping_error_without_values() {
     assert_eq!(methods, ["GET"], "nothing is written on an error");
 }
 
-#[test]
-fn generated_records_agree() {
-    // 100,000 records of benches/gen_records.py (nested objects, missing fields, numbers as
-    // strings, multibyte text, values over 128 characters), one node process for all.
+/// `count` records of `benches/gen_records.py` (nested objects, missing fields, numbers as
+/// strings, multibyte text, values over 128 characters), one process per side for all.
+fn generated_records(count: usize) {
     let output = Command::new("python3")
         .arg(root().join("benches/gen_records.py"))
-        .args(["100000", "11"])
+        .args([&count.to_string(), "11"])
         .output()
         .expect("python3 runs");
     assert!(output.status.success());
     let records = String::from_utf8(output.stdout).expect("UTF-8 records");
+    assert_eq!(records.lines().count(), count);
     differential(Path::new("benches/compare.yaml"), &records, &[]);
+}
+
+#[test]
+fn generated_records_agree() {
+    // The first 20,000 of the issue's 100,000 (the same seed): a debug build maps them in a
+    // few seconds; `generated_records_agree_100k` runs all of them.
+    generated_records(20_000);
+}
+
+#[test]
+#[ignore = "the issue's 100,000 records: about a minute in a debug build under load; run with --ignored"]
+fn generated_records_agree_100k() {
+    generated_records(100_000);
 }
 
 #[test]
@@ -500,4 +516,223 @@ fn cost_caps_agree() {
             differential(&rules, &records, &["--merge", "r"]);
         }
     }
+}
+
+/// JSON text of a string around the 128 cut, or of a spelling the filters and kinds parse.
+fn json_text() -> impl Strategy<Value = String> {
+    // Multibyte, astral (two UTF-16 units), combining, white space and separators.
+    let chars = prop::sample::select(vec![
+        'a', 'Z', 'é', 'ß', 'ΐ', '中', '😀', '𝔸', '\u{301}', ' ', '\u{a0}', ',', '-', '1', '/',
+        '.', '@', '\u{2028}', 'İ', 'ς',
+    ]);
+    prop_oneof![
+        3 => prop::collection::vec(chars.clone(), 0..12).prop_map(|c| c.into_iter().collect::<String>()),
+        2 => prop::collection::vec(chars, 120..136).prop_map(|c| c.into_iter().collect::<String>()),
+        4 => prop::sample::select(vec![
+            "yes", "No", "TRUE", "off", "Follow-Up", "follow-up", " 42 ", "1e3", "-0", "5.0",
+            "00:02:13", "1:30 min", "1901-01-01T00:00:00Z", "1900-12-31T23:59:59Z",
+            "2049-12-31T23:59:59.999Z", "2050-01-01T00:00:00Z", "31/12/2049", "01/01/1901",
+            "31/12/1900", "Tue, 1 Jul 2003 10:52:37 +0200", "20240305", "1709649000",
+            "(415) 555-0100", "+44 20 7946 0958", " Mary.Smith@Example.COM ", "a@b",
+            "https://example.com/é?q=1", "http://", "a", "1", "é", "", "   ", "a,é,,b",
+        ])
+        .prop_map(str::to_string),
+    ]
+    .prop_map(|s| serde_json::to_string(&s).expect("JSON string"))
+}
+
+/// JSON text of a number, spelled as a record may spell it (`-0`, `5.0`, `1e308`, beyond i64,
+/// the millisecond and second edges of 1901–2049).
+fn json_number() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => prop::sample::select(vec![
+            "-0", "-0.0", "0", "5.0", "5", "1e308", "1E2", "-1e308", "2.5", "0.1", "1.5e-7",
+            "9007199254740993", "18446744073709551615", "-9223372036854775808",
+            "-9223372036854775809", "123456789012345678901234567890", "-2177452800000",
+            "-2177452800001", "2524607999999", "2524608000000", "-2177452800", "2524607999",
+            "133000", "3.14159", "-7.9", "1e-320",
+        ])
+        .prop_map(str::to_string),
+        1 => any::<i64>().prop_map(|n| n.to_string()),
+        1 => any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| format!("{f:?}")),
+    ]
+}
+
+fn json_scalar() -> impl Strategy<Value = String> + Clone {
+    prop_oneof![
+        4 => json_text(),
+        3 => json_number(),
+        1 => prop::sample::select(vec!["null", "true", "false"]).prop_map(str::to_string),
+    ]
+    .boxed()
+}
+
+/// An array or object of scalars, sometimes nested once.
+fn json_composite() -> impl Strategy<Value = String> {
+    json_scalar().prop_recursive(2, 8, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4)
+                .prop_map(|items| format!("[{}]", items.join(","))),
+            prop::collection::vec(
+                (
+                    prop::sample::select(vec!["a", "k", "é", "__proto__"]),
+                    inner
+                ),
+                0..3
+            )
+            .prop_map(|pairs| {
+                let pairs: Vec<String> = pairs
+                    .into_iter()
+                    .map(|(k, v)| format!("{}:{v}", serde_json::to_string(k).expect("key")))
+                    .collect();
+                format!("{{{}}}", pairs.join(","))
+            }),
+        ]
+    })
+}
+
+fn json_any() -> impl Strategy<Value = String> {
+    prop_oneof![3 => json_scalar(), 1 => json_composite()]
+}
+
+/// A record of tests/js/every-filter.yaml: each of its paths (mostly of the shape its rules
+/// expect) present, null or missing.
+fn record() -> impl Strategy<Value = String> {
+    let field = |value: BoxedStrategy<String>| prop::option::weighted(0.9, value);
+    (
+        field(prop_oneof![5 => json_text(), 1 => json_any()].boxed()),
+        field(json_any().boxed()),
+        field(prop_oneof![5 => json_number(), 1 => json_any()].boxed()),
+        field(prop_oneof![3 => json_text(), 2 => json_number(), 1 => json_any()].boxed()),
+        field(prop_oneof![4 => json_composite(), 1 => json_any()].boxed()),
+    )
+        .prop_map(|(a, x, n, d, l)| {
+            let fields: Vec<String> = [("a", a), ("x", x), ("n", n), ("d", d), ("l", l)]
+                .into_iter()
+                .filter_map(|(key, value)| value.map(|v| format!("\"{key}\":{v}")))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        })
+}
+
+#[test]
+fn every_filter_and_kind_agree() {
+    // Batches of generated records through `flexmap apply` and the module (one process per
+    // side and batch): the same lines, errors and warning report, plain and strict.
+    let rules = Path::new("tests/js/every-filter.yaml");
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 4,
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    });
+    runner
+        .run(&prop::collection::vec(record(), 150), |records| {
+            let mut text = records.join("\n");
+            text.push('\n');
+            let plain = differential(rules, &text, &[]);
+            differential(rules, &text, &["--strict"]);
+            // The batch reaches the rules: most records map, with warnings of many kinds.
+            let mapped = plain.out.lines().count();
+            assert!(
+                mapped * 2 > records.len(),
+                "{mapped} of {} mapped",
+                records.len()
+            );
+            let kinds = [
+                "(truncated)",
+                "(dropped)",
+                "(filter-failed)",
+                "(date-out-of-range)",
+                "(lookup-miss)",
+                "(type-mismatch)",
+                "(unknown-enum-value)",
+                "(not-finite)",
+            ];
+            for kind in kinds {
+                assert!(
+                    plain.report.contains(kind),
+                    "no {kind} warning:\n{}",
+                    plain.report
+                );
+            }
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The Serverless Toolkit's local runner, installed by `.ci/setup` (or `FLEXMAP_TWILIO_RUN`),
+/// or a failure saying how to install it (never a silent skip).
+fn twilio_run_bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("FLEXMAP_TWILIO_RUN") {
+        return PathBuf::from(path);
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let installed = home.join(".cache/flexmap-ci/node/node_modules/twilio-run/bin/twilio-run.js");
+    assert!(
+        installed.is_file(),
+        "this test needs the Serverless Toolkit's local runner at {}: run `bash .ci/setup` \
+         (it runs `npm install twilio-run` into ~/.cache/flexmap-ci/node), or set \
+         FLEXMAP_TWILIO_RUN to twilio-run's bin/twilio-run.js",
+        installed.display()
+    );
+    installed
+}
+
+#[test]
+fn twilio_run_serves_the_generated_function() {
+    let twilio_run = twilio_run_bin();
+    let dir = tempfile::tempdir().expect("temp dir");
+    build(
+        &root().join("rules-examples/inbound-voice.yaml"),
+        "twilio-function",
+        dir.path(),
+    );
+    let record = serde_json::json!({"ivr": {"language": "es-MX", "business_hours": "yes"}});
+    let mut child = Command::new("node")
+        .arg(root().join("tests/js/twilio-run-smoke.js"))
+        .arg(&twilio_run)
+        .arg(dir.path())
+        .arg("/flexmap-inbound-voice")
+        .arg(record.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node runs");
+    // The script kills the runner after 90 s; this is the backstop for the script itself.
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("twilio-run-smoke.js did not finish within 120 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let output = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let run: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|_| {
+        panic!(
+            "the smoke script prints JSON: {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    assert!(output.status.success(), "{run:#}");
+    assert_eq!(run["status"], 200, "{run:#}");
+    let methods: Vec<&str> = run["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .filter_map(|r| r["method"].as_str())
+        .collect();
+    assert_eq!(methods, ["GET", "POST", "GET", "POST"], "{run:#}");
+    assert_eq!(
+        run["stored"]["conversations"]["language"], "Spanish",
+        "{run:#}"
+    );
+    assert_eq!(run["stored"]["written_by_someone_else"], 1, "{run:#}");
+    assert_eq!(run["body"]["attributes"], run["stored"], "{run:#}");
 }

@@ -116,3 +116,66 @@ fn concurrent_lock_and_lint_runs_leave_the_serial_lock() {
         assert!(leftovers.is_empty(), "{leftovers:?}");
     }
 }
+
+/// A project whose lock has 20,000 `[[slot]]` entries: ten active fields, then every slot
+/// repeated as retired entries (the lock format's only way to be that long), so `flexmap
+/// lock` refuses with 19,990 findings drawn in human form.
+fn project_with_huge_lock() -> tempfile::TempDir {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut rules = String::from("flexmap: 1\ntarget: task\ncustom:\n");
+    for n in 1..=10 {
+        let _ = writeln!(rules, "  f{n}: {{ kind: attribute, value: crm.f{n} }}");
+    }
+    std::fs::write(dir.path().join("rules.yaml"), rules).expect("rules");
+    let mut lock = String::from("version = 1\n");
+    for i in 0..20_000 {
+        let n = i % 10 + 1;
+        let _ = write!(
+            lock,
+            "\n[[slot]]\nslot = \"conversation_attribute_{n}\"\nkind = \"attribute\"\nscope = \"conversations\"\n"
+        );
+        if i < 10 {
+            let _ = writeln!(lock, "field = \"f{n}\"\nfiles = [\"rules.yaml\"]");
+        } else {
+            let _ = writeln!(lock, "field = \"old{i}\"\nretired = true");
+        }
+    }
+    std::fs::write(dir.path().join("flexmap.lock"), lock).expect("lock");
+    dir
+}
+
+/// `flexmap lock` on a 20,000-entry lock is near-linear (issue 10 item 9: over 30 s, while
+/// `lint` took 0.15 s): miette read each snippet by counting lines from the start of the
+/// file. The bound is generous for a debug build on a shared machine.
+#[test]
+fn lock_of_a_20000_entry_lock_is_near_linear() {
+    let dir = project_with_huge_lock();
+    let before = std::fs::read(dir.path().join("flexmap.lock")).expect("lock");
+    let started = std::time::Instant::now();
+    let output = flexmap(dir.path(), &["lock", "--color", "never"])
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run lock");
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        &stderr[stderr.len().saturating_sub(500)..]
+    );
+    assert!(
+        stderr.contains("has two entries in flexmap.lock"),
+        "human findings drawn"
+    );
+    assert!(stderr.contains("flexmap.lock not written"));
+    assert_eq!(
+        std::fs::read(dir.path().join("flexmap.lock")).expect("lock"),
+        before
+    );
+    assert!(
+        took.as_secs() < 30,
+        "flexmap lock took {took:?} on a 20,000-entry lock"
+    );
+}
