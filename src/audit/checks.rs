@@ -230,50 +230,49 @@ impl LineAuditor<'_, '_> {
             self.worker_unknown_key(member, pointer);
             return;
         }
-        if let Some((slot_section, kind, number)) = catalog::parse_slot_name(name)
-            && slot_section != section
-            && catalog::other_sections(section, name).is_empty()
-        {
-            let count = catalog::slot_count(slot_section, kind);
-            self.slot_out_of_range(
-                member,
-                pointer,
-                slots,
-                section,
-                (slot_section, kind, number, count),
-            );
-            return;
-        }
-        let suggestion = catalog::suggest(section, name);
-        let elsewhere = catalog::other_sections(section, name);
-        let curated = suggestion.as_ref().is_some_and(|s| s.note.is_some());
-        if let Some(&other) = elsewhere.first()
-            && !curated
-        {
-            let help = if other == Section::Worker {
-                format!("`{name}` is a worker attribute: set it on the worker, not on the task")
-            } else {
-                format!("move it into `/{}`", other.name())
-            };
-            self.push(
-                self.at(
-                    Code::WrongSection,
+        let suggestion = match catalog::rules::classify_unknown(section, name) {
+            catalog::rules::UnknownKey::ForeignSlot {
+                section: slot_section,
+                kind,
+                number,
+                count,
+            } => {
+                self.slot_out_of_range(
+                    member,
                     pointer,
-                    format!(
-                        "`{name}` is a `{}` field, not a `{}` field",
-                        other.name(),
+                    slots,
+                    section,
+                    (slot_section, kind, number, count),
+                );
+                return;
+            }
+            catalog::rules::UnknownKey::Unknown(suggestion) => suggestion,
+            catalog::rules::UnknownKey::WrongSection(other) => {
+                let help = if other == Section::Worker {
+                    format!("`{name}` is a worker attribute: set it on the worker, not on the task")
+                } else {
+                    format!("move it into `/{}`", other.name())
+                };
+                self.push(
+                    self.at(
+                        Code::WrongSection,
+                        pointer,
+                        format!(
+                            "`{name}` is a `{}` field, not a `{}` field",
+                            other.name(),
+                            section.name()
+                        ),
+                        member.key_span,
+                    )
+                    .with_label(format!(
+                        "Insights ignores `{name}` under `{}`",
                         section.name()
-                    ),
-                    member.key_span,
-                )
-                .with_label(format!(
-                    "Insights ignores `{name}` under `{}`",
-                    section.name()
-                ))
-                .with_help(help),
-            );
-            return;
-        }
+                    ))
+                    .with_help(help),
+                );
+                return;
+            }
+        };
         let help = match suggestion {
             Some(suggestion) => {
                 let full = if suggestion.section == section {

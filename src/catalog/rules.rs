@@ -118,3 +118,78 @@ mod tests {
         assert!(conflicts(&[("abandoned", "Follow-Up"), ("direction", "Inbound")]).is_empty());
     }
 }
+
+/// What a key the section does not know (`catalog::lookup` gave `Lookup::Unknown`) most
+/// likely is. One classification, read by `check` (rule names) and `audit` (record keys), so
+/// both give the same finding (FM201, FM102 or FM101) for the same key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UnknownKey {
+    /// A slot name of another section (`customer_attribute_9` under `conversations`) that does
+    /// not exist there either: FM201, with that section's slot range.
+    ForeignSlot {
+        /// The section whose slot prefix the name has.
+        section: super::Section,
+        /// Attribute, label or measure.
+        kind: super::SlotKind,
+        /// The slot number written.
+        number: u64,
+        /// How many slots of `kind` that section has.
+        count: u32,
+    },
+    /// A field of another section (the first, in catalog order): FM102.
+    WrongSection(super::Section),
+    /// Neither: FM101, with the closest known name (or a curated alias) when there is one.
+    Unknown(Option<super::Suggestion>),
+}
+
+/// Classifies a key unknown to `section`. A curated alias (a suggestion with a note) wins over
+/// "field of another section", since its note explains the mix-up better.
+#[must_use]
+pub fn classify_unknown(section: super::Section, name: &str) -> UnknownKey {
+    let elsewhere = super::other_sections(section, name);
+    if let Some((slot_section, kind, number)) = super::parse_slot_name(name)
+        && slot_section != section
+        && elsewhere.is_empty()
+    {
+        let count = super::slot_count(slot_section, kind);
+        return UnknownKey::ForeignSlot {
+            section: slot_section,
+            kind,
+            number,
+            count,
+        };
+    }
+    let suggestion = super::suggest(section, name);
+    let curated = suggestion.as_ref().is_some_and(|s| s.note.is_some());
+    match elsewhere.first() {
+        Some(&other) if !curated => UnknownKey::WrongSection(other),
+        _ => UnknownKey::Unknown(suggestion),
+    }
+}
+
+#[cfg(test)]
+mod classify_tests {
+    use super::{UnknownKey, classify_unknown};
+    use crate::catalog::{Section, SlotKind};
+
+    #[test]
+    fn unknown_keys_are_classified_once_for_lint_and_audit() {
+        assert_eq!(
+            classify_unknown(Section::Conversations, "customer_attribute_9"),
+            UnknownKey::ForeignSlot {
+                section: Section::Customers,
+                kind: SlotKind::Attribute,
+                number: 9,
+                count: 3
+            }
+        );
+        assert!(matches!(
+            classify_unknown(Section::Conversations, "wrapup_time"),
+            UnknownKey::Unknown(Some(s)) if s.name == "wrap_up_time"
+        ));
+        assert!(matches!(
+            classify_unknown(Section::Conversations, "zzzzzzzz"),
+            UnknownKey::Unknown(None)
+        ));
+    }
+}

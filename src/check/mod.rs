@@ -309,66 +309,66 @@ impl Checker<'_> {
                 None
             }
             Lookup::Unknown => {
-                // A slot name of another section that does not exist there either.
-                if let Some((slot_section, kind, number)) = catalog::parse_slot_name(name)
-                    && slot_section != section
-                    && catalog::other_sections(section, name).is_empty()
-                {
-                    let count = catalog::slot_count(slot_section, kind);
-                    let message = format!(
-                        "`{name}`: {}",
-                        catalog::slot_range_message(slot_section, kind, number, count)
-                    );
-                    let own = catalog::slot_count(section, kind);
-                    let help = if own > 0 {
-                        format!(
-                            "under `{}`, use `{}_{}_N` (N from 1 to {own})",
-                            section.name(),
-                            section.slot_prefix(),
-                            kind.name()
-                        )
-                    } else {
-                        format!("`{}` has no {} slots either", section.name(), kind.name())
-                    };
-                    self.diagnostics.push(
-                        Diagnostic::new(Code::SlotOverflow, message, rule.name_span)
-                            .with_label("no such slot")
-                            .with_help(help),
-                    );
-                    return None;
-                }
-                let suggestion = catalog::suggest(section, name);
-                let elsewhere = catalog::other_sections(section, name);
-                let curated = suggestion.as_ref().is_some_and(|s| s.note.is_some());
-                if !elsewhere.is_empty() && !curated {
-                    let other = elsewhere[0];
-                    let help = if other.target() == self.target {
-                        format!("move it under `{}:`", other.name())
-                    } else {
-                        format!(
-                            "`{}` fields belong in a ruleset with `target: {}`; move it to such a file",
-                            other.name(),
-                            crate::rules_file::target_name(other.target())
-                        )
-                    };
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            Code::WrongSection,
+                let suggestion = match catalog::rules::classify_unknown(section, name) {
+                    // A slot name of another section that does not exist there either.
+                    catalog::rules::UnknownKey::ForeignSlot {
+                        section: slot_section,
+                        kind,
+                        number,
+                        count,
+                    } => {
+                        let message = format!(
+                            "`{name}`: {}",
+                            catalog::slot_range_message(slot_section, kind, number, count)
+                        );
+                        let own = catalog::slot_count(section, kind);
+                        let help = if own > 0 {
                             format!(
-                                "`{name}` is a `{}` field, not a `{}` field",
+                                "under `{}`, use `{}_{}_N` (N from 1 to {own})",
+                                section.name(),
+                                section.slot_prefix(),
+                                kind.name()
+                            )
+                        } else {
+                            format!("`{}` has no {} slots either", section.name(), kind.name())
+                        };
+                        self.diagnostics.push(
+                            Diagnostic::new(Code::SlotOverflow, message, rule.name_span)
+                                .with_label("no such slot")
+                                .with_help(help),
+                        );
+                        return None;
+                    }
+                    catalog::rules::UnknownKey::Unknown(suggestion) => suggestion,
+                    catalog::rules::UnknownKey::WrongSection(other) => {
+                        let help = if other.target() == self.target {
+                            format!("move it under `{}:`", other.name())
+                        } else {
+                            format!(
+                                "`{}` fields belong in a ruleset with `target: {}`; move it to such a file",
                                 other.name(),
+                                crate::rules_file::target_name(other.target())
+                            )
+                        };
+                        self.diagnostics.push(
+                            Diagnostic::new(
+                                Code::WrongSection,
+                                format!(
+                                    "`{name}` is a `{}` field, not a `{}` field",
+                                    other.name(),
+                                    section.name()
+                                ),
+                                rule.name_span,
+                            )
+                            .with_label(format!(
+                                "Insights ignores `{name}` under `{}`",
                                 section.name()
-                            ),
-                            rule.name_span,
-                        )
-                        .with_label(format!(
-                            "Insights ignores `{name}` under `{}`",
-                            section.name()
-                        ))
-                        .with_help(help),
-                    );
-                    return None;
-                }
+                            ))
+                            .with_help(help),
+                        );
+                        return None;
+                    }
+                };
                 let mut d = Diagnostic::new(
                     Code::UnknownTarget,
                     format!(
