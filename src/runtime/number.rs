@@ -35,6 +35,7 @@ const BIG_FLOAT: f64 = 9_223_372_036_854_775_808.0;
 
 /// The digits of a big integer value (`None` for anything else).
 #[must_use]
+#[inline]
 pub fn big(value: &Value) -> Option<&str> {
     match value {
         Value::Object(map) => big_in(map),
@@ -44,6 +45,7 @@ pub fn big(value: &Value) -> Option<&str> {
 
 /// The digits when `map` is a big integer.
 #[must_use]
+#[inline]
 pub fn big_in(map: &Map<String, Value>) -> Option<&str> {
     if map.len() != 1 {
         return None;
@@ -367,8 +369,12 @@ pub fn serialize_option<S: Serializer>(
 
 /// Compact JSON of `value` with big integers exact, appended to `out`.
 pub fn write_json(out: &mut Vec<u8>, value: &Value) {
-    // Serialising a JSON value into a Vec cannot fail.
-    let _ = serde_json::to_writer(out, &Exact(value));
+    // Serialising a JSON value into a Vec cannot fail. Only a container can hold a big
+    // integer, so a scalar (most output values) takes serde_json's own path.
+    let _ = match value {
+        Value::Object(_) | Value::Array(_) => serde_json::to_writer(out, &Exact(value)),
+        _ => serde_json::to_writer(out, value),
+    };
 }
 
 /// Compact JSON text of `value` with big integers exact.
