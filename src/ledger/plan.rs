@@ -888,7 +888,10 @@ impl<'a> Planner<'a> {
                         let d = Diagnostic::new(
                             Code::DuplicateTarget,
                             format!(
-                                "{place} is written by {what} and by {first_what} in {}",
+                                // Both files named, so the copy a staged or open file gets
+                                // (hook mode, --stdin-filename, the language server) reads right.
+                                "{place} is written by {what} in {} and by {first_what} in {}",
+                                inputs[index].key,
                                 inputs[*first_file].key
                             ),
                             span,
