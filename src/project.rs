@@ -422,6 +422,68 @@ impl Project {
         }
     }
 
+    /// The cross-file findings another rule file of the project reports whose secondary
+    /// label points into the rule file shown as `name` (the other side of a cross-file
+    /// FM202), turned to face it: code, message, help and severity as `flexmap lint`
+    /// reports the original (the project's levels and the reporting rule's `allow:`
+    /// applied: a finding turned off there has no copy), the primary label at that
+    /// secondary label's span, and the original place as a secondary label "reported here"
+    /// (every front end shows a label with its file and position). No fix is copied: its
+    /// edits belong to the other file. Hook mode, `lint --stdin-filename` and the language
+    /// server show these; `flexmap lint` reports each finding once, in its own file. Empty
+    /// outside a project and for a file that is not one of its rule files.
+    #[must_use]
+    pub fn mirrored(&self, name: &str) -> Vec<Diagnostic> {
+        let (Some(slot_plan), Some(index)) = (&self.plan, self.index_of(name)) else {
+            return Vec::new();
+        };
+        let here = self.rulesets[index].source();
+        let plain = |n: &str| n.strip_prefix("./").unwrap_or(n).to_string();
+        let here_plain = plain(here.name());
+        let points_here = |label: &crate::diagnostic::Label| {
+            !label.primary
+                && label
+                    .source
+                    .as_ref()
+                    .is_some_and(|s| plain(s.name()) == here_plain)
+        };
+        let mut out = Vec::new();
+        for (other, ruleset) in self.rulesets.iter().enumerate() {
+            // Only the slot plan finds across files: a file none of whose plan findings
+            // points here is not checked.
+            let Some(planned) = slot_plan.planned(ruleset.source().name()) else {
+                continue;
+            };
+            if other == index
+                || !planned
+                    .slots
+                    .findings
+                    .iter()
+                    .any(|(_, d)| d.labels.iter().any(points_here))
+            {
+                continue;
+            }
+            for finding in self.check(ruleset).1 {
+                let Some(label) = finding.labels.iter().find(|l| points_here(l)) else {
+                    continue;
+                };
+                let mut turned = Diagnostic::new(finding.code, finding.message.clone(), label.span)
+                    .with_severity(finding.severity)
+                    .with_label(label.message.clone().unwrap_or_default())
+                    .with_secondary_in(
+                        finding.source.as_ref().unwrap_or(ruleset.source()),
+                        finding.primary_span(),
+                        "reported here",
+                    )
+                    .in_source(here);
+                turned.help.clone_from(&finding.help);
+                out.push(turned);
+            }
+        }
+        crate::diagnostic::sort(&mut out);
+        out
+    }
+
     /// Every finding of the project: configuration problems, then each ruleset's, linted
     /// with the project's settings.
     #[must_use]
@@ -924,5 +986,80 @@ mod tests {
         assert!(project.remove_file(&b));
         assert!(!project.check_all().has_errors());
         assert!(!dir.path().join("b.yaml").exists());
+    }
+
+    #[test]
+    fn mirrored_copies_what_lint_reports_onto_the_other_file() {
+        let project_with = |toml: &str, voice_allow: &str| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            std::fs::write(dir.path().join(CONFIG_FILE), toml).expect("toml");
+            // `flexmap lint` reports FM202 on voice.yaml, the later file of the two.
+            std::fs::write(
+                dir.path().join("chat.yaml"),
+                "flexmap: 1\ntarget: task\nconversations:\n  language: chat.locale\n",
+            )
+            .expect("chat");
+            std::fs::write(
+                dir.path().join("voice.yaml"),
+                format!(
+                    "flexmap: 1\ntarget: task\nconversations:\n  language:\n    value: ivr.lang\n{voice_allow}"
+                ),
+            )
+            .expect("voice");
+            let project = Project::load(dir.path()).expect("loads");
+            (dir, project)
+        };
+        let name_of = |project: &Project, file: &str| {
+            project
+                .rulesets
+                .iter()
+                .map(|r| r.source().name().to_string())
+                .find(|n| n.ends_with(file))
+                .expect("loaded")
+        };
+
+        let (_dir, project) = project_with("", "");
+        let chat = name_of(&project, "chat.yaml");
+        let voice = name_of(&project, "voice.yaml");
+        let original = project
+            .check(&project.rulesets[project.index_of(&voice).expect("voice")])
+            .1
+            .into_iter()
+            .find(|d| d.code == Code::DuplicateTarget)
+            .expect("FM202 on voice.yaml");
+        let copies = project.mirrored(&chat);
+        assert_eq!(copies.len(), 1, "{copies:?}");
+        let copy = &copies[0];
+        assert_eq!(copy.file_name(), chat);
+        assert_eq!(
+            (copy.code, copy.severity, &copy.message, &copy.help),
+            (
+                original.code,
+                original.severity,
+                &original.message,
+                &original.help
+            )
+        );
+        assert_eq!(copy.line_col(), (4, 3), "at chat.yaml's `language`");
+        assert!(copy.fix.is_none());
+        let back = &copy.labels[1];
+        assert_eq!(
+            (back.file_name(copy), back.message.as_deref()),
+            (voice.as_str(), Some("reported here"))
+        );
+        assert_eq!(back.span, original.primary_span());
+        assert!(project.mirrored(&voice).is_empty(), "the reporting file");
+
+        // The project's level sets the copy's severity; `allow` drops it, as does an
+        // `allow:` on the reporting rule.
+        let (_dir, project) = project_with("[lints]\nduplicate-target = \"warning\"\n", "");
+        let copies = project.mirrored(&name_of(&project, "chat.yaml"));
+        assert_eq!(copies.len(), 1);
+        assert_eq!(copies[0].severity, crate::Severity::Warning);
+        let (_dir, project) = project_with("[lints]\nFM202 = \"allow\"\n", "");
+        assert!(project.mirrored(&name_of(&project, "chat.yaml")).is_empty());
+        let (_dir, project) = project_with("", "    allow: [duplicate-target]\n");
+        assert!(!project.check_all().has_errors(), "the allow holds");
+        assert!(project.mirrored(&name_of(&project, "chat.yaml")).is_empty());
     }
 }
