@@ -312,24 +312,10 @@ fn run_stdin(args: &LintArgs, path: &Path) -> u8 {
         }
     }
     diagnostics.extend(project.check(&ruleset).1);
-    if member && project.is_project() {
+    if member {
         // Cross-file findings reported in another file of the project that point into the
-        // buffer (the other side of FM202): shown here, turned to the buffer's side.
-        let own = project.index_of(&name);
-        for (index, other) in project.rulesets.iter().enumerate() {
-            if Some(index) == own {
-                continue;
-            }
-            for d in project.check(other).1 {
-                for label in d.labels.iter().filter(|l| !l.primary) {
-                    if let Some(source) = &label.source
-                        && plain_name(Path::new(source.name())) == name
-                    {
-                        diagnostics.push(mirror(&d, label, source));
-                    }
-                }
-            }
-        }
+        // buffer (the other side of FM202): shown here, as the language server shows them.
+        diagnostics.extend(project.mirrored(&name));
     }
     flexmap::diagnostic::sort(&mut diagnostics);
     let diagnostics = match selected(args, diagnostics) {
@@ -521,20 +507,17 @@ fn hook(
                 found.extend(project.check(&unit.ruleset).1);
             }
         }
-        let mut mirrored = Vec::new();
-        for d in found.iter().filter(|d| d.is_error()) {
-            if staged.iter().any(|s| s == d.file_name()) {
-                continue;
-            }
-            for label in &d.labels {
-                if let Some(source) = &label.source
-                    && staged.iter().any(|s| s == source.name())
-                {
-                    mirrored.push(mirror(d, label, source));
-                }
-            }
+        // The staged side of a cross-file finding gets its copy (`Project::mirrored`, as
+        // the language server shows it), unless the file that reports it is staged too:
+        // then the finding is already listed on a staged file.
+        for unit in units.iter().filter(|u| u.project == index) {
+            found.extend(
+                project
+                    .mirrored(unit.ruleset.source().name())
+                    .into_iter()
+                    .filter(|copy| !copy.labels.iter().any(|l| reported_on(l, &staged))),
+            );
         }
-        found.extend(mirrored);
         diagnostics.extend(found);
     }
     flexmap::diagnostic::sort(&mut diagnostics);
@@ -556,23 +539,13 @@ fn hook(
     summarize(args, &diagnostics, files, 0)
 }
 
-/// The staged side of a cross-file finding: the same finding, reported where `label`
-/// points, with the original place as the related location.
-fn mirror(
-    d: &Diagnostic,
-    label: &flexmap::diagnostic::Label,
-    source: &flexmap::SourceFile,
-) -> Diagnostic {
-    let mut copy = Diagnostic::new(d.code, d.message.clone(), label.span)
-        .with_label(label.message.clone().unwrap_or_default())
-        .with_severity(d.severity);
-    if let Some(origin) = &d.source {
-        copy = copy.with_secondary_in(origin, d.primary_span(), "reported here");
-    }
-    if let Some(help) = &d.help {
-        copy = copy.with_help(help.clone());
-    }
-    copy.in_source(source)
+/// True when `label` is a mirrored copy's "reported here" label and its file is staged.
+fn reported_on(label: &flexmap::diagnostic::Label, staged: &[String]) -> bool {
+    !label.primary
+        && label
+            .source
+            .as_ref()
+            .is_some_and(|s| staged.iter().any(|n| n == s.name()))
 }
 
 /// `flexmap.toml` or `flexmap.lock` (the hook passes them when they are staged).

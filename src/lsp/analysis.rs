@@ -54,8 +54,9 @@ pub struct Checked {
     /// Every finding in this document, as `flexmap lint` reports it.
     pub diagnostics: Vec<Diagnostic>,
     /// Cross-file findings reported in another file of the project whose second label points
-    /// here (the first of two rules writing one target): shown here too, so both files show
-    /// the conflict. `flexmap lint` reports each once, in the file it lists.
+    /// here (the first of two rules writing one target), from `Project::mirrored`: shown here
+    /// too, so both files show the conflict, as hook mode and `lint --stdin-filename` do.
+    /// `flexmap lint` reports each once, in the file it lists.
     pub mirrored: Vec<Diagnostic>,
 }
 
@@ -344,7 +345,7 @@ fn check_project(
                 diagnostics.extend(project.check(&ruleset).1);
                 crate::diagnostic::sort(&mut diagnostics);
                 Checked {
-                    mirrored: mirrored(&project, document),
+                    mirrored: project.mirrored(ruleset.source().name()),
                     ruleset: Some(ruleset),
                     project: project.clone(),
                     diagnostics,
@@ -397,55 +398,6 @@ fn check_alone(document: &Document) -> Checked {
         diagnostics,
         mirrored: Vec::new(),
     }
-}
-
-/// The project's cross-file findings (the slot plan's, reported in other files) whose
-/// secondary label points into `document`, turned around: primary at that label, with the
-/// original place as the secondary. Findings the project's levels turn off are left out.
-fn mirrored(project: &Project, document: &Document) -> Vec<Diagnostic> {
-    let Some(plan) = &project.plan else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for file in &plan.files {
-        if same_file(&file.name, &document.path) {
-            continue;
-        }
-        for (_, finding) in &file.slots.findings {
-            let Some(label) = finding.labels.iter().find(|l| {
-                !l.primary
-                    && l.source
-                        .as_ref()
-                        .is_some_and(|s| same_file(s.name(), &document.path))
-            }) else {
-                continue;
-            };
-            let origin = finding.source.as_ref().unwrap_or(&file.source);
-            let severity = match project.config.level(finding.code) {
-                crate::config::Level::Report(severity) => severity,
-                crate::config::Level::Allow => continue,
-            };
-            let mut turned = Diagnostic::new(finding.code, finding.message.clone(), label.span)
-                .with_severity(severity)
-                .with_label(label.message.clone().unwrap_or_default())
-                .with_secondary_in(
-                    origin,
-                    finding.primary_span(),
-                    format!("reported in {}", short_name(origin.name())),
-                )
-                .in_source(&document.source);
-            turned.help.clone_from(&finding.help);
-            out.push(turned);
-        }
-    }
-    out
-}
-
-fn short_name(name: &str) -> &str {
-    Path::new(name)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or(name)
 }
 
 /// True when the file a diagnostic or ruleset names is `path`.
