@@ -296,3 +296,131 @@ conversations:
     );
     assert!(!sampled.contains("always blocks"), "{sampled}");
 }
+
+/// One project, one verdict, on the file that does not report a cross-file FM202: hook mode
+/// (`--only-rule-files`), `lint --stdin-filename` and the language server (its own findings
+/// plus `Project::mirrored`, on the project loaded from its canonical root as
+/// `ProjectCache` loads it) show the same findings there: code, severity, message, span,
+/// help and labels.
+#[test]
+fn hook_stdin_and_language_server_show_the_same_cross_file_copy() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // voice.yaml and survey.yaml both write `conversations.language`; `flexmap lint`
+    // reports FM202 on rules/voice.yaml only.
+    build(dir.path(), &[0, 2], true, Lock::None);
+    let root = std::fs::canonicalize(dir.path()).expect("root");
+    let survey = root.join("rules/survey.yaml");
+
+    let project = Project::load(&root).expect("loads");
+    let name = survey.display().to_string();
+    let index = project.index_of(&name).expect("a rule file of the project");
+    let mut server = project.check(&project.rulesets[index]).1;
+    server.extend(project.mirrored(&name));
+    let server = seen(&root, &flexmap::diagnostic::render::json(&server, 1));
+
+    let (code, stdout, stderr) = flexmap(
+        dir.path(),
+        &[
+            "lint",
+            "--only-rule-files",
+            "--format",
+            "json",
+            "rules/survey.yaml",
+        ],
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let hook: Vec<Seen> = seen(&root, &stdout)
+        .into_iter()
+        .filter(|s| s.file == survey)
+        .collect();
+
+    let text = std::fs::read_to_string(&survey).expect("survey");
+    let output = Command::new(assert_cmd::cargo::cargo_bin!("flexmap"))
+        .args([
+            "lint",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "rules/survey.yaml",
+            "-",
+        ])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(text.as_bytes())?;
+            child.wait_with_output()
+        })
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stdin = seen(&root, &String::from_utf8_lossy(&output.stdout));
+
+    let fm202: Vec<&Seen> = server.iter().filter(|s| s.code == "FM202").collect();
+    assert_eq!(fm202.len(), 1, "{server:#?}");
+    assert_eq!((fm202[0].span.0, fm202[0].span.1), (4, 3));
+    assert_eq!(fm202[0].labels[1].0, root.join("rules/voice.yaml"));
+    assert_eq!(hook, server, "hook mode vs the language server");
+    assert_eq!(stdin, server, "--stdin-filename vs the language server");
+}
+
+/// One finding as a front end shows it, with file paths resolved under `root`.
+#[derive(Debug, PartialEq)]
+struct Seen {
+    file: std::path::PathBuf,
+    code: String,
+    severity: String,
+    message: String,
+    span: (u64, u64, u64, u64),
+    help: Option<String>,
+    /// File, line, column, message and primary of each label.
+    labels: Vec<(std::path::PathBuf, u64, u64, Option<String>, bool)>,
+}
+
+/// The findings of a `--format json` report.
+fn seen(root: &Path, json: &str) -> Vec<Seen> {
+    let report: serde_json::Value = serde_json::from_str(json).expect("JSON report");
+    let text = |v: &serde_json::Value, key: &str| v[key].as_str().map(str::to_string);
+    let number = |v: &serde_json::Value, key: &str| v[key].as_u64().expect(key);
+    let path = |v: &serde_json::Value| {
+        let file = root.join(v["file"].as_str().expect("file"));
+        std::fs::canonicalize(&file).unwrap_or(file)
+    };
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| Seen {
+            file: path(d),
+            code: text(d, "code").expect("code"),
+            severity: text(d, "severity").expect("severity"),
+            message: text(d, "message").expect("message"),
+            span: (
+                number(d, "line"),
+                number(d, "column"),
+                number(d, "end_line"),
+                number(d, "end_column"),
+            ),
+            help: text(d, "help"),
+            labels: d["labels"]
+                .as_array()
+                .expect("labels")
+                .iter()
+                .map(|l| {
+                    (
+                        path(l),
+                        number(l, "line"),
+                        number(l, "column"),
+                        text(l, "message"),
+                        l["primary"].as_bool().expect("primary"),
+                    )
+                })
+                .collect(),
+        })
+        .collect()
+}
