@@ -177,6 +177,14 @@ function warn(w, kind, site) {
 let BUDGET = 0;
 // Thrown to stop the rule loop; never escapes `run`.
 const STOP = { stop: true };
+// A record is first run with every text charged at an upper bound of its UTF-8 size (3 bytes
+// per UTF-16 unit, `costLen`), which needs no scan of the text. Upper bounds only ever lower
+// the budget, so a record that stays under the caps this way stays under them exactly; one
+// that would not is run again from the start with exact sizes (`RETRY`), and then gives what
+// the Rust runtime gives, `value-too-large` at the same site included.
+let BOUNDED = false;
+const RETRY = { retry: true };
+const costLen = (s) => (BOUNDED ? s.length * 3 : utf8Len(s));
 const limit = () => (BUDGET < MAX_VALUE_BYTES ? BUDGET : MAX_VALUE_BYTES);
 function utf8Len(s) {
   let n = s.length;
@@ -195,17 +203,18 @@ function utf8Len(s) {
   return n;
 }
 function costOf(v) {
-  if (typeof v === 'string') return utf8Len(v);
+  if (typeof v === 'string') return costLen(v);
   if (v === null || typeof v !== 'object' || v instanceof Flt) return 0;
   let sum = 0;
   if (isArr(v)) {
     for (const item of v) sum += ELEMENT_COST + costOf(item);
   } else {
-    for (const k of Object.keys(v)) if (v[k] !== undefined) sum += ELEMENT_COST + utf8Len(k) + costOf(v[k]);
+    for (const k of Object.keys(v)) if (v[k] !== undefined) sum += ELEMENT_COST + costLen(k) + costOf(v[k]);
   }
   return sum;
 }
 function tooLarge(site, w) {
+  if (BOUNDED) throw RETRY;
   w.push(W_VALUE_TOO_LARGE, site);
   throw STOP;
 }
@@ -287,7 +296,7 @@ function concat(l, r, site, w) {
   const b = renderScalar(r);
   if (a === undefined || b === undefined) return warn(w, W_TYPE_MISMATCH, site);
   const s = a + b;
-  charge(utf8Len(s), site, w);
+  charge(costLen(s), site, w);
   return s;
 }
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3, REM = 4;
@@ -361,12 +370,17 @@ function charLen(s) {
   }
   return n;
 }
-// First `max` Unicode scalar values; [text, wasCut].
+// First `max` Unicode scalar values; `CUT` tells whether anything was cut.
+let CUT = false;
 function truncateChars(s, max) {
-  if (s.length <= max) return [s, false];
+  CUT = false;
+  if (s.length <= max) return s;
   let count = 0;
   for (let i = 0; i < s.length; i++) {
-    if (count === max) return [s.slice(0, i), true];
+    if (count === max) {
+      CUT = true;
+      return s.slice(0, i);
+    }
     const c = s.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
       const d = s.charCodeAt(i + 1);
@@ -374,7 +388,7 @@ function truncateChars(s, max) {
     }
     count++;
   }
-  return [s, false];
+  return s;
 }
 const isCombining = (c) => (c >= 0x300 && c <= 0x36f) || (c >= 0x1ab0 && c <= 0x1aff) || (c >= 0x1dc0 && c <= 0x1dff) || (c >= 0x20d0 && c <= 0x20ff) || (c >= 0xfe20 && c <= 0xfe2f);
 const isWordChar = (ch) => isCombining(ch.codePointAt(0)) || ALNUM.test(ch);
@@ -404,7 +418,10 @@ function titleCase(s) {
 const YES = ['yes', 'y', 'true', '1', 'on'];
 const NO = ['no', 'n', 'false', '0', 'off'];
 // ASCII-only lower-casing (`eq_ignore_ascii_case`).
-const asciiLower = (s) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+const ASCII_UPPER = /[A-Z]/;
+const NON_ASCII = /[^\x00-\x7f]/;
+// Rust's `to_ascii_lowercase`: only A–Z change (`toLowerCase` alone when the text is ASCII).
+const asciiLower = (s) => (!ASCII_UPPER.test(s) ? s : NON_ASCII.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s.toLowerCase());
 function parseYesNo(v) {
   if (typeof v === 'boolean') return v;
   if (isNum(v)) {
@@ -1038,7 +1055,7 @@ function fl(v, site, w) {
 function fc(v, site, w) {
   v = fl(v, site, w);
   if (typeof v === 'string') {
-    if (v.length) charge(utf8Len(v), site, w);
+    if (v.length) charge(costLen(v), site, w);
   } else if (v !== null && typeof v === 'object' && !(v instanceof Flt)) charge(costOf(v), site, w);
   return v;
 }
@@ -1046,14 +1063,14 @@ function fc(v, site, w) {
 // charged only when it built something.
 function fu(v, input, site, w) {
   v = fl(v, site, w);
-  if (v !== input && typeof v === 'string' && v.length) charge(utf8Len(v), site, w);
+  if (v !== input && typeof v === 'string' && v.length) charge(costLen(v), site, w);
   return v;
 }
 // `replace`: charged when something matched (F.replace sets REPLACED).
 let REPLACED = false;
 function fr(v, site, w) {
   v = fl(v, site, w);
-  if (REPLACED && typeof v === 'string' && v.length) charge(utf8Len(v), site, w);
+  if (REPLACED && typeof v === 'string' && v.length) charge(costLen(v), site, w);
   return v;
 }
 // Thrown inside a `replace` callback when the text grows over the limit.
@@ -1079,7 +1096,7 @@ const F = {
     const r = renderScalar(v);
     return r === undefined ? WRONG : r;
   },
-  truncate: (v, n) => (typeof v === 'string' ? truncateChars(v, n)[0] : WRONG),
+  truncate: (v, n) => (typeof v === 'string' ? truncateChars(v, n) : WRONG),
   // `withBytes`: the UTF-8 length of the replacement as written; `refs`: its `$` count, or -1
   // when it has none. Built within the limit as Rust builds it: with `$` references, each
   // match is first checked against its largest expansion (exact UTF-8 sizes); without, the
@@ -1261,53 +1278,82 @@ const F = {
 
 // ---- coercion to the target kind (src/runtime/coerce.rs) ----
 // MAX_TEXT_CHARS: from the catalog, declared by module.js.tera.
-// [value or undefined, warning kind or -1]
+// `coerce` gives the value to write (undefined: nothing) and sets `CW`, the warning kind (-1:
+// none), and `CANON`, whether an enum's documented spelling replaced the value.
+let CW = -1;
+let CANON = false;
 function text(v) {
-  if (typeof v === 'string') {
-    const [cut, wasCut] = truncateChars(v, MAX_TEXT_CHARS);
-    if (isBlank(cut)) return [undefined, -1];
-    return [cut, wasCut ? W_TRUNCATED : -1];
+  let r = v;
+  if (typeof v !== 'string') {
+    if (isArr(v) || isObj(v)) {
+      CW = W_DROPPED;
+      return undefined;
+    }
+    r = renderScalar(v);
+    if (r === undefined) {
+      CW = W_DROPPED;
+      return undefined;
+    }
   }
-  if (isArr(v) || isObj(v)) return [undefined, W_DROPPED];
-  const r = renderScalar(v);
-  if (r === undefined) return [undefined, W_DROPPED];
-  const [cut, wasCut] = truncateChars(r, MAX_TEXT_CHARS);
-  if (isBlank(cut)) return [undefined, -1];
-  return [cut, wasCut ? W_TRUNCATED : -1];
+  const cut = truncateChars(r, MAX_TEXT_CHARS);
+  if (isBlank(cut)) return undefined;
+  if (CUT) CW = W_TRUNCATED;
+  return cut;
 }
 function coerce(kind, values, v) {
-  if (v === null || v === undefined || (typeof v === 'string' && isBlank(v))) return [undefined, -1];
+  CW = -1;
+  CANON = false;
+  if (v === null || v === undefined || (typeof v === 'string' && isBlank(v))) return undefined;
   switch (kind) {
-    case null: return [v, -1];
+    case null: return v;
     case 'text': return text(v);
     case 'enum': {
       const r = text(v);
-      if (r[0] === undefined || typeof r[0] !== 'string') return r;
-      const t = asciiLower(trim(r[0]));
-      for (const canonical of values) if (asciiLower(canonical) === t && canonical.length === t.length) return [canonical, r[1], true];
-      if (values.length === 0) return r;
-      return [r[0], r[1] === -1 ? W_UNKNOWN_ENUM : r[1]];
+      if (r === undefined) return r;
+      const t = asciiLower(trim(r));
+      for (const canonical of values) {
+        if (asciiLower(canonical) === t && canonical.length === t.length) {
+          CANON = true;
+          return canonical;
+        }
+      }
+      if (values.length !== 0 && CW === -1) CW = W_UNKNOWN_ENUM;
+      return r;
     }
     case 'yes_no': {
       const flag = parseYesNo(v);
-      return flag === undefined ? [undefined, W_DROPPED] : [flag ? 'Yes' : 'No', -1];
+      if (flag === undefined) CW = W_DROPPED;
+      return flag === undefined ? undefined : flag ? 'Yes' : 'No';
     }
     case 'measure': {
-      if (isNum(v)) return [v, -1];
+      if (isNum(v)) return v;
       if (typeof v === 'string') {
         const x = parseNumber(v);
         const r = x === undefined ? undefined : numberValue(x);
-        return r === undefined ? [undefined, W_DROPPED] : [r, -1];
+        if (r === undefined) CW = W_DROPPED;
+        return r;
       }
-      return [undefined, W_DROPPED];
+      CW = W_DROPPED;
+      return undefined;
     }
     case 'date': {
       const r = parseDate(v, null);
-      return r === OUT_OF_RANGE ? [undefined, W_DATE_OUT_OF_RANGE] : r === UNPARSABLE ? [undefined, W_DROPPED] : [r, -1];
+      if (r === OUT_OF_RANGE) CW = W_DATE_OUT_OF_RANGE;
+      else if (r === UNPARSABLE) CW = W_DROPPED;
+      else return r;
+      return undefined;
     }
-    case 'url': return typeof v === 'string' && isHttpUrl(v) ? [v, -1] : [undefined, W_DROPPED];
-    case 'list': return isArr(v) && v.every(isObj) ? [v, -1] : [undefined, W_DROPPED];
-    default: return [undefined, W_DROPPED];
+    case 'url':
+      if (typeof v === 'string' && isHttpUrl(v)) return v;
+      CW = W_DROPPED;
+      return undefined;
+    case 'list':
+      if (isArr(v) && v.every(isObj)) return v;
+      CW = W_DROPPED;
+      return undefined;
+    default:
+      CW = W_DROPPED;
+      return undefined;
   }
 }
 
@@ -1328,7 +1374,7 @@ function parseExact(text) {
     if (i >= n) fail('EOF while parsing a value');
     const c = text[i];
     if (c === '{') {
-      if (depth >= 128) fail('recursion limit exceeded');
+      if (depth >= 127) fail('recursion limit exceeded');
       i++;
       const o = {};
       ws();
@@ -1349,7 +1395,7 @@ function parseExact(text) {
       }
     }
     if (c === '[') {
-      if (depth >= 128) fail('recursion limit exceeded');
+      if (depth >= 127) fail('recursion limit exceeded');
       i++;
       const a = [];
       ws();
@@ -1396,20 +1442,118 @@ function parseExact(text) {
   if (i < n) fail('trailing characters');
   return v;
 }
-// serde_json rejects nesting deeper than 128.
-function tooDeep(v, depth) {
-  if (depth > 128) return true;
-  if (isArr(v)) { for (const x of v) if (x !== null && typeof x === 'object' && tooDeep(x, depth + 1)) return true; }
-  else if (isObj(v)) { for (const k in v) { const x = v[k]; if (x !== null && typeof x === 'object' && tooDeep(x, depth + 1)) return true; } }
-  return false;
+// serde_json (as flexmap reads records) refuses 128 levels of nesting: a line with 128
+// brackets or more goes through `parseExact`, which counts them (brackets inside strings only
+// make the check more careful).
+function mayBeTooDeep(text) {
+  if (text.length < 256) return false;
+  let n = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) n++;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) n++;
+  return n >= 128;
 }
+// Any JSON text as serde_json reads it.
 function parseRecord(text) {
-  if (CAREFUL.test(text)) return parseExact(text);
+  if (CAREFUL.test(text) || mayBeTooDeep(text)) return parseExact(text);
   let v;
   try {
     v = JSON.parse(text);
   } catch (e) {
     throw new JsonError(e.message);
   }
+  return v;
+}
+const CAREFUL_ALL = new RegExp(CAREFUL.source, 'g');
+const isJsonWs = (c) => c === 32 || c === 9 || c === 10 || c === 13;
+// A number of `v` inside an object or array (such a value read whole keeps its numbers as
+// written, whatever their keys).
+function holdsNumber(v) {
+  if (v === null || typeof v !== 'object') return false;
+  if (isArr(v)) {
+    for (const x of v) if (typeof x === 'number' || holdsNumber(x)) return true;
+    return false;
+  }
+  for (const k in v) {
+    const x = v[k];
+    if (typeof x === 'number' || holdsNumber(x)) return true;
+  }
+  return false;
+}
+// Whether a token `CAREFUL` found in `text` can reach what the rules read of `v` (the line as
+// `JSON.parse` read it): a number under a key the rules read (READ_KEYS: the last key of every
+// path they read), an array element when some path reads by index, a number inside a value
+// read whole, or an escaped surrogate. Anything this cannot tell is taken as reachable.
+function reachesReads(text, v) {
+  if (readsHoldNumbers(v)) return true;
+  CAREFUL_ALL.lastIndex = 0;
+  for (let m = CAREFUL_ALL.exec(text); m !== null; m = CAREFUL_ALL.exec(text)) {
+    const c = text.charCodeAt(m.index);
+    if (c === 92) return true;
+    if (c !== 58) {
+      if (READ_INDEX) return true;
+      continue;
+    }
+    // The key before `:`; a `:` after anything else is inside a string.
+    let end = m.index - 1;
+    while (end >= 0 && isJsonWs(text.charCodeAt(end))) end--;
+    if (end < 0 || text.charCodeAt(end) !== 34) continue;
+    const start = text.lastIndexOf('"', end - 1);
+    if (start < 0 || (start > 0 && text.charCodeAt(start - 1) === 92)) return true;
+    const key = text.slice(start + 1, end);
+    if (key.indexOf('\\') !== -1 || READ_KEYS.has(key)) return true;
+  }
+  return false;
+}
+// Whether the number `x` that `JSON.parse` read under the key `quoted` (`"name"`, as JSON)
+// is exact: a number that is not integral is the double serde_json reads too; an integral one
+// is exact when every `"name":` token of the line is a plain integer of at most 15 digits
+// (not `5.0`, `1e3`, `-0` or a 16-digit one). A line with a `\u` escape is not checked here
+// (a key could be spelt with one).
+function exactUnder(text, quoted, x) {
+  if (!Number.isInteger(x)) return Number.isFinite(x);
+  const n = text.length;
+  for (let i = text.indexOf(quoted); i !== -1; i = text.indexOf(quoted, i + 1)) {
+    let j = i + quoted.length;
+    while (j < n && isJsonWs(text.charCodeAt(j))) j++;
+    if (text.charCodeAt(j) !== 58) continue;
+    j++;
+    while (j < n && isJsonWs(text.charCodeAt(j))) j++;
+    const minus = text.charCodeAt(j) === 45;
+    if (minus) j++;
+    const first = j;
+    while (j < n && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+    const digits = j - first;
+    if (digits === 0) continue;
+    const c = text.charCodeAt(j);
+    if (digits >= 16 || c === 46 || c === 101 || c === 69 || (minus && digits === 1 && text.charCodeAt(first) === 48)) return false;
+  }
+  return true;
+}
+// One NDJSON line as `flexmap apply` reads it. `JSON.parse` cannot keep `5.0` apart from `5`
+// or an integer beyond 2^53 exact, so a line holding such a token is read by `parseExact` when
+// the token can reach what the rules read (or `merge` copies the attributes whole). When every
+// path the rules read ends in a key (READS_BY_KEY), the values read are checked against their
+// tokens (`readsExact`, generated); otherwise the line is searched for such tokens (`CAREFUL`).
+function parseLine(text, merge) {
+  if (!merge && READS_BY_KEY && text.indexOf('\\u') === -1) {
+    let v;
+    try {
+      v = JSON.parse(text);
+    } catch (e) {
+      if (CAREFUL.test(text)) return parseExact(text);
+      throw new JsonError(e.message);
+    }
+    return mayBeTooDeep(text) || !readsExact(v, text) ? parseExact(text) : v;
+  }
+  const careful = CAREFUL.test(text);
+  if (careful && (merge || READ_KEYS === null)) return parseExact(text);
+  let v;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    if (careful) return parseExact(text);
+    throw new JsonError(e.message);
+  }
+  if (mayBeTooDeep(text) || (careful && reachesReads(text, v))) return parseExact(text);
   return v;
 }

@@ -77,6 +77,18 @@ struct ModuleContext {
     element_cost: usize,
     constants: Vec<String>,
     rules: Vec<RuleCode>,
+    unique: bool,
+    reads: ReadsCode,
+}
+
+/// What `parseLine` needs to know of the paths the rules read (see `Reads`).
+#[derive(serde::Serialize)]
+struct ReadsCode {
+    keys: String,
+    index: bool,
+    wholes: String,
+    by_key: bool,
+    exact: String,
 }
 
 /// The catalog's limits, so the JavaScript runtime holds no copy of them.
@@ -202,6 +214,7 @@ pub fn module(
         })
         .collect();
     let (kinds, record_kinds) = kind_texts(program);
+    let reads = Reads::of(program);
     let context = ModuleContext {
         header: header_comment(header),
         esm: flavor == Flavor::Esm,
@@ -225,6 +238,14 @@ pub fn module(
         element_cost: crate::runtime::cost::ELEMENT_COST,
         constants: code.constants,
         rules,
+        unique: unique_keys(program),
+        reads: ReadsCode {
+            keys: reads.keys(),
+            index: reads.index,
+            wholes: reads.wholes(),
+            by_key: reads.by_key(),
+            exact: reads.exact(),
+        },
     };
     render(&context).map_err(|message| {
         vec![Portability {
@@ -363,6 +384,154 @@ pub(crate) fn js_value(value: &Value) -> String {
                 .collect();
             format!("objAll([{}])", pairs.join(", "))
         }
+    }
+}
+
+/// Whether no two rules write the same key of one output section.
+fn unique_keys(program: &Program) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    program.rules.iter().all(|rule| {
+        let section = match rule.section {
+            OutSection::Insights(Section::Conversations) => 0,
+            OutSection::Insights(Section::Customers) => 1,
+            OutSection::Insights(Section::Worker) | OutSection::Extra => 2,
+        };
+        seen.insert((section, rule.name.clone()))
+    })
+}
+
+/// The record paths the rules and conditions read. A line of NDJSON holding a number token
+/// `JSON.parse` cannot keep exact (`5.0`, an integer beyond 2^53) only needs the module's exact
+/// reader when that token can reach one of them (`parseLine` in `templates/runtime.js`).
+struct Reads {
+    paths: Vec<Vec<PathSegment>>,
+    index: bool,
+}
+
+impl Reads {
+    fn of(program: &Program) -> Self {
+        let mut reads = Reads {
+            paths: Vec::new(),
+            index: false,
+        };
+        for rule in &program.rules {
+            reads.visit(&rule.value);
+            if let Some(when) = &rule.when {
+                reads.visit(when);
+            }
+        }
+        reads.index = reads
+            .paths
+            .iter()
+            .flatten()
+            .any(|s| matches!(s, PathSegment::Index(_)));
+        reads
+    }
+
+    fn visit(&mut self, ir: &Ir) {
+        if let Some(path) = record_path(ir) {
+            if !self.paths.contains(&path) {
+                self.paths.push(path);
+            }
+            return;
+        }
+        match ir {
+            Ir::Const(_) | Ir::Path(_) => {}
+            Ir::Access(base, _) | Ir::Neg(base, _) | Ir::Not(base, _) => self.visit(base),
+            Ir::Array(items) => items.iter().for_each(|i| self.visit(i)),
+            Ir::Object(pairs) => pairs.iter().for_each(|(_, i)| self.visit(i)),
+            Ir::Binary(_, a, b, _) => {
+                self.visit(a);
+                self.visit(b);
+            }
+            Ir::If(a, b, c, _) => {
+                self.visit(a);
+                self.visit(b);
+                self.visit(c);
+            }
+            Ir::Filter(input, _, argument, _) => {
+                self.visit(input);
+                if let Some(argument) = argument {
+                    self.visit(argument);
+                }
+            }
+        }
+    }
+
+    /// `new Set([...])` of the last key of every path, or `null` when a path reads the
+    /// record itself or ends in an index (then no key names what it reads).
+    fn keys(&self) -> String {
+        let mut keys = Vec::new();
+        for path in &self.paths {
+            match path.last() {
+                Some(PathSegment::Key(key)) => {
+                    let key = js_string(key);
+                    if !keys.contains(&key) {
+                        keys.push(key);
+                    }
+                }
+                Some(PathSegment::Index(_)) => {}
+                None => return "null".into(),
+            }
+        }
+        format!("new Set([{}])", keys.join(", "))
+    }
+
+    /// Whether every path ends in a key that a line can only spell as itself or with a `\u`
+    /// escape (no `"`, `\\`, `/` or control character), so `readsExact` can find its tokens.
+    fn by_key(&self) -> bool {
+        !self.index
+            && self.paths.iter().all(|p| match p.last() {
+                Some(PathSegment::Key(key)) => !key
+                    .chars()
+                    .any(|c| matches!(c, '"' | '\\' | '/') || c.is_control()),
+                _ => false,
+            })
+    }
+
+    /// The statements of `readsExact(r, text)`: false when a value a path reads may not be
+    /// what `serde_json` reads (an integral number whose token is not a plain integer, or a
+    /// number inside a value read whole).
+    fn exact(&self) -> String {
+        let mut code = String::new();
+        for p in &self.paths {
+            let Some(PathSegment::Key(key)) = p.last() else {
+                continue;
+            };
+            let _ = write!(
+                code,
+                "if ((x = {}) !== null && (typeof x === 'object' ? holdsNumber(x) : typeof x === 'number' && !exactUnder(text, {}, x))) return false;\n  ",
+                path("r", p),
+                js_string(&format!("\"{key}\""))
+            );
+        }
+        code
+    }
+
+    /// A JavaScript expression: whether a value some path reads holds a number inside it.
+    fn wholes(&self) -> String {
+        if self.paths.is_empty() {
+            return "false".into();
+        }
+        let reads: Vec<String> = self
+            .paths
+            .iter()
+            .map(|p| format!("holdsNumber({})", path("r", p)))
+            .collect();
+        reads.join(" ||\n    ")
+    }
+}
+
+/// The record path `ir` reads, when it is one (`a.b`, or an access on one).
+fn record_path(ir: &Ir) -> Option<Vec<PathSegment>> {
+    match ir {
+        Ir::Path(segments) => Some(segments.to_vec()),
+        Ir::Access(base, segments) => {
+            let mut path = record_path(base)?;
+            path.extend(segments.iter().cloned());
+            Some(path)
+        }
+        _ => None,
     }
 }
 

@@ -78,7 +78,7 @@ pub enum Ir {
 }
 
 /// One accessor of a path.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PathSegment {
     /// Object key.
     Key(Box<str>),

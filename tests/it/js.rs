@@ -736,3 +736,77 @@ fn twilio_run_serves_the_generated_function() {
     assert_eq!(run["stored"]["written_by_someone_else"], 1, "{run:#}");
     assert_eq!(run["body"]["attributes"], run["stored"], "{run:#}");
 }
+
+/// Lines whose number tokens `JSON.parse` cannot keep exact (`5.0`, `1e2`, `-0`, integers of
+/// 16 digits or more), where the rules read them (by key, whole, by index) and where they do
+/// not, spelt every way JSON allows a key to be spelt; plus nesting just under the 128 levels
+/// `serde_json` refuses and over it (the module accepted 128 levels, and any depth on a line
+/// without such a token).
+#[test]
+fn number_tokens_agree() {
+    let by_key = r#"{"a":{"n":5.0},"unread":1.0}
+{"a":{"n":5},"unread":1.0}
+{"a":{"n" : 5.0}}
+{"a":{"n"	:	-0}}
+{"a":{"n":1e2}}
+{"a":{"n":1E400}}
+{"a":{"\u006e":7.0}}
+{"a":{"open\u005fcases":5.0,"n":7}}
+{"a":{"n":5},"b":{"n":5.0}}
+{"a":{"n":5},"b":{"big":12345678901234567}}
+{"a":{"n":5},"b":{"big":123456789012345678901234567890}}
+{"a":{"n":9007199254740993}}
+{"a":{"n":-9007199254740993}}
+{"whole":{"x":1.0,"y":[2.50,-0,3]},"a":{"n":1}}
+{"whole":[1.0],"a":{"n":1}}
+{"whole":{"x":1},"a":{"n":1},"big":123456789012345678901234567890}
+{"s":"\"n\":5.0 and \"n\" : 1e2","a":{"n":5}}
+{"x":"n","a":{"n":5},"y":{"n":"5.0"},"z":{"m":5.0}}
+{"a":{"n":5,"k":{"deep":[1.0]}}}
+{"a":{"n":5},"s":"\ud800"}
+{"a":{"n":5},"s":"\ud83d\ude00 5.0"}
+{"a":{"n":1.5},"b":{"big":-12}}
+{"a":{"n":5},"b":{"big":5.0e0}}
+{"a":{"n":5.0},"a":{"n":6}}
+{"a":{"n":6},"a":{"n":5.0}}
+{"a\\":{"n":5.0},"a":{"n":1}}
+{"a":{"n":5},"task":{"attributes":{"x":1.0,"n":5.0}}}
+{"a":{"n":0.0},"b":{"big":-0.0}}
+{"a":{"n":[5.0]}}
+"#;
+    let mut records = by_key.to_string();
+    // The record's object and `depth` arrays: serde_json refuses 128 levels.
+    for depth in [126, 127, 200] {
+        for n in ["5", "123456789012345678901234567890"] {
+            let _ = writeln!(
+                records,
+                "{{\"a\":{{\"n\":{n}}},\"d\":{}{}}}",
+                "[".repeat(depth),
+                "]".repeat(depth)
+            );
+        }
+    }
+    let rules = Path::new("tests/js/number-tokens.yaml");
+    let rust = differential(rules, &records, &[]);
+    assert_eq!(
+        rust.errors.matches("recursion limit").count()
+            + rust.errors.matches("malformed JSON").count(),
+        rust.errors.lines().count(),
+        "{}",
+        rust.errors
+    );
+    assert!(
+        rust.out.contains(r#""conversation_measure_1":5.0"#),
+        "{}",
+        rust.out
+    );
+    differential(rules, &records, &["--strict"]);
+    differential(rules, &records, &["--merge", "task.attributes"]);
+    let by_index = "{\"items\":[5.0,1]}\n{\"items\":[1,2.0]}\n{\"items\":[1,2],\"other\":[3.0]}\n\
+                    {\"items\":[[1.0]]}\n{\"items\":[-0,1e2]}\n{\"items\":[12345678901234567890]}\n";
+    differential(
+        Path::new("tests/js/number-tokens-index.yaml"),
+        by_index,
+        &[],
+    );
+}
