@@ -5,46 +5,54 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { StringDecoder } = require('string_decoder');
 
 const mapping = require(path.resolve(process.argv[2]));
-const decoder = new StringDecoder('utf8');
-const input = Buffer.allocUnsafe(1 << 20);
-let carry = '';
-let out = [];
-let outLength = 0;
+let input = Buffer.allocUnsafe(1 << 20);
+let filled = 0;
+// Mapped records are encoded straight into one output buffer.
+let output = Buffer.allocUnsafe(1 << 20);
+let used = 0;
 function flush() {
-  if (out.length) fs.writeSync(1, out.join(''));
-  out = [];
-  outLength = 0;
+  if (used > 0) fs.writeSync(1, output, 0, used);
+  used = 0;
 }
 function line(text) {
   if (text.endsWith('\r')) text = text.slice(0, -1);
   const r = mapping.applyLine(text);
-  if (r.error === null) {
-    out.push(r.json, '\n');
-    outLength += r.json.length;
-    if (outLength > 1 << 20) flush();
+  if (r.error !== null) return;
+  // At most 3 bytes per UTF-16 unit, and the newline.
+  if (used + r.json.length * 3 + 1 > output.length) {
+    flush();
+    if (r.json.length * 3 + 1 > output.length) output = Buffer.allocUnsafe(r.json.length * 3 + 1);
   }
+  used += output.write(r.json, used);
+  output[used++] = 10;
 }
 for (;;) {
+  if (filled === input.length) {
+    const bigger = Buffer.allocUnsafe(input.length * 2);
+    input.copy(bigger, 0, 0, filled);
+    input = bigger;
+  }
   let n;
   try {
-    n = fs.readSync(0, input, 0, input.length, null);
+    n = fs.readSync(0, input, filled, input.length - filled, null);
   } catch (e) {
     if (e.code === 'EAGAIN') continue;
     if (e.code === 'EOF') break;
     throw e;
   }
   if (n === 0) break;
-  const text = carry + decoder.write(input.subarray(0, n));
+  const end = filled + n;
   let start = 0;
-  for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-    line(text.slice(start, end));
-    start = end + 1;
+  // Each line decoded on its own (as `flexmap apply` reads line by line): an ASCII line
+  // stays a one-byte string, which JSON.parse and the rules read faster than a two-byte one.
+  for (let nl = input.indexOf(10, filled); nl !== -1 && nl < end; nl = input.indexOf(10, start)) {
+    line(input.toString('utf8', start, nl));
+    start = nl + 1;
   }
-  carry = text.slice(start);
+  input.copy(input, 0, start, end);
+  filled = end - start;
 }
-carry += decoder.end();
-if (carry !== '') line(carry);
+if (filled > 0) line(input.toString('utf8', 0, filled));
 flush();

@@ -97,12 +97,15 @@ function cmpStr(a, b) {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
+// A string as JSON: as it is between quotes unless something in it needs an escape.
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+const quote = (s) => (ESCAPED.test(s) ? JSON.stringify(s) : '"' + s + '"');
 // Compact JSON as serde_json writes it (object keys sorted, as its Map does).
 function ser(v) {
+  if (typeof v === 'string') return quote(v);
   if (v === null || v === undefined) return 'null';
   if (v === true) return 'true';
   if (v === false) return 'false';
-  if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number') return isInt(v) ? String(v) : fmtFloat(v);
   if (typeof v === 'bigint') return v.toString();
   if (v instanceof Flt) return fmtFloat(v.v);

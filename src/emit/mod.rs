@@ -78,7 +78,11 @@ struct ModuleContext {
     constants: Vec<String>,
     rules: Vec<RuleCode>,
     unique: bool,
+    ordered: bool,
+    run_rules: String,
     reads: ReadsCode,
+    path_vars: String,
+    loads: String,
 }
 
 /// What `parseLine` needs to know of the paths the rules read (see `Reads`).
@@ -161,6 +165,9 @@ pub fn module(
     }
     let mut code = Gen::default();
     let mut rules = Vec::new();
+    let mut run_rules = String::new();
+    let mut last_section = 0;
+    let mut ordered = true;
     for (index, rule) in program.rules.iter().enumerate() {
         let site = program.sites.get(rule.site as usize);
         let comment = site.map_or_else(String::new, |s| {
@@ -177,7 +184,28 @@ pub fn module(
             OutSection::Insights(Section::Customers) => 1,
             OutSection::Insights(Section::Worker) | OutSection::Extra => 2,
         };
+        ordered &= section >= last_section;
+        last_section = section;
         let values: Vec<String> = rule.values.iter().map(|v| js_string(v)).collect();
+        let _ = write!(
+            run_rules,
+            "{}",
+            RuleRun {
+                index,
+                comment: &comment,
+                section,
+                name: &rule.name,
+                kind: rule.kind,
+                values: if values.is_empty() {
+                    "NONE".into()
+                } else {
+                    code.hoist(format!("[{}]", values.join(", ")))
+                },
+                site: rule.site,
+                when: when.is_some(),
+                whole: read_whole(&rule.value),
+            }
+        );
         let entry = format!(
             "[{section}, {}, {}, [{}], v{index}, {}, {}, {}]",
             js_string(&rule.name),
@@ -215,6 +243,12 @@ pub fn module(
         .collect();
     let (kinds, record_kinds) = kind_texts(program);
     let reads = Reads::of(program);
+    let loads = code.loads();
+    let path_vars = (0..code.paths.len())
+        .map(|i| format!("P{i} = null"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let exact = reads.exact(&code.paths);
     let context = ModuleContext {
         header: header_comment(header),
         esm: flavor == Flavor::Esm,
@@ -239,12 +273,16 @@ pub fn module(
         constants: code.constants,
         rules,
         unique: unique_keys(program),
+        ordered,
+        run_rules,
+        path_vars,
+        loads,
         reads: ReadsCode {
             keys: reads.keys(),
             index: reads.index,
             wholes: reads.wholes(),
             by_key: reads.by_key(),
-            exact: reads.exact(),
+            exact,
         },
     };
     render(&context).map_err(|message| {
@@ -387,6 +425,73 @@ pub(crate) fn js_value(value: &Value) -> String {
     }
 }
 
+/// One rule's step in `runRules`: its condition, value, coercion, warning, copy charge, and
+/// where the value goes (`lists` for `apply`'s object and `merge`, else JSON pieces).
+struct RuleRun<'a> {
+    index: usize,
+    comment: &'a str,
+    section: u8,
+    name: &'a str,
+    kind: Option<Kind>,
+    values: String,
+    site: u32,
+    when: bool,
+    whole: bool,
+}
+
+impl std::fmt::Display for RuleRun<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let RuleRun {
+            index: i,
+            section,
+            site,
+            ..
+        } = *self;
+        let indent = if self.when { "    " } else { "  " };
+        writeln!(f, "  // {}", self.comment)?;
+        if self.when {
+            writeln!(f, "  if (c{i}(r, w) === true) {{")?;
+        }
+        let kind = self
+            .kind
+            .map_or_else(|| "null".to_string(), |k| js_string(kind_code(k)));
+        writeln!(f, "{indent}v = v{i}(r, w);")?;
+        writeln!(f, "{indent}c = coerce({kind}, {}, v);", self.values)?;
+        writeln!(f, "{indent}if (CW >= 0) w.push(CW, {site});")?;
+        writeln!(f, "{indent}if (c !== undefined) {{")?;
+        if self.whole {
+            // A value written as read is copied into the attributes.
+            writeln!(
+                f,
+                "{indent}  if (c === v && !CANON) charge(costOf(v), {site}, w);"
+            )?;
+        }
+        // The key as serde_json writes it, alone and after a comma.
+        let key = serde_json::to_string(self.name).unwrap_or_default() + ":";
+        // Text kinds always give a string.
+        let json = match self.kind {
+            Some(k) if matches!(kind_code(k), "text" | "enum" | "yes_no" | "url") => "quote(c)",
+            _ => "ser(c)",
+        };
+        writeln!(
+            f,
+            "{indent}  if (lists !== null) put(lists[{section}], {}, c);",
+            js_string(self.name)
+        )?;
+        writeln!(
+            f,
+            "{indent}  else member({section}, {}, {}, {json});",
+            js_string(&key),
+            js_string(&format!(",{key}"))
+        )?;
+        writeln!(f, "{indent}}}")?;
+        if self.when {
+            writeln!(f, "  }}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Whether no two rules write the same key of one output section.
 fn unique_keys(program: &Program) -> bool {
     let mut seen = std::collections::HashSet::new();
@@ -492,16 +597,19 @@ impl Reads {
     /// The statements of `readsExact(r, text)`: false when a value a path reads may not be
     /// what `serde_json` reads (an integral number whose token is not a plain integer, or a
     /// number inside a value read whole).
-    fn exact(&self) -> String {
+    fn exact(&self, loaded: &[Vec<PathSegment>]) -> String {
         let mut code = String::new();
         for p in &self.paths {
             let Some(PathSegment::Key(key)) = p.last() else {
                 continue;
             };
+            let read = loaded
+                .iter()
+                .position(|q| q == p)
+                .map_or_else(|| path("r", p), |i| format!("P{i}"));
             let _ = write!(
                 code,
-                "if ((x = {}) !== null && (typeof x === 'object' ? holdsNumber(x) : typeof x === 'number' && !exactUnder(text, {}, x))) return false;\n  ",
-                path("r", p),
+                "if ((x = {read}) !== null && (typeof x === 'object' ? holdsNumber(x) : typeof x === 'number' && !exactUnder(text, {}, x))) return false;\n  ",
                 js_string(&format!("\"{key}\""))
             );
         }
@@ -577,6 +685,9 @@ fn charging(op: &crate::runtime::FilterOp) -> &'static str {
 #[derive(Default)]
 struct Gen {
     constants: Vec<String>,
+    /// Every record path the rules read, with its prefixes: each is read once per record
+    /// into `P{index}` (`load`), parents before children.
+    paths: Vec<Vec<PathSegment>>,
     temps: usize,
     /// The site of the rule being generated (where a literal's overflow is reported).
     rule_site: u32,
@@ -616,7 +727,41 @@ impl Gen {
         name
     }
 
+    /// The variable `load` reads `segments` of the record into (`r` for the record itself).
+    fn path_var(&mut self, segments: &[PathSegment]) -> String {
+        let mut name = "r".to_string();
+        for end in 1..=segments.len() {
+            let prefix = &segments[..end];
+            let index = match self.paths.iter().position(|p| p.as_slice() == prefix) {
+                Some(index) => index,
+                None => {
+                    self.paths.push(prefix.to_vec());
+                    self.paths.len() - 1
+                }
+            };
+            name = format!("P{index}");
+        }
+        name
+    }
+
+    /// The body of `load(r)`: every path, each from its parent's variable.
+    fn loads(&self) -> String {
+        let mut code = String::new();
+        for (index, p) in self.paths.iter().enumerate() {
+            let parent = self
+                .paths
+                .iter()
+                .position(|q| q.as_slice() == &p[..p.len() - 1])
+                .map_or_else(|| "r".to_string(), |i| format!("P{i}"));
+            let _ = write!(code, "\n  P{index} = {};", path(&parent, &p[p.len() - 1..]));
+        }
+        code
+    }
+
     fn expr(&mut self, ir: &Ir) -> String {
+        if let Some(p) = record_path(ir) {
+            return self.path_var(&p);
+        }
         match ir {
             Ir::Const(value) => self.constant(value),
             Ir::Path(segments) => path("r", segments),

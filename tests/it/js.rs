@@ -810,3 +810,19 @@ fn number_tokens_agree() {
         &[],
     );
 }
+
+/// A ruleset whose sections come out of order in the file: the module cannot write members
+/// straight into one JSON text and gathers them by section.
+#[test]
+fn unordered_sections_agree() {
+    let records = "{\"a\":{\"x\":1,\"name\":\"Ana\",\"y\":\"gold\",\"n\":2.0}}\n{\"a\":{\"name\":\"Bo\"}}\n\
+                   {\"a\":{\"x\":[1.0]}}\n{\"a\":{\"y\":\"z\"}}\n{}\n{\"a\":{\"n\":1},\"task\":{\"attributes\":{\"k\":1}}}\n";
+    let rules = Path::new("tests/js/unordered.yaml");
+    let rust = differential(rules, records, &[]);
+    assert!(
+        rust.out.starts_with(r#"{"conversations":{"conversation_attribute_1":"gold","conversation_measure_1":2.0},"customers":{"name":"Ana"},"first":1}"#),
+        "{}",
+        rust.out
+    );
+    differential(rules, records, &["--merge", "task.attributes"]);
+}
