@@ -344,20 +344,24 @@ function objAll(pairs) {
 
 // ---- conversions (src/runtime/convert.rs) ----
 const WS = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const TRIM = new RegExp('^[' + WS + ']+|[' + WS + ']+$', 'g');
 const IS_WS = new RegExp('^[' + WS + ']$');
 const ASCII_WS = /^[\t\n\f\r ]+|[\t\n\f\r ]+$/g;
-// `str::trim`: Unicode White_Space (not JavaScript's set, which has U+FEFF and lacks U+0085).
+// Unicode White_Space (Rust's `char::is_whitespace`; not JavaScript's set, which has U+FEFF
+// and lacks U+0085), by UTF-16 unit (none of them is a surrogate).
+const isWsCode = (c) => c === 32 || (c >= 9 && c <= 13) || (c > 127 && (c === 0x85 || c === 0xa0 || c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000));
+// `str::trim`.
 const trim = (s) => {
-  const n = s.length;
-  if (n === 0) return s;
-  const a = s.charCodeAt(0);
-  const b = s.charCodeAt(n - 1);
-  // Visible ASCII at both ends: nothing to trim (the common case).
-  if (a > 32 && a < 127 && b > 32 && b < 127) return s;
-  return s.replace(TRIM, '');
+  let a = 0;
+  let b = s.length;
+  while (a < b && isWsCode(s.charCodeAt(a))) a++;
+  while (b > a && isWsCode(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 };
-const isBlank = (s) => s === '' || (s.charCodeAt(0) > 32 && s.charCodeAt(0) < 127 ? false : trim(s) === '');
+const isBlank = (s) => {
+  for (let i = 0; i < s.length; i++) if (!isWsCode(s.charCodeAt(i))) return false;
+  return true;
+};
 const isWsChar = (c) => IS_WS.test(c);
 const ALNUM = /^[\p{Alphabetic}\p{N}]$/u;
 const ALPHA = /^\p{Alphabetic}$/u;
@@ -1302,6 +1306,13 @@ function text(v) {
   if (isBlank(cut)) return undefined;
   if (CUT) CW = W_TRUNCATED;
   return cut;
+}
+// `coerce('text', …)`, which most rules use.
+function coerceText(v) {
+  CW = -1;
+  CANON = false;
+  if (v === null || v === undefined || (typeof v === 'string' && isBlank(v))) return undefined;
+  return text(v);
 }
 function coerce(kind, values, v) {
   CW = -1;

@@ -77,12 +77,18 @@ struct ModuleContext {
     element_cost: usize,
     constants: Vec<String>,
     rules: Vec<RuleCode>,
-    unique: bool,
-    ordered: bool,
-    run_rules: String,
+    output: OutputCode,
     reads: ReadsCode,
     path_vars: String,
     loads: String,
+}
+
+/// How `runRules` writes the values (see `RuleRun`, `objects_fit`).
+#[derive(serde::Serialize)]
+struct OutputCode {
+    objects: bool,
+    literals: [String; 3],
+    run_rules: String,
 }
 
 /// What `parseLine` needs to know of the paths the rules read (see `Reads`).
@@ -165,9 +171,8 @@ pub fn module(
     }
     let mut code = Gen::default();
     let mut rules = Vec::new();
+    let objects = objects_fit(program);
     let mut run_rules = String::new();
-    let mut last_section = 0;
-    let mut ordered = true;
     for (index, rule) in program.rules.iter().enumerate() {
         let site = program.sites.get(rule.site as usize);
         let comment = site.map_or_else(String::new, |s| {
@@ -184,8 +189,6 @@ pub fn module(
             OutSection::Insights(Section::Customers) => 1,
             OutSection::Insights(Section::Worker) | OutSection::Extra => 2,
         };
-        ordered &= section >= last_section;
-        last_section = section;
         let values: Vec<String> = rule.values.iter().map(|v| js_string(v)).collect();
         let _ = write!(
             run_rules,
@@ -272,9 +275,11 @@ pub fn module(
         element_cost: crate::runtime::cost::ELEMENT_COST,
         constants: code.constants,
         rules,
-        unique: unique_keys(program),
-        ordered,
-        run_rules,
+        output: OutputCode {
+            objects,
+            literals: object_literals(program),
+            run_rules,
+        },
         path_vars,
         loads,
         reads: ReadsCode {
@@ -426,7 +431,8 @@ pub(crate) fn js_value(value: &Value) -> String {
 }
 
 /// One rule's step in `runRules`: its condition, value, coercion, warning, copy charge, and
-/// where the value goes (`lists` for `apply`'s object and `merge`, else JSON pieces).
+/// where the value goes (`lists` for `apply`'s object, `merge`, and rulesets whose values do
+/// not fit objects of a fixed shape; else the section objects).
 struct RuleRun<'a> {
     index: usize,
     comment: &'a str,
@@ -456,7 +462,11 @@ impl std::fmt::Display for RuleRun<'_> {
             .kind
             .map_or_else(|| "null".to_string(), |k| js_string(kind_code(k)));
         writeln!(f, "{indent}v = v{i}(r, w);")?;
-        writeln!(f, "{indent}c = coerce({kind}, {}, v);", self.values)?;
+        if self.kind.is_some_and(|k| kind_code(k) == "text") {
+            writeln!(f, "{indent}c = coerceText(v);")?;
+        } else {
+            writeln!(f, "{indent}c = coerce({kind}, {}, v);", self.values)?;
+        }
         writeln!(f, "{indent}if (CW >= 0) w.push(CW, {site});")?;
         writeln!(f, "{indent}if (c !== undefined) {{")?;
         if self.whole {
@@ -466,30 +476,86 @@ impl std::fmt::Display for RuleRun<'_> {
                 "{indent}  if (c === v && !CANON) charge(costOf(v), {site}, w);"
             )?;
         }
-        // The key as serde_json writes it, alone and after a comma.
-        let key = serde_json::to_string(self.name).unwrap_or_default() + ":";
         // Text kinds always give a string.
-        let json = match self.kind {
-            Some(k) if matches!(kind_code(k), "text" | "enum" | "yes_no" | "url") => "quote(c)",
-            _ => "ser(c)",
-        };
+        let text = self
+            .kind
+            .is_some_and(|k| matches!(kind_code(k), "text" | "enum" | "yes_no" | "url"));
         writeln!(
             f,
             "{indent}  if (lists !== null) put(lists[{section}], {}, c);",
             js_string(self.name)
         )?;
-        writeln!(
-            f,
-            "{indent}  else member({section}, {}, {}, {json});",
-            js_string(&key),
-            js_string(&format!(",{key}"))
-        )?;
+        {
+            let object = ["S0", "S1", "ROOT"][usize::from(section.min(2))];
+            write!(
+                f,
+                "{indent}  else {{\n{indent}    {object}[{}] = c;",
+                js_string(self.name)
+            )?;
+            if section < 2 {
+                write!(f, "\n{indent}    N{section}++;")?;
+            }
+            if !text {
+                write!(
+                    f,
+                    "\n{indent}    if (PLAIN && !plainJson(c)) PLAIN = false;"
+                )?;
+            }
+            writeln!(f, "\n{indent}  }}")?;
+        }
         writeln!(f, "{indent}}}")?;
         if self.when {
             writeln!(f, "  }}")?;
         }
         Ok(())
     }
+}
+
+/// Whether each record's values can go into objects of a fixed shape (`fresh` in the
+/// module: every key of a section, in rule order, at first undefined), written by
+/// `JSON.stringify` in that order: every key is written by one rule, and none is one that
+/// JavaScript objects order or treat apart (an array index, `__proto__`, `toJSON`) or a root
+/// key that is also a section's name.
+fn objects_fit(program: &Program) -> bool {
+    let special = |key: &str| {
+        key == "__proto__"
+            || key == "toJSON"
+            || (!key.is_empty()
+                && key.bytes().all(|b| b.is_ascii_digit())
+                && (key == "0" || !key.starts_with('0'))
+                && key.parse::<u64>().is_ok_and(|n| n < u64::from(u32::MAX)))
+    };
+    unique_keys(program)
+        && program.rules.iter().all(|rule| {
+            let section_name = matches!(rule.section, OutSection::Extra)
+                && matches!(rule.name.as_ref(), "conversations" | "customers");
+            !special(&rule.name) && !section_name
+        })
+}
+
+/// The object literals `fresh` builds for each record: the conversations and customers
+/// sections and the root (their keys, then the other sections' keys), every key undefined.
+fn object_literals(program: &Program) -> [String; 3] {
+    let mut keys: [Vec<String>; 3] = Default::default();
+    for rule in &program.rules {
+        let section = match rule.section {
+            OutSection::Insights(Section::Conversations) => 0,
+            OutSection::Insights(Section::Customers) => 1,
+            OutSection::Insights(Section::Worker) | OutSection::Extra => 2,
+        };
+        keys[section].push(format!("{}: undefined", js_string(&rule.name)));
+    }
+    let mut root = Vec::new();
+    if program.target() == Target::Task {
+        root.push("conversations: undefined".to_string());
+        root.push("customers: undefined".to_string());
+    }
+    root.append(&mut keys[2]);
+    [
+        format!("{{ {} }}", keys[0].join(", ")),
+        format!("{{ {} }}", keys[1].join(", ")),
+        format!("{{ {} }}", root.join(", ")),
+    ]
 }
 
 /// Whether no two rules write the same key of one output section.

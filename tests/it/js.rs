@@ -773,6 +773,12 @@ fn number_tokens_agree() {
 {"a":{"n":5},"task":{"attributes":{"x":1.0,"n":5.0}}}
 {"a":{"n":0.0},"b":{"big":-0.0}}
 {"a":{"n":[5.0]}}
+{"a":{"n":0.00001},"b":{"big":0.000012}}
+{"a":{"n":0.0000099999},"b":{"big":-0.00001}}
+{"a":{"n":1.5e-7},"b":{"big":123456789.123}}
+{"a":{"n":1e21},"b":{"big":-0.5}}
+{"a":{"n":4503599627370495.5},"b":{"big":0.1}}
+{"a":{"n":"0.000001"},"b":{"big":"1e-5"}}
 "#;
     let mut records = by_key.to_string();
     // The record's object and `depth` arrays: serde_json refuses 128 levels.
@@ -811,8 +817,9 @@ fn number_tokens_agree() {
     );
 }
 
-/// A ruleset whose sections come out of order in the file: the module cannot write members
-/// straight into one JSON text and gathers them by section.
+/// A ruleset whose sections come out of order in the file (the module writes each section's
+/// keys in rule order, the sections in the Rust runtime's order), and one with keys that
+/// JavaScript objects order or treat apart (then the module writes from [key, value] lists).
 #[test]
 fn unordered_sections_agree() {
     let records = "{\"a\":{\"x\":1,\"name\":\"Ana\",\"y\":\"gold\",\"n\":2.0}}\n{\"a\":{\"name\":\"Bo\"}}\n\
@@ -825,4 +832,11 @@ fn unordered_sections_agree() {
         rust.out
     );
     differential(rules, records, &["--merge", "task.attributes"]);
+    let odd = "{\"a\":{\"x\":1,\"y\":2.5,\"z\":{\"b\":1,\"a\":2},\"n\":1.0}}\n{\"a\":{\"y\":\"10\"}}\n{}\n";
+    let rust = differential(Path::new("tests/js/odd-keys.yaml"), odd, &[]);
+    assert!(
+        rust.out.starts_with(r#"{"conversations":{"conversation_measure_1":1.0},"first":1,"10":2.5,"__proto__":{"a":2,"b":1}}"#),
+        "{}",
+        rust.out
+    );
 }
