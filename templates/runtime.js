@@ -1080,8 +1080,6 @@ function fr(v, site, w) {
   if (REPLACED && typeof v === 'string' && v.length) charge(costLen(v), site, w);
   return v;
 }
-// Thrown inside a `replace` callback when the text grows over the limit.
-const GROWN = { grown: true };
 const str = (v) => (typeof v === 'string' ? v : undefined);
 const F = {
   lower: (v) => (typeof v === 'string' ? v.toLowerCase() : WRONG),
@@ -1109,42 +1107,46 @@ const F = {
   // match is first checked against its largest expansion (exact UTF-8 sizes); without, the
   // text is abandoned once its UTF-16 length (never more than its UTF-8 length) passes the
   // limit, and the exact size is charged by `fr`.
+  // Matches are taken one at a time (`exec`, `re` has the `gu` flags): String.prototype.replace
+  // with a function collects every match before it calls the function, which for a pattern
+  // that matches everywhere costs about 100 bytes of memory per character of the input.
   replace: (v, re, parts, withBytes, refs) => {
     if (typeof v !== 'string') return WRONG;
     const max = limit();
     let last = 0;
     let size = 0;
     REPLACED = false;
-    let out;
-    try {
-      out = v.replace(re, function () {
-        const groups = arguments;
-        const n = groups.length;
-        const named = typeof groups[n - 1] === 'object' ? groups[n - 1] : undefined;
-        const offset = groups[named === undefined ? n - 2 : n - 3];
-        REPLACED = true;
-        if (refs >= 0) {
-          size += utf8Len(v.slice(last, offset));
-          if (size + withBytes + refs * utf8Len(groups[0]) > max) throw GROWN;
-        } else size += offset - last;
-        let out = '';
-        for (const part of parts) {
-          if (typeof part === 'string') out += part;
-          else {
-            const x = typeof part[0] === 'number' ? groups[part[0]] : named && named[part[0]];
-            if (typeof x === 'string') out += x;
-          }
+    const out = [];
+    re.lastIndex = 0;
+    for (let m = re.exec(v); m !== null; m = re.exec(v)) {
+      const offset = m.index;
+      REPLACED = true;
+      if (refs >= 0) {
+        size += utf8Len(v.slice(last, offset));
+        if (size + withBytes + refs * utf8Len(m[0]) > max) return TOO_LARGE;
+      } else size += offset - last;
+      let piece = '';
+      for (const part of parts) {
+        if (typeof part === 'string') piece += part;
+        else {
+          const x = typeof part[0] === 'number' ? m[part[0]] : m.groups && m.groups[part[0]];
+          if (typeof x === 'string') piece += x;
         }
-        size += refs >= 0 ? utf8Len(out) : out.length;
-        if (size > max) throw GROWN;
-        last = offset + groups[0].length;
-        return out;
-      });
-    } catch (e) {
-      if (e === GROWN) return TOO_LARGE;
-      throw e;
+      }
+      size += refs >= 0 ? utf8Len(piece) : piece.length;
+      if (size > max) return TOO_LARGE;
+      out.push(v.slice(last, offset), piece);
+      last = offset + m[0].length;
+      // An empty match moves on by one code point, as String.prototype.replace does.
+      if (m[0].length === 0) {
+        const i = re.lastIndex;
+        const c = v.charCodeAt(i);
+        re.lastIndex = c >= 0xd800 && c <= 0xdbff && i + 1 < v.length && (v.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? i + 2 : i + 1;
+      }
     }
-    return out;
+    if (!REPLACED) return v;
+    out.push(v.slice(last));
+    return out.join('');
   },
   matches: (v, re) => (typeof v === 'string' ? re.test(v) : WRONG),
   split: (v, sep) => {

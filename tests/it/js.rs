@@ -840,3 +840,38 @@ fn unordered_sections_agree() {
         rust.out
     );
 }
+
+/// `replace` with a pattern that matches at every position, on a 4 MB line, under a 96 MB
+/// heap: String.prototype.replace with a function collects every match before it calls the
+/// function (about 100 bytes per character here), so the module died of heap exhaustion; it
+/// now takes one match at a time and stops at the cost cap, with the Rust runtime's error.
+#[test]
+fn replace_on_a_long_line_stays_in_a_small_heap() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = Path::new("tests/js/amplify.yaml");
+    let module = dir.path().join("module.js");
+    build(rules, "js", &module);
+    let records = format!(
+        "{{\"r\":{{\"s\":\"{}\",\"n\":1}}}}\n{{\"r\":{{\"s\":\"ab\",\"n\":2}}}}\n",
+        "x".repeat(4_000_000)
+    );
+    let rust_errors = dir.path().join("rust.err");
+    let mut apply = flexmap();
+    apply
+        .current_dir(root())
+        .arg("apply")
+        .arg(rules)
+        .arg("--errors")
+        .arg(&rust_errors);
+    let rust = run(apply, &records, &rust_errors);
+    let js_errors = dir.path().join("js.err");
+    let mut node = Command::new("node");
+    node.arg("--max-old-space-size=96")
+        .arg(root().join("tests/js/apply.js"))
+        .arg(&module)
+        .arg(&js_errors);
+    let js = run(node, &records, &js_errors);
+    assert!(rust.errors.contains("value-too-large"), "{}", rust.errors);
+    assert_eq!(rust.out, js.out, "{}", js.report);
+    assert_eq!(rust.errors, js.errors, "{}", js.report);
+}
