@@ -71,7 +71,8 @@ fn render_function(asset: &str, header: &Header) -> Result<String, String> {
         .map_err(|e| format!("{e:?}"))?;
     let mut context = tera::Context::new();
     context.insert("header", &super::header_comment(header));
-    context.insert("ruleset", &header.ruleset);
+    // It goes into a comment: no line break may end it.
+    context.insert("ruleset", &super::one_line(&header.ruleset));
     context.insert("asset", asset);
     context.insert("attempts", &ATTEMPTS);
     tera.render("function.js", &context)
@@ -81,4 +82,36 @@ fn render_function(asset: &str, header: &Header) -> Result<String, String> {
 #[cfg(not(feature = "cli"))]
 fn render_function(_: &str, _: &Header) -> Result<String, String> {
     Err("JavaScript generation needs the `cli` feature (tera)".into())
+}
+
+#[cfg(all(test, feature = "cli"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ruleset_name_cannot_end_a_comment_of_the_function() {
+        let header = Header {
+            ruleset: "rules\nthrow new Error('injected')\u{2028}x\u{2029}y.yaml".into(),
+            content_hash: "0".into(),
+            version: "0".into(),
+        };
+        let files = layout("", "rules", &header).expect("renders");
+        for (path, text) in files {
+            if path.extension().is_none_or(|e| e != "js") {
+                continue;
+            }
+            assert!(
+                !text.contains('\u{2028}') && !text.contains('\u{2029}'),
+                "{}",
+                path.display()
+            );
+            assert!(
+                !text
+                    .lines()
+                    .any(|l| l.trim_start().starts_with("throw new Error('injected')")),
+                "{}: {text}",
+                path.display()
+            );
+        }
+    }
 }

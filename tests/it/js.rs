@@ -850,7 +850,9 @@ fn number_tokens_agree() {
 
 /// A ruleset whose sections come out of order in the file (the module writes each section's
 /// keys in rule order, the sections in the Rust runtime's order), and one with keys that
-/// JavaScript objects order or treat apart (then the module writes from [key, value] lists).
+/// JavaScript objects order or treat apart (then the module writes from [key, value] lists)
+/// and keys with a line feed or U+2028, which ended the module's `//` comments (the rest of
+/// the key ran as code; fails on the old generator).
 #[test]
 fn unordered_sections_agree() {
     let records = "{\"a\":{\"x\":1,\"name\":\"Ana\",\"y\":\"gold\",\"n\":2.0}}\n{\"a\":{\"name\":\"Bo\"}}\n\
@@ -866,7 +868,7 @@ fn unordered_sections_agree() {
     let odd = "{\"a\":{\"x\":1,\"y\":2.5,\"z\":{\"b\":1,\"a\":2},\"n\":1.0}}\n{\"a\":{\"y\":\"10\"}}\n{}\n";
     let rust = differential(Path::new("tests/js/odd-keys.yaml"), odd, &[]);
     assert!(
-        rust.out.starts_with(r#"{"conversations":{"conversation_measure_1":1.0},"first":1,"10":2.5,"__proto__":{"a":2,"b":1}}"#),
+        rust.out.starts_with(r#"{"conversations":{"conversation_measure_1":1.0},"first":1,"10":2.5,"__proto__":{"a":2,"b":1},"line\nthrow new Error('a key became code')//":1,"#),
         "{}",
         rust.out
     );
