@@ -115,7 +115,6 @@ struct RuleCode {
     comment: String,
     value: String,
     when: Option<String>,
-    entry: String,
 }
 
 /// Checks that every regex and date format of `program` has an exact JavaScript equivalent.
@@ -211,25 +210,10 @@ pub fn module(
                 whole: read_whole(&rule.value),
             }
         );
-        let entry = format!(
-            "[{section}, {}, {}, [{}], v{index}, {}, {}, {}]",
-            js_string(&rule.name),
-            rule.kind
-                .map_or_else(|| "null".to_string(), |k| js_string(kind_code(k))),
-            values.join(", "),
-            if when.is_some() {
-                format!("c{index}")
-            } else {
-                "null".into()
-            },
-            rule.site,
-            read_whole(&rule.value)
-        );
         rules.push(RuleCode {
             comment,
             value,
             when,
-            entry,
         });
     }
     let sites: Vec<String> = program
