@@ -207,6 +207,16 @@ fn apply_cases_agree() {
     }
 }
 
+/// The HTTP methods the stand-in for `TaskRouter` saw, in order.
+fn methods(run: &Value) -> Vec<&str> {
+    run["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .filter_map(|r| r["method"].as_str())
+        .collect()
+}
+
 /// Builds the Twilio Function layout of `rules` and runs its handler against the stand-in.
 fn twilio_run(rules: &str, record: &Value, strict: bool) -> Value {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -248,10 +258,7 @@ fn twilio_function_merges_updates_with_the_etag_and_retries_on_412() {
     let run = twilio_run("rules-examples/inbound-voice.yaml", &record, false);
     assert_eq!(run["status"], 200, "{run:#}");
     let requests = run["requests"].as_array().expect("requests");
-    let methods: Vec<&str> = requests
-        .iter()
-        .filter_map(|r| r["method"].as_str())
-        .collect();
+    let methods = methods(&run);
     // Fetch, update (412: someone else wrote), fetch again, update with the new ETag.
     assert_eq!(methods, ["GET", "POST", "GET", "POST"], "{run:#}");
     assert_eq!(requests[1]["ifMatch"], "\"1\"");
@@ -280,12 +287,7 @@ fn twilio_function_reports_a_mapping_error_without_values() {
     let body = run["body"].to_string();
     assert!(body.contains("strict"), "{body}");
     assert!(!body.contains(secret), "the answer quotes a value: {body}");
-    let methods: Vec<&str> = run["requests"]
-        .as_array()
-        .expect("requests")
-        .iter()
-        .filter_map(|r| r["method"].as_str())
-        .collect();
+    let methods = methods(&run);
     assert_eq!(methods, ["GET"], "nothing is written on an error");
 }
 
@@ -753,12 +755,7 @@ fn twilio_run_serves_the_generated_function() {
     });
     assert!(output.status.success(), "{run:#}");
     assert_eq!(run["status"], 200, "{run:#}");
-    let methods: Vec<&str> = run["requests"]
-        .as_array()
-        .expect("requests")
-        .iter()
-        .filter_map(|r| r["method"].as_str())
-        .collect();
+    let methods = methods(&run);
     assert_eq!(methods, ["GET", "POST", "GET", "POST"], "{run:#}");
     assert_eq!(
         run["stored"]["conversations"]["language"], "Spanish",
